@@ -1,0 +1,10 @@
+/**
+ * @gregor/proto: the gregor.v1 public API and grpc.health.v1, loaded once with
+ * the options both ends agree on (see LOADER_OPTIONS), plus TypeScript shapes
+ * of the decoded messages.
+ *
+ * Service definitions (for grpc.Server#addService) are `services.Log.service`
+ * etc.; the constructors themselves make untyped grpc clients.
+ */
+export { services, PROTO_ROOT, PROTO_FILES, LOADER_OPTIONS } from './load';
+export * from './messages';

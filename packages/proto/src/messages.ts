@@ -1,0 +1,117 @@
+/**
+ * Decoded shapes of the gregor.v1 messages as proto-loader hands them over
+ * (camelCase fields, int64 as number, bytes as Buffer, enums as names,
+ * defaults filled in). `optional` proto fields are absent (undefined) when
+ * not set; when sending, omit them or pass null.
+ */
+
+export interface Status { code: number; message: string }
+
+export interface RecordHeaderMessage { key: string; value?: Buffer | null }
+
+export interface RecordMessage {
+  key?: Buffer | null;
+  value?: Buffer | null;
+  headers?: RecordHeaderMessage[];
+  timestamp?: number;
+}
+
+export interface ProduceRequest {
+  correlationId?: number;
+  topic: string;
+  partition: number;
+  batch?: Buffer;
+  records?: RecordMessage[];
+}
+
+export interface ProduceResponse {
+  correlationId: number;
+  topic: string;
+  partition: number;
+  baseOffset: number;
+  lastOffset: number;
+  logAppendTime: number;
+  error?: Status | null;
+}
+
+export interface FetchRequest {
+  topic: string;
+  partition: number;
+  offset: number;
+  maxBytes?: number;
+  maxWaitMs?: number;
+  minBytes?: number;
+}
+
+export interface FetchResponse {
+  records: Buffer;
+  highWatermark: number;
+  logStartOffset: number;
+  nextOffset: number;
+}
+
+export interface SubscribeRequest { topic: string; partition: number; offset: number; maxBytes?: number }
+
+export interface SubscribeResponse { records: Buffer; highWatermark: number; nextOffset: number }
+
+export type OffsetSpec = 'OFFSET_SPEC_UNSPECIFIED' | 'EARLIEST' | 'LATEST' | 'TIMESTAMP';
+
+export interface ListOffsetsRequest { topic: string; partitions?: number[]; spec: OffsetSpec; timestamp?: number }
+
+export interface PartitionOffset { partition: number; offset: number; logStartOffset: number; highWatermark: number }
+
+export interface ListOffsetsResponse { topic: string; partitions: PartitionOffset[] }
+
+export interface CreateTopicRequest { name: string; partitions?: number; configs?: Record<string, string> }
+
+export interface DeleteTopicRequest { name: string }
+
+export interface TopicSummary { name: string; partitions: number }
+
+export interface ListTopicsResponse { topics: TopicSummary[] }
+
+export interface DescribeTopicRequest { name: string }
+
+export interface PartitionDescription {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  logStartOffset: number;
+  highWatermark: number;
+  logEndOffset: number;
+}
+
+export interface TopicDescription {
+  name: string;
+  topicId: string;
+  partitions: PartitionDescription[];
+  configs: Record<string, string>;
+}
+
+export interface AlterTopicConfigRequest { name: string; set?: Record<string, string>; reset?: string[] }
+
+export interface BrokerNode { id: number; host: string; port: number }
+
+export interface DescribeClusterResponse { clusterId: string; controllerId: number; brokers: BrokerNode[] }
+
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata?: string;
+  commitTime?: number;
+}
+
+export interface CommitOffsetsRequest { group: string; offsets: CommittedOffset[] }
+
+export interface FetchOffsetsRequest { group: string; topic?: string }
+
+export interface FetchOffsetsResponse { offsets: CommittedOffset[] }
+
+export interface ListGroupsResponse { groups: string[] }
+
+export type ServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
+
+export interface HealthCheckRequest { service?: string }
+
+export interface HealthCheckResponse { status: ServingStatus }
