@@ -1,1 +1,33 @@
-export {};
+export {
+  BATCH_HEADER_SIZE,
+  LOG_OVERHEAD,
+  MAGIC_V2,
+  BASE_OFFSET_POS,
+  BATCH_LENGTH_POS,
+  PARTITION_LEADER_EPOCH_POS,
+  MAGIC_POS,
+  CRC_POS,
+  ATTRIBUTES_POS,
+  LAST_OFFSET_DELTA_POS,
+  BASE_TIMESTAMP_POS,
+  MAX_TIMESTAMP_POS,
+  PRODUCER_ID_POS,
+  PRODUCER_EPOCH_POS,
+  BASE_SEQUENCE_POS,
+  RECORDS_COUNT_POS,
+} from './batch-layout';
+export {
+  type BatchHeader,
+  readBatchHeader,
+  batchSize,
+  validateBatch,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+} from './batch-header';
+export { crc32c } from './crc';
+export { RecordsError, type RecordsErrorCode } from './errors';
+export type { RecordHeader, Record, DecodedRecord } from './record-types';
+export { CompressionType, TimestampType, isControlBatch } from './attributes';
+export { type BatchOptions, encodeBatch } from './batch-encoder';
+export { iterateBatches } from './batch-iterator';
+export { type CompressionCodec, registerCompressionCodec } from './compression';

@@ -1,0 +1,104 @@
+import { buildAttributes, CompressionType, TimestampType } from './attributes';
+import { writeBatchHeader } from './batch-header';
+import {
+  BATCH_HEADER_SIZE,
+  NO_PARTITION_LEADER_EPOCH,
+  NO_PRODUCER_EPOCH,
+  NO_PRODUCER_ID,
+  NO_SEQUENCE,
+} from './batch-layout';
+import { codecFor } from './compression';
+import { RecordsError } from './errors';
+import type { Record } from './record-types';
+import { recordBodySize, recordSizeWithPrefix, writeRecord } from './record-codec';
+
+export interface BatchOptions {
+  baseOffset?: number;
+  partitionLeaderEpoch?: number;
+  compression?: CompressionType;
+  timestampType?: TimestampType;
+  transactional?: boolean;
+  control?: boolean;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  /** Defaults to the first record's timestamp, else the current time. */
+  baseTimestamp?: number;
+}
+
+/** Record body sizes from the sizing pass, reused across calls so encoding allocates nothing per record. */
+let bodySizes = new Int32Array(256);
+
+function bodySizesFor(count: number): Int32Array {
+  if (bodySizes.length < count) bodySizes = new Int32Array(Math.max(count, bodySizes.length * 2));
+  return bodySizes;
+}
+
+function writeRecords(
+  buf: Buffer,
+  pos: number,
+  records: Record[],
+  sizes: Int32Array,
+  baseTimestamp: number,
+): number {
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    pos = writeRecord(buf, pos, record, sizes[i], (record.timestamp ?? baseTimestamp) - baseTimestamp, i);
+  }
+  return pos;
+}
+
+/**
+ * Encodes records as one RecordBatch v2 with offset deltas 0..n-1. Sizes are computed first so an uncompressed
+ * batch is written straight into a single buffer; a compressed one writes its records section once, then copies
+ * the codec's output behind the header.
+ */
+export function encodeBatch(records: Record[], options: BatchOptions = {}): Buffer {
+  const count = records.length;
+  if (count === 0) throw new RecordsError('INVALID_ARGUMENT', 'a batch needs at least one record');
+  const baseTimestamp = options.baseTimestamp ?? records[0].timestamp ?? Date.now();
+  const sizes = bodySizesFor(count);
+  let maxTimestamp = -Infinity;
+  let recordsBytes = 0;
+  for (let i = 0; i < count; i++) {
+    const record = records[i];
+    const timestamp = record.timestamp ?? baseTimestamp;
+    if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+    const bodySize = recordBodySize(record, timestamp - baseTimestamp, i);
+    sizes[i] = bodySize;
+    recordsBytes += recordSizeWithPrefix(bodySize);
+  }
+
+  const compression = options.compression ?? CompressionType.None;
+  let buf: Buffer;
+  if (compression === CompressionType.None) {
+    buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + recordsBytes);
+    writeRecords(buf, BATCH_HEADER_SIZE, records, sizes, baseTimestamp);
+  } else {
+    const codec = codecFor(compression);
+    const section = Buffer.allocUnsafe(recordsBytes);
+    writeRecords(section, 0, records, sizes, baseTimestamp);
+    const compressed = codec.compress(section);
+    buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + compressed.length);
+    compressed.copy(buf, BATCH_HEADER_SIZE);
+  }
+
+  writeBatchHeader(buf, 0, buf.length, {
+    baseOffset: options.baseOffset ?? 0,
+    partitionLeaderEpoch: options.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH,
+    attributes: buildAttributes(
+      compression,
+      options.timestampType ?? TimestampType.CreateTime,
+      options.transactional ?? false,
+      options.control ?? false,
+    ),
+    lastOffsetDelta: count - 1,
+    baseTimestamp,
+    maxTimestamp,
+    producerId: options.producerId ?? NO_PRODUCER_ID,
+    producerEpoch: options.producerEpoch ?? NO_PRODUCER_EPOCH,
+    baseSequence: options.baseSequence ?? NO_SEQUENCE,
+    recordsCount: count,
+  });
+  return buf;
+}

@@ -1,0 +1,159 @@
+import {
+  BATCH_HEADER_SIZE,
+  BATCH_LENGTH_POS,
+  CRC_POS,
+  LAST_OFFSET_DELTA_POS,
+  LOG_OVERHEAD,
+  MAGIC_POS,
+  RECORDS_COUNT_POS,
+  RecordsError,
+  type RecordsErrorCode,
+  batchSize,
+  crc32c,
+  encodeBatch,
+  readBatchHeader,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+  validateBatch,
+} from '@gregor/records';
+
+function sampleBatch(): Buffer {
+  return encodeBatch(
+    [
+      { key: Buffer.from('k1'), value: Buffer.from('v1'), timestamp: 1_700_000_000_000 },
+      { key: null, value: Buffer.from('v2'), timestamp: 1_700_000_000_005 },
+    ],
+    { baseOffset: 42, partitionLeaderEpoch: 7, producerId: 9, producerEpoch: 3, baseSequence: 11 },
+  );
+}
+
+function expectCode(fn: () => unknown, code: RecordsErrorCode): void {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (err) {
+    thrown = err;
+  }
+  expect(thrown).toBeInstanceOf(RecordsError);
+  expect((thrown as RecordsError).code).toBe(code);
+}
+
+/** Rewrites the CRC so a deliberately changed field is the only thing wrong. */
+function fixCrc(buf: Buffer): void {
+  buf.writeUInt32BE(crc32c(buf.subarray(21, LOG_OVERHEAD + buf.readInt32BE(BATCH_LENGTH_POS))), CRC_POS);
+}
+
+describe('readBatchHeader', () => {
+  it('reads every header field the encoder wrote', () => {
+    const buf = sampleBatch();
+    expect(readBatchHeader(buf)).toEqual({
+      baseOffset: 42,
+      batchLength: buf.length - LOG_OVERHEAD,
+      partitionLeaderEpoch: 7,
+      magic: 2,
+      crc: crc32c(buf.subarray(21)),
+      attributes: 0,
+      lastOffsetDelta: 1,
+      baseTimestamp: 1_700_000_000_000,
+      maxTimestamp: 1_700_000_000_005,
+      producerId: 9,
+      producerEpoch: 3,
+      baseSequence: 11,
+      recordsCount: 2,
+    });
+  });
+
+  it('reads a header at a position inside a larger buffer', () => {
+    const buf = Buffer.concat([Buffer.alloc(5), sampleBatch()]);
+    expect(readBatchHeader(buf, 5).baseOffset).toBe(42);
+  });
+
+  it('rejects fewer than 61 bytes', () => {
+    expectCode(() => readBatchHeader(sampleBatch().subarray(0, BATCH_HEADER_SIZE - 1)), 'BATCH_TOO_SHORT');
+  });
+});
+
+describe('batchSize', () => {
+  it('is the log overhead plus the length field', () => {
+    const buf = sampleBatch();
+    expect(batchSize(buf)).toBe(buf.length);
+  });
+});
+
+describe('validateBatch', () => {
+  it('accepts a well-formed batch and returns its header', () => {
+    expect(validateBatch(sampleBatch()).recordsCount).toBe(2);
+  });
+
+  it('accepts a batch followed by other bytes', () => {
+    const batch = sampleBatch();
+    expect(validateBatch(Buffer.concat([Buffer.alloc(3), batch, Buffer.alloc(9)]), 3).baseOffset).toBe(42);
+  });
+
+  it('rejects fewer than 61 bytes', () => {
+    expectCode(() => validateBatch(Buffer.alloc(60)), 'BATCH_TOO_SHORT');
+  });
+
+  it('rejects a length field shorter than the header', () => {
+    const buf = sampleBatch();
+    buf.writeInt32BE(10, BATCH_LENGTH_POS);
+    expectCode(() => validateBatch(buf), 'BATCH_TOO_SHORT');
+  });
+
+  it('rejects a length field beyond the bytes given', () => {
+    const buf = sampleBatch();
+    expectCode(() => validateBatch(buf.subarray(0, buf.length - 1)), 'BATCH_LENGTH_MISMATCH');
+  });
+
+  it('rejects a batch larger than the limit', () => {
+    const buf = sampleBatch();
+    expectCode(() => validateBatch(buf, 0, buf.length - 1), 'BATCH_TOO_LARGE');
+    expect(validateBatch(buf, 0, buf.length).recordsCount).toBe(2);
+  });
+
+  it('rejects a magic other than 2', () => {
+    const buf = sampleBatch();
+    buf.writeInt8(1, MAGIC_POS);
+    expectCode(() => validateBatch(buf), 'INVALID_MAGIC');
+  });
+
+  it('rejects a flipped bit anywhere under the CRC', () => {
+    const buf = sampleBatch();
+    for (let pos = 21; pos < buf.length; pos++) {
+      const copy = Buffer.from(buf);
+      copy[pos] ^= 0x01;
+      expectCode(() => validateBatch(copy), 'CORRUPT_BATCH');
+    }
+  });
+
+  it('rejects a wrong CRC', () => {
+    const buf = sampleBatch();
+    buf.writeUInt32BE((buf.readUInt32BE(CRC_POS) + 1) >>> 0, CRC_POS);
+    expectCode(() => validateBatch(buf), 'CORRUPT_BATCH');
+  });
+
+  it('rejects a negative lastOffsetDelta', () => {
+    const buf = sampleBatch();
+    buf.writeInt32BE(-1, LAST_OFFSET_DELTA_POS);
+    fixCrc(buf);
+    expectCode(() => validateBatch(buf), 'INVALID_BATCH');
+  });
+
+  it('rejects a recordsCount that disagrees with lastOffsetDelta', () => {
+    const buf = sampleBatch();
+    buf.writeInt32BE(3, RECORDS_COUNT_POS);
+    fixCrc(buf);
+    expectCode(() => validateBatch(buf), 'INVALID_BATCH');
+  });
+});
+
+describe('setBaseOffset and setPartitionLeaderEpoch', () => {
+  it('stamp fields outside the CRC so the batch stays valid', () => {
+    const buf = Buffer.concat([Buffer.alloc(4), sampleBatch()]);
+    setBaseOffset(buf, 4, 2 ** 40 + 17);
+    setPartitionLeaderEpoch(buf, 4, 123);
+    const header = validateBatch(buf, 4);
+    expect(header.baseOffset).toBe(2 ** 40 + 17);
+    expect(header.partitionLeaderEpoch).toBe(123);
+  });
+});
