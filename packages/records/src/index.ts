@@ -31,3 +31,11 @@ export { CompressionType, TimestampType, isControlBatch } from './attributes';
 export { type BatchOptions, encodeBatch } from './batch-encoder';
 export { iterateBatches } from './batch-iterator';
 export { type CompressionCodec, registerCompressionCodec } from './compression';
+export { type DecodedBatch, decodeBatch } from './batch-decoder';
+export {
+  type ControlRecordKind,
+  ControlRecordType,
+  encodeControlBatch,
+  readControlRecordType,
+} from './control';
+export { murmur2, partitionForKey } from './murmur2';

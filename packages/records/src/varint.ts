@@ -2,7 +2,7 @@ import { RecordsError } from './errors';
 
 /**
  * Zigzag varints as Kafka's record format uses them (protobuf sint32/sint64). Values that fit in an int32 take the
- * integer fast path; larger varlongs (timestamp deltas beyond ~24 days) use float arithmetic, exact to 2^53.
+ * integer fast path; larger varlongs (timestamp deltas beyond ~24 days) go through 32-bit word pairs.
  */
 
 const MAX_VARINT_BYTES = 5;
@@ -39,34 +39,63 @@ export function writeVarint(buf: Buffer, pos: number, value: number): number {
   return pos;
 }
 
-function zigzagLarge(value: number): number {
+const TWO_POW_32 = 4294967296;
+
+/**
+ * Zigzag of a safe integer beyond int32, as two uint32 words: the result needs up to 54 bits, more than a double
+ * holds exactly, so the shift-and-xor is done on the 64-bit two's complement split into high and low halves.
+ */
+function zigzag64Words(value: number, words: Uint32Array): void {
   if (!Number.isSafeInteger(value)) {
     throw new RecordsError('INVALID_ARGUMENT', `varlong ${value} is not a safe integer`);
   }
-  return value >= 0 ? value * 2 : -value * 2 - 1;
+  const high = Math.floor(value / TWO_POW_32);
+  const low = value - high * TWO_POW_32;
+  const sign = high >> 31;
+  words[0] = ((low << 1) ^ sign) >>> 0;
+  words[1] = (((high << 1) | (low >>> 31)) ^ sign) >>> 0;
 }
 
-export function sizeOfVarlong(value: number): number {
-  if (isInt32(value)) return sizeOfVarint(value);
-  let z = zigzagLarge(value);
-  let size = 1;
-  while (z >= 0x80) {
-    z = Math.floor(z / 0x80);
+const scratchWords = new Uint32Array(2);
+
+function sizeOfUnsigned64(low: number, high: number): number {
+  if (high === 0) return sizeOfUnsigned32(low);
+  // bits above the 28 held by the first four bytes: 4 low bits plus the high word
+  let rest = (high * 16 + (low >>> 28)) / 128;
+  let size = 5;
+  while (rest >= 1) {
+    rest /= 128;
     size++;
   }
   return size;
 }
 
+export function sizeOfVarlong(value: number): number {
+  if (isInt32(value)) return sizeOfVarint(value);
+  zigzag64Words(value, scratchWords);
+  return sizeOfUnsigned64(scratchWords[0], scratchWords[1]);
+}
+
 /** Writes a 64-bit zigzag varint (exact for safe integers); returns the position after it. */
 export function writeVarlong(buf: Buffer, pos: number, value: number): number {
   if (isInt32(value)) return writeVarint(buf, pos, value);
-  let z = zigzagLarge(value);
-  while (z >= 0x80) {
-    buf[pos++] = (z % 0x80) | 0x80;
-    z = Math.floor(z / 0x80);
+  zigzag64Words(value, scratchWords);
+  let low = scratchWords[0];
+  let high = scratchWords[1];
+  while (high !== 0 || low >= 0x80) {
+    buf[pos++] = (low & 0x7f) | 0x80;
+    low = ((low >>> 7) | (high << 25)) >>> 0;
+    high >>>= 7;
   }
-  buf[pos++] = z;
+  buf[pos++] = low;
   return pos;
+}
+
+function unzigzag64(low: number, high: number): number {
+  const sign = -(low & 1);
+  const valueLow = (((low >>> 1) | (high << 31)) ^ sign) >>> 0;
+  const valueHigh = ((high >>> 1) ^ sign) | 0;
+  return valueHigh * TWO_POW_32 + valueLow;
 }
 
 /** A read position over [pos, end) of a buffer; running past `end` is an INVALID_RECORD error. */
@@ -103,16 +132,22 @@ export class ByteReader {
     throw new RecordsError('INVALID_RECORD', `varint longer than ${MAX_VARINT_BYTES} bytes at ${this.pos}`);
   }
 
+  /** Reads a 64-bit zigzag varint; exact while the value is a safe integer (|v| < 2^53). */
   readVarlong(): number {
-    let b = this.nextByte();
-    if (b < 0x80) return (b >>> 1) ^ -(b & 1);
-    let z = b & 0x7f;
-    let multiplier = 0x80;
+    const first = this.nextByte();
+    if (first < 0x80) return (first >>> 1) ^ -(first & 1);
+    let low = first & 0x7f;
+    let high = 0;
     for (let i = 1; i < MAX_VARLONG_BYTES; i++) {
-      b = this.nextByte();
-      z += (b & 0x7f) * multiplier;
-      if (b < 0x80) return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-      multiplier *= 0x80;
+      const b = this.nextByte() & 0x7f;
+      const shift = 7 * i;
+      if (shift < 32) {
+        low |= b << shift;
+        if (shift > 25) high |= b >>> (32 - shift);
+      } else {
+        high |= b << (shift - 32);
+      }
+      if (this.buf[this.pos - 1] < 0x80) return unzigzag64(low >>> 0, high >>> 0);
     }
     throw new RecordsError('INVALID_RECORD', `varlong longer than ${MAX_VARLONG_BYTES} bytes at ${this.pos}`);
   }

@@ -6,8 +6,6 @@ import {
   LOG_OVERHEAD,
   MAGIC_POS,
   RECORDS_COUNT_POS,
-  RecordsError,
-  type RecordsErrorCode,
   batchSize,
   crc32c,
   encodeBatch,
@@ -16,6 +14,7 @@ import {
   setPartitionLeaderEpoch,
   validateBatch,
 } from '@gregor/records';
+import { expectRecordsError, reseal } from './helpers';
 
 function sampleBatch(): Buffer {
   return encodeBatch(
@@ -25,22 +24,6 @@ function sampleBatch(): Buffer {
     ],
     { baseOffset: 42, partitionLeaderEpoch: 7, producerId: 9, producerEpoch: 3, baseSequence: 11 },
   );
-}
-
-function expectCode(fn: () => unknown, code: RecordsErrorCode): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown).toBeInstanceOf(RecordsError);
-  expect((thrown as RecordsError).code).toBe(code);
-}
-
-/** Rewrites the CRC so a deliberately changed field is the only thing wrong. */
-function fixCrc(buf: Buffer): void {
-  buf.writeUInt32BE(crc32c(buf.subarray(21, LOG_OVERHEAD + buf.readInt32BE(BATCH_LENGTH_POS))), CRC_POS);
 }
 
 describe('readBatchHeader', () => {
@@ -69,7 +52,7 @@ describe('readBatchHeader', () => {
   });
 
   it('rejects fewer than 61 bytes', () => {
-    expectCode(() => readBatchHeader(sampleBatch().subarray(0, BATCH_HEADER_SIZE - 1)), 'BATCH_TOO_SHORT');
+    expectRecordsError(() => readBatchHeader(sampleBatch().subarray(0, BATCH_HEADER_SIZE - 1)), 'BATCH_TOO_SHORT');
   });
 });
 
@@ -91,30 +74,30 @@ describe('validateBatch', () => {
   });
 
   it('rejects fewer than 61 bytes', () => {
-    expectCode(() => validateBatch(Buffer.alloc(60)), 'BATCH_TOO_SHORT');
+    expectRecordsError(() => validateBatch(Buffer.alloc(60)), 'BATCH_TOO_SHORT');
   });
 
   it('rejects a length field shorter than the header', () => {
     const buf = sampleBatch();
     buf.writeInt32BE(10, BATCH_LENGTH_POS);
-    expectCode(() => validateBatch(buf), 'BATCH_TOO_SHORT');
+    expectRecordsError(() => validateBatch(buf), 'BATCH_TOO_SHORT');
   });
 
   it('rejects a length field beyond the bytes given', () => {
     const buf = sampleBatch();
-    expectCode(() => validateBatch(buf.subarray(0, buf.length - 1)), 'BATCH_LENGTH_MISMATCH');
+    expectRecordsError(() => validateBatch(buf.subarray(0, buf.length - 1)), 'BATCH_LENGTH_MISMATCH');
   });
 
   it('rejects a batch larger than the limit', () => {
     const buf = sampleBatch();
-    expectCode(() => validateBatch(buf, 0, buf.length - 1), 'BATCH_TOO_LARGE');
+    expectRecordsError(() => validateBatch(buf, 0, buf.length - 1), 'BATCH_TOO_LARGE');
     expect(validateBatch(buf, 0, buf.length).recordsCount).toBe(2);
   });
 
   it('rejects a magic other than 2', () => {
     const buf = sampleBatch();
     buf.writeInt8(1, MAGIC_POS);
-    expectCode(() => validateBatch(buf), 'INVALID_MAGIC');
+    expectRecordsError(() => validateBatch(buf), 'INVALID_MAGIC');
   });
 
   it('rejects a flipped bit anywhere under the CRC', () => {
@@ -122,28 +105,28 @@ describe('validateBatch', () => {
     for (let pos = 21; pos < buf.length; pos++) {
       const copy = Buffer.from(buf);
       copy[pos] ^= 0x01;
-      expectCode(() => validateBatch(copy), 'CORRUPT_BATCH');
+      expectRecordsError(() => validateBatch(copy), 'CORRUPT_BATCH');
     }
   });
 
   it('rejects a wrong CRC', () => {
     const buf = sampleBatch();
     buf.writeUInt32BE((buf.readUInt32BE(CRC_POS) + 1) >>> 0, CRC_POS);
-    expectCode(() => validateBatch(buf), 'CORRUPT_BATCH');
+    expectRecordsError(() => validateBatch(buf), 'CORRUPT_BATCH');
   });
 
   it('rejects a negative lastOffsetDelta', () => {
     const buf = sampleBatch();
     buf.writeInt32BE(-1, LAST_OFFSET_DELTA_POS);
-    fixCrc(buf);
-    expectCode(() => validateBatch(buf), 'INVALID_BATCH');
+    reseal(buf);
+    expectRecordsError(() => validateBatch(buf), 'INVALID_BATCH');
   });
 
   it('rejects a recordsCount that disagrees with lastOffsetDelta', () => {
     const buf = sampleBatch();
     buf.writeInt32BE(3, RECORDS_COUNT_POS);
-    fixCrc(buf);
-    expectCode(() => validateBatch(buf), 'INVALID_BATCH');
+    reseal(buf);
+    expectRecordsError(() => validateBatch(buf), 'INVALID_BATCH');
   });
 });
 
