@@ -1,5 +1,6 @@
 import { RecordsError } from './errors';
 import type { RecordHeader, Record } from './record-types';
+import { utf8Length, writeUtf8 } from './utf8';
 import { ByteReader, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint';
 
 /**
@@ -21,8 +22,8 @@ function sizeOfHeaders(headers: RecordHeader[] | undefined): number {
   let size = sizeOfVarint(headers.length);
   for (let i = 0; i < headers.length; i++) {
     const header = headers[i];
-    const keyLength = Buffer.byteLength(header.key, 'utf8');
-    size += sizeOfVarint(keyLength) + keyLength + sizeOfNullableBytes(header.value);
+    const keyLength = utf8Length(header.key);
+    size +=  sizeOfVarint(keyLength) + keyLength + sizeOfNullableBytes(header.value);
   }
   return size;
 }
@@ -71,9 +72,9 @@ export function writeRecord(
   pos = writeVarint(buf, pos, headers.length);
   for (let i = 0; i < headers.length; i++) {
     const header = headers[i];
-    const keyLength = Buffer.byteLength(header.key, 'utf8');
+    const keyLength = utf8Length(header.key);
     pos = writeVarint(buf, pos, keyLength);
-    pos += buf.write(header.key, pos, keyLength, 'utf8');
+    pos = writeUtf8(buf, pos, header.key, keyLength);
     pos = writeNullableBytes(buf, pos, header.value);
   }
   return pos;
