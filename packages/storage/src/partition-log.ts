@@ -1,0 +1,415 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  BATCH_LENGTH_POS,
+  LOG_OVERHEAD,
+  RecordsError,
+  decodeBatch,
+  readBatchHeader,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+  validateBatch,
+} from '@gregor/records';
+import { BatchExtent, extentOf } from './batch-scan';
+import { CLEAN_SHUTDOWN_FILE, writeRecoveryPoint } from './checkpoint-files';
+import { Clock, systemClock } from './clock';
+import { LogConfig, resolveLogConfig } from './config';
+import { StorageError } from './errors';
+import { syncDirectory } from './file-io';
+import { OpenReport, loadLog } from './log-loader';
+import { LogSegment, MAX_RELATIVE_OFFSET } from './segment';
+import { Syncer } from './syncer';
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  logAppendTime: number;
+}
+
+export interface ReadResult {
+  /** Whole batches laid end to end, exactly as stored; empty at the end of the log. */
+  bytes: Buffer;
+  /** The offset to read from next. */
+  nextOffset: number;
+}
+
+export interface LastBatch {
+  lastOffset: number;
+  term: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One partition's log: an ordered list of segments of which only the newest takes appends.
+ * Appends and truncations run synchronously up to the durability wait, so their order is
+ * the order of the calls; reads and fsyncs run on the libuv pool.
+ */
+export class PartitionLog {
+  private closed = false;
+  private failure: unknown = null;
+  private readonly dirty = new Set<LogSegment>();
+  private readonly syncer = new Syncer(() => this.syncDirtySegments());
+  private unflushedBytes = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private lastBatchCache: LastBatch | null = null;
+  /** Bumped by every truncation, so a sync that started before one does not move the recovery point. */
+  private truncations = 0;
+
+  private constructor(
+    readonly dir: string,
+    private cfg: LogConfig,
+    private readonly clock: Clock,
+    private segments: LogSegment[],
+    private recoveryPoint: number,
+    /** What opening the log found: whether it was closed cleanly and what recovery cut. */
+    readonly openReport: OpenReport,
+  ) {}
+
+  static async open(dir: string, config: Partial<LogConfig> = {}, clock: Clock = systemClock): Promise<PartitionLog> {
+    const resolved = resolveLogConfig(config);
+    const loaded = loadLog(dir, resolved, clock.now());
+    return new PartitionLog(dir, resolved, clock, loaded.segments, loaded.recoveryPoint, loaded.report);
+  }
+
+  get logStartOffset(): number {
+    return this.segments[0].baseOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  get sizeInBytes(): number {
+    return this.segments.reduce((sum, segment) => sum + segment.size, 0);
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  config(): LogConfig {
+    return { ...this.cfg };
+  }
+
+  updateConfig(changes: Partial<LogConfig>): void {
+    this.cfg = resolveLogConfig(changes, this.cfg);
+  }
+
+  /**
+   * Appends one batch as leader: assigns offsets from the log end and stamps `term` into its
+   * partitionLeaderEpoch, both in place (neither is covered by the CRC), and resolves once the
+   * batch is durable under the flush policy.
+   */
+  async append(batch: Buffer, term?: number): Promise<AppendResult> {
+    this.ensureWritable();
+    const header = validateBatch(batch, 0, this.cfg.maxMessageBytes);
+    if (LOG_OVERHEAD + header.batchLength !== batch.length) {
+      throw new StorageError('INVALID_BATCH', `expected exactly one batch of ${LOG_OVERHEAD + header.batchLength} bytes, got ${batch.length} bytes`);
+    }
+    const baseOffset = this.logEndOffset;
+    setBaseOffset(batch, 0, baseOffset);
+    if (term !== undefined) setPartitionLeaderEpoch(batch, 0, term);
+    const extent = extentOf(readBatchHeader(batch, 0), 0);
+    const logAppendTime = this.clock.now();
+    this.write(batch, [extent]);
+    await this.afterWrite(batch.length);
+    return { baseOffset, lastOffset: extent.lastOffset, logAppendTime };
+  }
+
+  /** Appends batches that already carry their offsets (a replica copying its leader); they must start at the log end. */
+  async appendAsFollower(batches: Buffer): Promise<AppendResult> {
+    this.ensureWritable();
+    const extents: BatchExtent[] = [];
+    let expected = this.logEndOffset;
+    let position = 0;
+    while (position < batches.length) {
+      const declared = batches.length - position >= LOG_OVERHEAD ? LOG_OVERHEAD + batches.readInt32BE(position + BATCH_LENGTH_POS) : batches.length - position;
+      const header = validateBatch(batches.subarray(position, position + Math.max(declared, 0)), 0, this.cfg.maxMessageBytes);
+      if (header.baseOffset !== expected) {
+        throw new StorageError('NON_CONTIGUOUS', `batch starts at offset ${header.baseOffset} but the log ends at ${expected}`);
+      }
+      const extent = extentOf(header, position);
+      extents.push(extent);
+      expected = extent.lastOffset + 1;
+      position += extent.size;
+    }
+    if (extents.length === 0) throw new StorageError('INVALID_BATCH', 'no batches to append');
+    const logAppendTime = this.clock.now();
+    this.write(batches, extents);
+    await this.afterWrite(batches.length);
+    return { baseOffset: extents[0].baseOffset, lastOffset: expected - 1, logAppendTime };
+  }
+
+  private write(bytes: Buffer, extents: readonly BatchExtent[]): void {
+    const last = extents[extents.length - 1];
+    if (!this.shouldRoll(bytes.length, last)) {
+      this.active.append(bytes, extents, this.cfg.indexIntervalBytes);
+      this.dirty.add(this.active);
+    } else {
+      for (const extent of extents) {
+        if (this.shouldRoll(extent.size, extent)) this.roll(extent.baseOffset);
+        this.active.append(bytes.subarray(extent.position, extent.position + extent.size), [{ ...extent, position: 0 }], this.cfg.indexIntervalBytes);
+        this.dirty.add(this.active);
+      }
+    }
+    this.lastBatchCache = { lastOffset: last.lastOffset, term: last.partitionLeaderEpoch };
+  }
+
+  /** Whether `bytes` ending with batch `last` must go to a new segment. */
+  private shouldRoll(bytes: number, last: BatchExtent): boolean {
+    const segment = this.active;
+    if (segment.isEmpty) return false;
+    return (
+      segment.size + bytes > this.cfg.segmentBytes ||
+      segment.ageAt(last.maxTimestamp, this.clock.now()) > this.cfg.segmentMs ||
+      segment.indexIsFull(this.cfg.segmentIndexBytes) ||
+      last.lastOffset - segment.baseOffset > MAX_RELATIVE_OFFSET
+    );
+  }
+
+  private roll(baseOffset: number): void {
+    this.active.seal();
+    this.segments.push(LogSegment.create(this.dir, baseOffset, this.clock.now()));
+    syncDirectory(this.dir);
+    // The sealed segment is still dirty; syncing it soon lets the recovery point pass it.
+    if (this.cfg.flush.kind === 'interval') this.syncInBackground();
+  }
+
+  private afterWrite(bytes: number): Promise<void> {
+    const flush = this.cfg.flush;
+    if (flush.kind === 'always') return this.syncer.sync();
+    this.unflushedBytes += bytes;
+    if (this.unflushedBytes >= flush.intervalBytes) this.syncInBackground();
+    else if (this.flushTimer === null) {
+      this.flushTimer = setTimeout(() => this.syncInBackground(), flush.intervalMs);
+      this.flushTimer.unref();
+    }
+    return Promise.resolve();
+  }
+
+  private syncInBackground(): void {
+    this.unflushedBytes = 0;
+    if (this.flushTimer !== null) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    this.syncer.sync().catch((err: unknown) => {
+      this.failure = err;
+    });
+  }
+
+  private async syncDirtySegments(): Promise<void> {
+    const segments = [...this.dirty];
+    this.dirty.clear();
+    const activeBase = this.active.baseOffset;
+    const truncations = this.truncations;
+    try {
+      await Promise.all(segments.map((segment) => segment.sync()));
+    } catch (err) {
+      for (const segment of segments) this.dirty.add(segment);
+      throw new StorageError('IO_ERROR', `fsync failed in ${this.dir}: ${(err as Error).message}`);
+    }
+    if (activeBase > this.recoveryPoint && truncations === this.truncations && !this.closed) {
+      this.recoveryPoint = activeBase;
+      writeRecoveryPoint(this.dir, activeBase, false);
+    }
+  }
+
+  /**
+   * Batch-aligned bytes from the batch holding `offset`: whole batches up to `maxBytes` (at least
+   * one, however large) and none holding an offset at or past `maxOffset` (the high watermark).
+   * Every batch returned has had its CRC checked; a bad one is reported, never served.
+   */
+  async read(offset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): Promise<ReadResult> {
+    this.ensureOpen();
+    if (offset < this.logStartOffset || offset > this.logEndOffset) throw this.outOfRange(offset);
+    const limit = Math.min(this.logEndOffset, maxOffset);
+    for (let i = this.segmentIndexFor(offset); i < this.segments.length && offset < limit; i++) {
+      const segment = this.segments[i];
+      const first = segment.locate(offset);
+      if (!first) continue;
+      if (first.lastOffset >= limit) break;
+      const length = Math.max(first.size, Math.min(maxBytes, segment.size - first.position));
+      const bytes = await segment.read(first.position, length);
+      return this.wholeBatchesBelow(bytes, limit, segment, first.position);
+    }
+    return { bytes: EMPTY, nextOffset: offset };
+  }
+
+  private wholeBatchesBelow(bytes: Buffer, limit: number, segment: LogSegment, filePosition: number): ReadResult {
+    let position = 0;
+    let nextOffset = -1;
+    while (position + LOG_OVERHEAD <= bytes.length) {
+      const size = LOG_OVERHEAD + bytes.readInt32BE(position + BATCH_LENGTH_POS);
+      if (position + size > bytes.length) break;
+      let lastOffset: number;
+      try {
+        const header = validateBatch(bytes.subarray(position, position + size));
+        lastOffset = header.baseOffset + header.lastOffsetDelta;
+      } catch (err) {
+        if (err instanceof RecordsError) throw segment.corruptAt(filePosition + position, err.message);
+        throw err;
+      }
+      if (lastOffset >= limit) break;
+      nextOffset = lastOffset + 1;
+      position += size;
+    }
+    if (position === 0) throw segment.corruptAt(filePosition, 'short read');
+    return { bytes: bytes.subarray(0, position), nextOffset };
+  }
+
+  /** The first offset whose record timestamp is at least `timestamp`, or null when every record is older. */
+  async offsetForTimestamp(timestamp: number): Promise<number | null> {
+    this.ensureOpen();
+    for (const segment of this.segments) {
+      const batch = segment.locateTimestamp(timestamp);
+      if (!batch) continue;
+      const bytes = await segment.read(batch.position, batch.size);
+      try {
+        const record = decodeBatch(bytes).records.find((r) => r.timestamp >= timestamp);
+        return record ? record.offset : batch.baseOffset;
+      } catch (err) {
+        if (err instanceof RecordsError) throw segment.corruptAt(batch.position, err.message);
+        throw err;
+      }
+    }
+    return null;
+  }
+
+  /** Offset and term (partitionLeaderEpoch) of the newest batch, or null for an empty log. */
+  lastBatch(): LastBatch | null {
+    this.ensureOpen();
+    if (this.logEndOffset === this.logStartOffset) return null;
+    if (this.lastBatchCache === null) {
+      const lastOffset = this.logEndOffset - 1;
+      this.lastBatchCache = { lastOffset, term: this.termAt(lastOffset) ?? -1 };
+    }
+    return this.lastBatchCache;
+  }
+
+  /** The term (partitionLeaderEpoch) of the batch holding `offset`, or null when the log does not hold it. */
+  termAt(offset: number): number | null {
+    this.ensureOpen();
+    if (offset < this.logStartOffset || offset >= this.logEndOffset) return null;
+    const batch = this.segments[this.segmentIndexFor(offset)].locate(offset);
+    return batch ? batch.partitionLeaderEpoch : null;
+  }
+
+  /**
+   * Removes `offset` and everything after it; the cut falls at the start of the batch holding
+   * `offset`. At or below the log start the log is emptied and restarts at `offset`.
+   */
+  async truncateTo(offset: number): Promise<void> {
+    this.ensureWritable();
+    if (offset >= this.logEndOffset) return;
+    if (offset <= this.logStartOffset) return this.resetTo(offset);
+    this.beginTruncation();
+    while (this.active.baseOffset >= offset) this.drop(this.segments.pop() as LogSegment);
+    this.active.truncateTo(offset);
+    this.endTruncation();
+  }
+
+  /** Empties the log and restarts it at `offset`, as a replica installing a snapshot must. */
+  async resetTo(offset: number): Promise<void> {
+    this.ensureWritable();
+    this.beginTruncation();
+    for (const segment of this.segments) this.drop(segment);
+    this.segments = [LogSegment.create(this.dir, offset, this.clock.now())];
+    this.endTruncation();
+  }
+
+  private beginTruncation(): void {
+    this.truncations++;
+    this.lastBatchCache = null;
+  }
+
+  private endTruncation(): void {
+    syncDirectory(this.dir);
+    if (this.recoveryPoint > this.active.baseOffset) {
+      this.recoveryPoint = this.active.baseOffset;
+      writeRecoveryPoint(this.dir, this.recoveryPoint, true);
+    }
+  }
+
+  /** Deletes whole oldest segments past retention.bytes or retention.ms; the active segment stays. */
+  async applyRetention(): Promise<number> {
+    this.ensureWritable();
+    const { retentionBytes, retentionMs } = this.cfg;
+    const cutoff = this.clock.now() - retentionMs;
+    let total = this.sizeInBytes;
+    let deleted = 0;
+    while (this.segments.length > 1) {
+      const oldest = this.segments[0];
+      const overSize = retentionBytes >= 0 && total - oldest.size >= retentionBytes;
+      const expired = retentionMs >= 0 && oldest.maxTimestamp < cutoff;
+      if (!overSize && !expired) break;
+      this.segments.shift();
+      this.drop(oldest);
+      total -= oldest.size;
+      deleted++;
+    }
+    if (deleted > 0) syncDirectory(this.dir);
+    return deleted;
+  }
+
+  private drop(segment: LogSegment): void {
+    this.dirty.delete(segment);
+    segment.delete();
+  }
+
+  /** Makes everything appended so far durable. */
+  async flush(): Promise<void> {
+    this.ensureOpen();
+    await this.syncer.sync();
+  }
+
+  /** Syncs, closes the files and leaves the marker that lets the next open skip recovery. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    await this.syncer.sync();
+    this.closed = true;
+    for (const segment of this.segments) {
+      segment.syncIndexes();
+      segment.close();
+    }
+    if (this.failure === null) {
+      fs.writeFileSync(path.join(this.dir, CLEAN_SHUTDOWN_FILE), '');
+      syncDirectory(this.dir);
+    }
+  }
+
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private outOfRange(offset: number): StorageError {
+    return new StorageError(
+      'OFFSET_OUT_OF_RANGE',
+      `offset ${offset} is out of range: the log holds offsets from ${this.logStartOffset} up to (not including) ${this.logEndOffset}`,
+    );
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new StorageError('LOG_CLOSED', `log ${this.dir} is closed`);
+  }
+
+  private ensureWritable(): void {
+    this.ensureOpen();
+    if (this.failure !== null) {
+      throw new StorageError('IO_ERROR', `log ${this.dir} failed an fsync and takes no more writes: ${String(this.failure)}`);
+    }
+  }
+}
