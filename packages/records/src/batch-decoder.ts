@@ -16,31 +16,48 @@ export interface DecodedBatch {
   records: DecodedRecord[];
 }
 
-function recordsReader(buf: Buffer, pos: number, header: BatchHeader, compression: CompressionType): ByteReader {
+function isOutputLimitError(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+}
+
+function tooLarge(maxDecompressedBytes: number): RecordsError {
+  return new RecordsError('BATCH_TOO_LARGE', `records decompress to more than ${maxDecompressedBytes} bytes`);
+}
+
+function recordsReader(
+  buf: Buffer,
+  pos: number,
+  header: BatchHeader,
+  compression: CompressionType,
+  maxDecompressedBytes: number,
+): ByteReader {
   const start = pos + BATCH_HEADER_SIZE;
   const end = pos + LOG_OVERHEAD + header.batchLength;
   if (compression === CompressionType.None) return new ByteReader(buf, start, end);
   let section: Buffer;
   try {
-    section = codecFor(compression).decompress(buf.subarray(start, end));
+    section = codecFor(compression).decompress(buf.subarray(start, end), maxDecompressedBytes);
   } catch (err) {
     if (err instanceof RecordsError) throw err;
+    if (isOutputLimitError(err)) throw tooLarge(maxDecompressedBytes);
     throw new RecordsError('INVALID_RECORD', `records do not decompress: ${(err as Error).message}`);
   }
+  if (section.length > maxDecompressedBytes) throw tooLarge(maxDecompressedBytes);
   return new ByteReader(section, 0, section.length);
 }
 
 /**
  * Validates the batch (CRC included) and decodes its records. Uncompressed keys and values are views into `buf`,
  * so copy them before reusing the buffer. With LogAppendTime every record carries the batch's maxTimestamp, as in
- * Kafka. The records must fill the batch exactly: a missing or trailing byte is INVALID_RECORD.
+ * Kafka. The records must fill the batch exactly: a missing or trailing byte is INVALID_RECORD. A compressed
+ * records section that would inflate beyond `maxDecompressedBytes` is BATCH_TOO_LARGE.
  */
-export function decodeBatch(buf: Buffer, pos = 0): DecodedBatch {
+export function decodeBatch(buf: Buffer, pos = 0, maxDecompressedBytes = Infinity): DecodedBatch {
   const header = validateBatch(buf, pos);
   const attributes = header.attributes;
   const compression = compressionOf(attributes);
   const timestampType = timestampTypeOf(attributes);
-  const reader = recordsReader(buf, pos, header, compression);
+  const reader = recordsReader(buf, pos, header, compression, maxDecompressedBytes);
   const logAppendTime = timestampType === TimestampType.LogAppendTime;
   const records: DecodedRecord[] = [];
   for (let i = 0; i < header.recordsCount; i++) {

@@ -26,6 +26,27 @@ export interface BatchOptions {
   baseTimestamp?: number;
 }
 
+function requireInteger(name: string, value: number | undefined, min: number, max: number): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
+    throw new RecordsError('INVALID_ARGUMENT', `${name} must be an integer in [${min}, ${max}], got ${value}`);
+  }
+}
+
+const INT16_MAX = 0x7fff;
+const INT32_MAX = 0x7fffffff;
+
+/** Rejects options the header fields cannot hold, once per batch, instead of a RangeError midway through writing. */
+function checkOptions(options: BatchOptions): void {
+  requireInteger('baseOffset', options.baseOffset, 0, Number.MAX_SAFE_INTEGER);
+  requireInteger('partitionLeaderEpoch', options.partitionLeaderEpoch, -INT32_MAX - 1, INT32_MAX);
+  requireInteger('producerId', options.producerId, -1, Number.MAX_SAFE_INTEGER);
+  requireInteger('producerEpoch', options.producerEpoch, -1, INT16_MAX);
+  requireInteger('baseSequence', options.baseSequence, -1, INT32_MAX);
+  requireInteger('baseTimestamp', options.baseTimestamp, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  requireInteger('compression', options.compression, CompressionType.None, CompressionType.Zstd);
+  requireInteger('timestampType', options.timestampType, TimestampType.CreateTime, TimestampType.LogAppendTime);
+}
+
 /** Record body sizes from the sizing pass, reused across calls so encoding allocates nothing per record. */
 let bodySizes = new Int32Array(256);
 
@@ -56,6 +77,7 @@ function writeRecords(
 export function encodeBatch(records: Record[], options: BatchOptions = {}): Buffer {
   const count = records.length;
   if (count === 0) throw new RecordsError('INVALID_ARGUMENT', 'a batch needs at least one record');
+  checkOptions(options);
   const baseTimestamp = options.baseTimestamp ?? records[0].timestamp ?? Date.now();
   const sizes = bodySizesFor(count);
   let maxTimestamp = -Infinity;

@@ -2,15 +2,21 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { CompressionType } from './attributes';
 import { RecordsError } from './errors';
 
-/** Compresses or restores the records section of a batch as a whole, synchronously. */
+/**
+ * Compresses or restores the records section of a batch as a whole, synchronously. `maxOutputBytes`, when given,
+ * lets a codec stop early on a decompression bomb; the decoder checks the output size either way.
+ */
 export interface CompressionCodec {
   compress(data: Buffer): Buffer;
-  decompress(data: Buffer): Buffer;
+  decompress(data: Buffer, maxOutputBytes?: number): Buffer;
 }
 
 const gzipCodec: CompressionCodec = {
   compress: (data) => gzipSync(data),
-  decompress: (data) => gunzipSync(data),
+  decompress: (data, maxOutputBytes) =>
+    maxOutputBytes === undefined || !Number.isFinite(maxOutputBytes)
+      ? gunzipSync(data)
+      : gunzipSync(data, { maxOutputLength: Math.max(1, maxOutputBytes) }),
 };
 
 const codecs = new Map<CompressionType, CompressionCodec>([[CompressionType.Gzip, gzipCodec]]);

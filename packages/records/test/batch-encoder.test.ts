@@ -8,6 +8,7 @@ import {
   readBatchHeader,
   validateBatch,
 } from '@gregor/records';
+import { expectRecordsError } from './helpers';
 
 describe('encodeBatch', () => {
   it('defaults to baseOffset 0, no producer, no leader epoch, and the first record time as base', () => {
@@ -63,5 +64,27 @@ describe('encodeBatch', () => {
     expect(() => encodeBatch([{ key: null, value: null }], { compression: CompressionType.Zstd })).toThrow(
       expect.objectContaining({ code: 'UNSUPPORTED_COMPRESSION' }),
     );
+  });
+});
+
+describe('encodeBatch option checks', () => {
+  const one = [{ key: null, value: null, timestamp: 0 }];
+
+  it.each([
+    ['baseOffset', -1],
+    ['baseOffset', 2 ** 53],
+    ['partitionLeaderEpoch', 2 ** 31],
+    ['producerId', -2],
+    ['producerEpoch', 2 ** 15],
+    ['baseSequence', 1.5],
+    ['baseTimestamp', NaN],
+    ['compression', 5],
+    ['timestampType', 2],
+  ])('rejects %s = %d with INVALID_ARGUMENT', (name, value) => {
+    expectRecordsError(() => encodeBatch(one, { [name]: value }), 'INVALID_ARGUMENT');
+  });
+
+  it('rejects a record timestamp that is not an integer', () => {
+    expectRecordsError(() => encodeBatch([{ key: null, value: null, timestamp: 1.5 }], { baseTimestamp: 0 }), 'INVALID_ARGUMENT');
   });
 });

@@ -39,6 +39,15 @@ describe('gzip', () => {
     expect(decoded.records[49].headers).toEqual([{ key: 'trace', value: Buffer.from('49') }]);
   });
 
+  it('refuses to inflate beyond maxDecompressedBytes', () => {
+    const bomb = encodeBatch([{ key: null, value: Buffer.alloc(4 << 20), timestamp: 0 }], {
+      compression: CompressionType.Gzip,
+    });
+    expect(bomb.length).toBeLessThan(16 << 10);
+    expectRecordsError(() => decodeBatch(bomb, 0, 1 << 20), 'BATCH_TOO_LARGE');
+    expect(decodeBatch(bomb, 0, 5 << 20).records[0].value?.length).toBe(4 << 20);
+  });
+
   it('rejects a records section that is not gzip', () => {
     const buf = Buffer.from(plain);
     buf.writeInt16BE(CompressionType.Gzip, ATTRIBUTES_POS);
@@ -57,6 +66,12 @@ describe('registerCompressionCodec', () => {
     const buf = encodeBatch(records, { compression: CompressionType.Snappy });
     expect(buf.readInt16BE(ATTRIBUTES_POS) & 0x07).toBe(CompressionType.Snappy);
     expect(values(buf)).toEqual(values(encodeBatch(records)));
+  });
+
+  it('enforces maxDecompressedBytes even on a codec that ignores the hint', () => {
+    registerCompressionCodec(CompressionType.Lz4, reversing);
+    const buf = encodeBatch(records, { compression: CompressionType.Lz4 });
+    expectRecordsError(() => decodeBatch(buf, 0, 100), 'BATCH_TOO_LARGE');
   });
 
   it('refuses a codec for "none" or an unknown type', () => {
