@@ -55,18 +55,23 @@ function bodySizesFor(count: number): Int32Array {
   return bodySizes;
 }
 
+/**
+ * Fills buf[pos, end) with the records. The buffer comes from allocUnsafe, so writing exactly to `end` is checked:
+ * a sizing mismatch must fail loudly rather than ship stale memory.
+ */
 function writeRecords(
   buf: Buffer,
   pos: number,
+  end: number,
   records: Record[],
   sizes: Int32Array,
   baseTimestamp: number,
-): number {
+): void {
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
     pos = writeRecord(buf, pos, record, sizes[i], (record.timestamp ?? baseTimestamp) - baseTimestamp, i);
   }
-  return pos;
+  if (pos !== end) throw new Error(`encodeBatch sized ${end} bytes of records but wrote ${pos}`);
 }
 
 /**
@@ -95,11 +100,11 @@ export function encodeBatch(records: Record[], options: BatchOptions = {}): Buff
   let buf: Buffer;
   if (compression === CompressionType.None) {
     buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + recordsBytes);
-    writeRecords(buf, BATCH_HEADER_SIZE, records, sizes, baseTimestamp);
+    writeRecords(buf, BATCH_HEADER_SIZE, buf.length, records, sizes, baseTimestamp);
   } else {
     const codec = codecFor(compression);
     const section = Buffer.allocUnsafe(recordsBytes);
-    writeRecords(section, 0, records, sizes, baseTimestamp);
+    writeRecords(section, 0, recordsBytes, records, sizes, baseTimestamp);
     const compressed = codec.compress(section);
     buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + compressed.length);
     compressed.copy(buf, BATCH_HEADER_SIZE);
