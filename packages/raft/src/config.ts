@@ -1,0 +1,67 @@
+import { LogStorage } from './log-storage';
+import { NodeId } from './types';
+
+/**
+ * Deliberately broken behaviours. TEST-ONLY: they exist so the simulator can
+ * show that it catches each one. Never set them outside tests.
+ */
+export interface UnsafeBugs {
+  /** Grant votes without the §5.4.1 "candidate's log is at least as up to date" check. */
+  readonly skipVoteLogCheck?: boolean;
+  /** Commit any index a quorum holds, even from an earlier term (the Figure 8 bug). */
+  readonly commitOldTermByCount?: boolean;
+  /** Leave the vote out of the persisted hard state. */
+  readonly dontPersistVote?: boolean;
+  /** Send responses before the entries and hard state they vouch for are durable. */
+  readonly sendBeforePersist?: boolean;
+  /** Accept AppendEntries without checking the previous entry's term. */
+  readonly skipPrevLogCheck?: boolean;
+  /** Serve read-index requests without confirming leadership with a quorum. */
+  readonly readWithoutQuorum?: boolean;
+}
+
+export interface RaftConfig {
+  readonly id: NodeId;
+  readonly storage: LogStorage;
+  /** Ticks without hearing from a leader before campaigning; randomized in [electionTick, 2*electionTick). */
+  readonly electionTick: number;
+  readonly heartbeatTick: number;
+  /** Uniform in [0, 1): the only source of randomness (election timeout jitter). */
+  readonly random: () => number;
+  /** Last index the application has applied; defaults to the snapshot index. */
+  readonly applied?: number;
+  readonly maxSizePerMsg?: number;
+  readonly maxInflightMsgs?: number;
+  readonly maxInflightBytes?: number;
+  readonly maxCommittedSizePerReady?: number;
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
+  readonly unsafe?: UnsafeBugs;
+}
+
+export interface ResolvedConfig extends Required<Omit<RaftConfig, 'applied' | 'unsafe'>> {
+  readonly applied: number | undefined;
+  readonly unsafe: UnsafeBugs;
+}
+
+export function resolveConfig(c: RaftConfig): ResolvedConfig {
+  if (c.id <= 0) throw new RangeError('node id must be positive');
+  if (c.heartbeatTick <= 0 || c.electionTick <= c.heartbeatTick) {
+    throw new RangeError('need 0 < heartbeatTick < electionTick');
+  }
+  return {
+    id: c.id,
+    storage: c.storage,
+    electionTick: c.electionTick,
+    heartbeatTick: c.heartbeatTick,
+    random: c.random,
+    applied: c.applied,
+    maxSizePerMsg: c.maxSizePerMsg ?? 1024 * 1024,
+    maxInflightMsgs: c.maxInflightMsgs ?? 256,
+    maxInflightBytes: c.maxInflightBytes ?? 32 * 1024 * 1024,
+    maxCommittedSizePerReady: c.maxCommittedSizePerReady ?? 64 * 1024 * 1024,
+    preVote: c.preVote ?? true,
+    checkQuorum: c.checkQuorum ?? true,
+    unsafe: c.unsafe ?? {},
+  };
+}

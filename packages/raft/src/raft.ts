@@ -1,0 +1,591 @@
+import { applyConfChange, decodeConfChange } from './conf-change';
+import { resolveConfig, RaftConfig, ResolvedConfig } from './config';
+import { InvalidConfChangeError, ConfChangeInProgressError, NotLeaderError, ProposalDroppedError } from './errors';
+import { entrySize } from './log-storage';
+import { Progress } from './progress';
+import { RaftLog } from './raft-log';
+import { ReadOnly } from './read-only';
+import { ProgressTracker } from './tracker';
+import { ConfChange, ConfState, Entry, EntryType, Message, MessageType, NodeId, NONE, ReadState, Role } from './types';
+
+type MessageFields = Partial<Omit<Message, 'type' | 'from' | 'to'>>;
+
+/**
+ * The Raft state machine. It owns no clock, socket, disk or randomness: time
+ * arrives as tick(), input as step(), and output accumulates in `msgs`,
+ * `readStates` and the log's unstable part for RaftNode to hand out.
+ */
+export class Raft {
+  readonly id: NodeId;
+  term = 0;
+  vote: NodeId = NONE;
+  lead: NodeId = NONE;
+  role: Role = 'follower';
+  readonly log: RaftLog;
+  readonly tracker: ProgressTracker;
+  msgs: Message[] = [];
+  readStates: ReadState[] = [];
+  leadTransferee: NodeId = NONE;
+  /** A leader proposes no membership change until the entry at this index is applied. */
+  pendingConfIndex = 0;
+  readonly cfg: ResolvedConfig;
+
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private randomizedElectionTimeout = 0;
+  private readonly readOnly = new ReadOnly();
+  /** Reads that arrived before this leader committed an entry of its own term. */
+  private pendingReads: { from: NodeId; context: number }[] = [];
+  private stepRole: (m: Message) => void = this.stepFollower;
+  private tickRole: () => void = this.tickElection;
+
+  constructor(config: RaftConfig) {
+    this.cfg = resolveConfig(config);
+    this.id = this.cfg.id;
+    const { hardState, snapshot } = this.cfg.storage.initialState();
+    const snapIndex = snapshot.meta.lastIndex;
+    const applied = this.cfg.applied ?? snapIndex;
+    this.log = new RaftLog(this.cfg.storage, Math.max(hardState.commit, snapIndex), applied);
+    this.tracker = new ProgressTracker(this.cfg.maxInflightMsgs, this.cfg.maxInflightBytes);
+    let cs = snapshot.meta.config;
+    if (applied > snapIndex) {
+      for (const e of this.log.slice(snapIndex, applied, Infinity)) {
+        if (e.type === 'config') cs = applyConfChange(cs, decodeConfChange(e.data));
+      }
+    }
+    this.tracker.setConfig(cs, this.log.lastIndex() + 1);
+    this.becomeFollower(hardState.term, NONE);
+    this.vote = hardState.vote;
+  }
+
+  // ---- input ----
+
+  tick(): void {
+    this.tickRole();
+  }
+
+  step(m: Message): void {
+    if (m.term > this.term) {
+      if ((m.type === 'vote' || m.type === 'preVote') && !m.transfer && this.inLease()) return;
+      if (m.type === 'preVote' || (m.type === 'preVoteResponse' && !m.reject)) {
+        // Pre-votes ask about a future term without moving anyone to it.
+      } else if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') {
+        this.becomeFollower(m.term, m.from);
+      } else {
+        this.becomeFollower(m.term, NONE);
+      }
+    } else if (m.term < this.term) {
+      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
+        // Tell a stale leader about the new term so it steps down.
+        this.send('appendResponse', m.from, {});
+      } else if (m.type === 'preVote') {
+        this.send('preVoteResponse', m.from, { reject: true });
+      }
+      return;
+    }
+    if (m.type === 'vote' || m.type === 'preVote') {
+      this.handleVoteRequest(m);
+      return;
+    }
+    this.stepRole(m);
+  }
+
+  /** Start an election now (as if the election timeout fired). */
+  hup(transfer: boolean): void {
+    if (this.role === 'leader' || !this.promotable() || this.hasUnappliedConfChanges()) return;
+    if (this.cfg.preVote && !transfer) this.campaign('preVote', false);
+    else this.campaign('vote', transfer);
+  }
+
+  propose(type: EntryType, data: Uint8Array, count: number): Entry {
+    if (this.role !== 'leader') throw new NotLeaderError(this.lead);
+    if (this.leadTransferee !== NONE) throw new ProposalDroppedError(`leadership is moving to ${this.leadTransferee}`);
+    if (!Number.isInteger(count) || count < 1) throw new RangeError('an entry covers at least one index');
+    return this.appendEntry(type, data, count);
+  }
+
+  proposeConfChange(cc: ConfChange, data: Uint8Array): Entry {
+    if (this.role !== 'leader') throw new NotLeaderError(this.lead);
+    if (this.pendingConfIndex > this.log.applied) throw new ConfChangeInProgressError(this.pendingConfIndex);
+    applyConfChange(this.tracker.config, cc);
+    if (cc.type === 'removeNode' && cc.nodeId === this.id) {
+      throw new InvalidConfChangeError('transfer leadership away before removing the leader');
+    }
+    const e = this.propose('config', data, 1);
+    this.pendingConfIndex = e.lastIndex;
+    return e;
+  }
+
+  /** Ask for a linearizable read; false if there is no leader to ask. */
+  readIndex(context: number): boolean {
+    if (this.role === 'leader') {
+      this.handleReadIndex(this.id, context);
+      return true;
+    }
+    if (this.lead === NONE) return false;
+    this.send('readIndex', this.lead, { context });
+    return true;
+  }
+
+  transferLeadership(target: NodeId): void {
+    if (this.role !== 'leader') throw new NotLeaderError(this.lead);
+    if (target === this.id || !this.tracker.isVoter(target)) {
+      throw new InvalidConfChangeError(`cannot transfer leadership to ${target}`);
+    }
+    if (this.leadTransferee === target) return;
+    this.leadTransferee = target;
+    this.electionElapsed = 0;
+    const pr = this.tracker.progress.get(target) as Progress;
+    if (pr.match === this.log.lastIndex()) this.send('timeoutNow', target, {});
+    else this.sendAppend(target);
+  }
+
+  /** The application reports whether a snapshot it sent to `to` was installed. */
+  reportSnapshot(to: NodeId, installed: boolean): void {
+    const pr = this.tracker.progress.get(to);
+    if (this.role !== 'leader' || pr === undefined || pr.state !== 'snapshot') return;
+    if (!installed) pr.pendingSnapshot = 0;
+    pr.becomeProbe();
+    // Wait for the next heartbeat response before probing.
+    pr.probeSent = true;
+  }
+
+  /** Membership changes take effect when their committed entry is handed to the application. */
+  applyConfChange(cc: ConfChange): ConfState {
+    const cs = applyConfChange(this.tracker.config, cc);
+    this.tracker.setConfig(cs, this.log.lastIndex() + 1);
+    if (this.role !== 'leader') return cs;
+    if (!cs.voters.includes(this.id)) {
+      this.becomeFollower(this.term, NONE);
+      return cs;
+    }
+    if (this.leadTransferee !== NONE && !cs.voters.includes(this.leadTransferee)) this.leadTransferee = NONE;
+    this.maybeCommit();
+    this.bcastAppend();
+    return cs;
+  }
+
+  /** The application made entries up to (lastIndex, term) durable. */
+  entriesPersisted(lastIndex: number, term: number): void {
+    this.log.unstable.stableTo(lastIndex, term);
+    if (this.role !== 'leader') return;
+    const self = this.tracker.progress.get(this.id);
+    if (self !== undefined && self.maybeUpdate(this.stableLastIndex()) && this.maybeCommit()) this.bcastAppend();
+  }
+
+  // ---- roles ----
+
+  becomeFollower(term: number, lead: NodeId): void {
+    this.reset(term);
+    this.lead = lead;
+    this.role = 'follower';
+    this.stepRole = this.stepFollower;
+    this.tickRole = this.tickElection;
+  }
+
+  private becomePreCandidate(): void {
+    // Unlike a candidate, a pre-candidate changes neither term nor vote.
+    this.tracker.votes.clear();
+    this.lead = NONE;
+    this.role = 'preCandidate';
+    this.stepRole = this.stepCandidate;
+    this.tickRole = this.tickElection;
+  }
+
+  private becomeCandidate(): void {
+    this.reset(this.term + 1);
+    this.vote = this.id;
+    this.role = 'candidate';
+    this.stepRole = this.stepCandidate;
+    this.tickRole = this.tickElection;
+  }
+
+  private becomeLeader(): void {
+    this.reset(this.term);
+    this.lead = this.id;
+    this.role = 'leader';
+    this.stepRole = this.stepLeader;
+    this.tickRole = this.tickHeartbeat;
+    const self = this.tracker.progress.get(this.id) as Progress;
+    self.becomeReplicate();
+    self.maybeUpdate(this.stableLastIndex());
+    // Entries of earlier terms commit only under an entry of this term (Raft §5.4.2).
+    this.pendingConfIndex = this.log.lastIndex();
+    this.appendEntry('noop', new Uint8Array(0), 1);
+  }
+
+  private reset(term: number): void {
+    if (this.term !== term) {
+      this.term = term;
+      this.vote = NONE;
+    }
+    this.lead = NONE;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.randomizedElectionTimeout = this.cfg.electionTick + Math.floor(this.cfg.random() * this.cfg.electionTick);
+    this.leadTransferee = NONE;
+    this.tracker.votes.clear();
+    this.tracker.resetProgress(this.log.lastIndex() + 1);
+    this.pendingConfIndex = 0;
+    this.readOnly.reset();
+    this.pendingReads = [];
+  }
+
+  private campaign(type: 'preVote' | 'vote', transfer: boolean): void {
+    let term: number;
+    if (type === 'preVote') {
+      this.becomePreCandidate();
+      term = this.term + 1;
+    } else {
+      this.becomeCandidate();
+      term = this.term;
+    }
+    this.tracker.recordVote(this.id, true);
+    if (this.tracker.tallyVotes() === 'won') {
+      if (type === 'preVote') this.campaign('vote', false);
+      else this.becomeLeader();
+      return;
+    }
+    const index = this.log.lastIndex();
+    const logTerm = this.log.lastTerm();
+    for (const id of this.tracker.config.voters) {
+      if (id !== this.id) this.send(type, id, { term, index, logTerm, transfer });
+    }
+  }
+
+  // ---- ticks ----
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.hup(false);
+    }
+  }
+
+  private tickHeartbeat(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.cfg.electionTick) {
+      this.electionElapsed = 0;
+      if (this.cfg.checkQuorum && !this.tracker.quorumActive(this.id)) {
+        this.becomeFollower(this.term, NONE);
+        return;
+      }
+      this.leadTransferee = NONE;
+    }
+    if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
+      this.heartbeatElapsed = 0;
+      this.bcastHeartbeat(0);
+    }
+  }
+
+  // ---- steps ----
+
+  private handleVoteRequest(m: Message): void {
+    const respType: MessageType = m.type === 'vote' ? 'voteResponse' : 'preVoteResponse';
+    const canVote =
+      this.vote === m.from ||
+      (this.vote === NONE && this.lead === NONE) ||
+      (m.type === 'preVote' && m.term > this.term);
+    const upToDate = this.cfg.unsafe.skipVoteLogCheck === true || this.log.isUpToDate(m.index, m.logTerm);
+    if (canVote && upToDate) {
+      this.send(respType, m.from, { term: m.term });
+      if (m.type === 'vote') {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send(respType, m.from, { reject: true });
+    }
+  }
+
+  private stepFollower(m: Message): void {
+    switch (m.type) {
+      case 'append':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleAppend(m);
+        break;
+      case 'heartbeat':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleHeartbeat(m);
+        break;
+      case 'snapshot':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleSnapshot(m);
+        break;
+      case 'timeoutNow':
+        this.hup(true);
+        break;
+      case 'readIndexResponse':
+        this.readStates.push({ index: m.index, context: m.context ?? 0 });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private stepCandidate(m: Message): void {
+    switch (m.type) {
+      case 'append':
+      case 'heartbeat':
+      case 'snapshot':
+        this.becomeFollower(m.term, m.from);
+        this.stepFollower(m);
+        break;
+      case 'voteResponse':
+      case 'preVoteResponse': {
+        if ((m.type === 'voteResponse') !== (this.role === 'candidate')) return;
+        this.tracker.recordVote(m.from, m.reject !== true);
+        const result = this.tracker.tallyVotes();
+        if (result === 'won') {
+          if (this.role === 'preCandidate') {
+            this.campaign('vote', false);
+          } else {
+            this.becomeLeader();
+            this.bcastAppend();
+          }
+        } else if (result === 'lost') {
+          this.becomeFollower(this.term, NONE);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private stepLeader(m: Message): void {
+    if (m.type === 'readIndex') {
+      this.handleReadIndex(m.from, m.context ?? 0);
+      return;
+    }
+    const pr = this.tracker.progress.get(m.from);
+    if (pr === undefined) return;
+    switch (m.type) {
+      case 'appendResponse':
+        pr.recentActive = true;
+        this.handleAppendResponse(m, pr);
+        break;
+      case 'heartbeatResponse':
+        pr.recentActive = true;
+        pr.probeSent = false;
+        if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeLE(pr.match + 1);
+        if (pr.match < this.log.lastIndex()) this.sendAppend(m.from);
+        if (m.context !== undefined && m.context > 0) this.handleReadAck(m.context, m.from);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private handleAppend(m: Message): void {
+    if (m.index < this.log.committed) {
+      this.send('appendResponse', m.from, { index: this.log.committed });
+      return;
+    }
+    const entries = m.entries ?? [];
+    const prevTerm = this.cfg.unsafe.skipPrevLogCheck === true ? this.log.term(m.index) ?? m.logTerm : m.logTerm;
+    const lastNew = this.log.maybeAppend(m.index, prevTerm, entries);
+    if (lastNew !== undefined) {
+      this.log.commitTo(Math.min(m.commit, lastNew));
+      this.send('appendResponse', m.from, { index: lastNew });
+      return;
+    }
+    const hint = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
+    this.send('appendResponse', m.from, { index: m.index, reject: true, rejectHint: hint.lastIndex, logTerm: hint.term });
+  }
+
+  private handleHeartbeat(m: Message): void {
+    this.log.commitTo(m.commit);
+    this.send('heartbeatResponse', m.from, { context: m.context });
+  }
+
+  private handleSnapshot(m: Message): void {
+    const snap = m.snapshot;
+    if (snap === undefined) return;
+    const { lastIndex, term } = snap.meta;
+    if (lastIndex <= this.log.committed) {
+      this.send('appendResponse', m.from, { index: this.log.committed });
+      return;
+    }
+    if (this.log.matchTerm(lastIndex, term)) {
+      // We already hold the snapshot's last entry: just move the commit index.
+      this.log.commitTo(lastIndex);
+    } else {
+      this.log.restore(snap);
+      this.tracker.setConfig(snap.meta.config, lastIndex + 1);
+    }
+    this.send('appendResponse', m.from, { index: lastIndex });
+  }
+
+  private handleAppendResponse(m: Message, pr: Progress): void {
+    if (m.reject === true) {
+      // Fast backtracking: skip every entry of a term the follower cannot hold.
+      let probeAfter = this.log.findConflictByTerm(m.rejectHint ?? m.index, m.logTerm).lastIndex;
+      if (probeAfter >= m.index) probeAfter = this.log.floor(m.index - 1)?.lastIndex ?? this.log.snapshotIndex() - 1;
+      if (pr.maybeDecrTo(m.index, probeAfter)) {
+        if (pr.state === 'replicate') pr.becomeProbe();
+        this.sendAppend(m.from);
+      }
+      return;
+    }
+    const wasPaused = pr.isPaused();
+    if (!pr.maybeUpdate(m.index)) return;
+    if (pr.state === 'probe') {
+      pr.becomeReplicate();
+    } else if (pr.state === 'snapshot') {
+      if (pr.match >= this.log.snapshotIndex()) {
+        pr.becomeProbe();
+        pr.becomeReplicate();
+      }
+    } else {
+      pr.inflights.freeLE(m.index);
+    }
+    if (this.maybeCommit()) this.bcastAppend();
+    else if (wasPaused) this.sendAppend(m.from);
+    while (this.maybeSendAppend(m.from, false)) {
+      // Pipelining: keep sending while the inflight window has room.
+    }
+    if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.send('timeoutNow', m.from, {});
+  }
+
+  private handleReadIndex(from: NodeId, context: number): void {
+    if (this.log.term(this.log.committed) !== this.term) {
+      this.pendingReads.push({ from, context });
+      return;
+    }
+    if (this.cfg.unsafe.readWithoutQuorum === true || this.tracker.config.voters.length === 1) {
+      this.answerRead(from, this.log.committed, context);
+      return;
+    }
+    const round = this.readOnly.add(this.log.committed, from, context, this.id);
+    this.bcastHeartbeat(round);
+  }
+
+  private handleReadAck(round: number, from: NodeId): void {
+    const acks = this.readOnly.ack(round, from);
+    if (acks === undefined || !this.tracker.hasQuorum(acks)) return;
+    for (const r of this.readOnly.release(round)) this.answerRead(r.from, r.index, r.context);
+  }
+
+  private answerRead(from: NodeId, index: number, context: number): void {
+    if (from === this.id) this.readStates.push({ index, context });
+    else this.send('readIndexResponse', from, { index, context });
+  }
+
+  // ---- leader output ----
+
+  private appendEntry(type: EntryType, data: Uint8Array, count: number): Entry {
+    const first = this.log.lastIndex() + 1;
+    const e: Entry = { term: this.term, firstIndex: first, lastIndex: first + count - 1, type, data };
+    this.log.append([e]);
+    this.bcastAppend();
+    return e;
+  }
+
+  private maybeCommit(): boolean {
+    const before = this.log.committed;
+    const anyTerm = this.cfg.unsafe.commitOldTermByCount === true;
+    if (!this.log.maybeCommit(this.tracker.committed(), this.term, anyTerm)) return false;
+    if (before < this.log.committed && this.pendingReads.length > 0 && this.log.term(this.log.committed) === this.term) {
+      const reads = this.pendingReads;
+      this.pendingReads = [];
+      for (const r of reads) this.handleReadIndex(r.from, r.context);
+    }
+    return true;
+  }
+
+  private bcastAppend(): void {
+    for (const id of this.tracker.progress.keys()) if (id !== this.id) this.sendAppend(id);
+  }
+
+  private bcastHeartbeat(round: number): void {
+    for (const [id, pr] of this.tracker.progress) {
+      if (id === this.id) continue;
+      this.send('heartbeat', id, { commit: Math.min(pr.match, this.log.committed), context: round });
+    }
+  }
+
+  private sendAppend(to: NodeId): void {
+    this.maybeSendAppend(to, true);
+  }
+
+  private maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
+    const pr = this.tracker.progress.get(to);
+    if (pr === undefined || pr.isPaused()) return false;
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.log.term(prevIndex);
+    if (prevTerm === undefined) {
+      if (prevIndex >= this.log.snapshotIndex()) {
+        // next - 1 must be an entry boundary; realign on the entry before it.
+        pr.next = (this.log.floor(prevIndex)?.lastIndex ?? this.log.snapshotIndex() - 1) + 1;
+        return this.maybeSendAppend(to, sendIfEmpty);
+      }
+      return this.sendSnapshot(to, pr);
+    }
+    const entries = this.log.entriesAfter(prevIndex, this.cfg.maxSizePerMsg);
+    if (entries.length === 0 && !sendIfEmpty) return false;
+    this.send('append', to, { index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed });
+    if (entries.length > 0) {
+      let bytes = 0;
+      for (const e of entries) bytes += entrySize(e);
+      pr.sentEntries(entries[entries.length - 1].lastIndex, bytes);
+    } else if (pr.state === 'probe') {
+      pr.probeSent = true;
+    }
+    return true;
+  }
+
+  private sendSnapshot(to: NodeId, pr: Progress): boolean {
+    const snapshot = this.log.snapshot();
+    this.send('snapshot', to, { snapshot });
+    pr.becomeSnapshot(snapshot.meta.lastIndex);
+    return true;
+  }
+
+  private send(type: MessageType, to: NodeId, f: MessageFields): void {
+    this.msgs.push({
+      type,
+      from: this.id,
+      to,
+      term: f.term ?? this.term,
+      index: f.index ?? 0,
+      logTerm: f.logTerm ?? 0,
+      commit: f.commit ?? 0,
+      entries: f.entries,
+      snapshot: f.snapshot,
+      reject: f.reject,
+      rejectHint: f.rejectHint,
+      context: f.context,
+      transfer: f.transfer,
+    });
+  }
+
+  // ---- helpers ----
+
+  private inLease(): boolean {
+    return this.cfg.checkQuorum && this.lead !== NONE && this.electionElapsed < this.cfg.electionTick;
+  }
+
+  promotable(): boolean {
+    return this.tracker.isVoter(this.id) && this.log.unstable.snapshot === undefined;
+  }
+
+  private hasUnappliedConfChanges(): boolean {
+    if (this.log.committed <= this.log.applied) return false;
+    for (const e of this.log.slice(this.log.applied, this.log.committed, Infinity)) if (e.type === 'config') return true;
+    return false;
+  }
+
+  /** The last index known durable on this node. */
+  private stableLastIndex(): number {
+    const first = this.log.unstable.firstIndex();
+    if (first !== undefined) return first - 1;
+    return this.log.unstable.snapshot !== undefined ? 0 : this.log.lastIndex();
+  }
+}
+
