@@ -17,6 +17,7 @@ import {
   PRODUCER_ID_POS,
   RECORDS_COUNT_POS,
 } from './batch-layout';
+import { TIMESTAMP_TYPE_FLAG } from './attributes';
 import { crc32c } from './crc';
 import { RecordsError } from './errors';
 import { readInt64, writeInt64 } from './int64';
@@ -130,6 +131,22 @@ export function setBaseOffset(buf: Buffer, pos: number, offset: number): void {
 export function setPartitionLeaderEpoch(buf: Buffer, pos: number, epoch: number): void {
   requireHeaderBytes(buf, pos);
   buf.writeInt32BE(epoch, pos + PARTITION_LEADER_EPOCH_POS);
+}
+
+/**
+ * Marks the batch as LogAppendTime with `timestamp` as its maxTimestamp, as a Kafka leader does for topics with
+ * message.timestamp.type=LogAppendTime. Both fields are under the CRC, so the CRC is recomputed: the caller must
+ * have validated the batch first, or this would bless corrupt bytes.
+ */
+export function setLogAppendTime(buf: Buffer, pos: number, timestamp: number): void {
+  requireHeaderBytes(buf, pos);
+  const end = pos + batchSize(buf, pos);
+  if (end > buf.length || end < pos + BATCH_HEADER_SIZE) {
+    throw new RecordsError('BATCH_LENGTH_MISMATCH', `batch at ${pos} claims ${end - pos} bytes, ${buf.length - pos} given`);
+  }
+  buf.writeInt16BE(buf.readInt16BE(pos + ATTRIBUTES_POS) | TIMESTAMP_TYPE_FLAG, pos + ATTRIBUTES_POS);
+  writeInt64(buf, pos + MAX_TIMESTAMP_POS, timestamp);
+  buf.writeUInt32BE(crc32c(buf.subarray(pos + CRC_START_POS, end)), pos + CRC_POS);
 }
 
 /** Fields an encoder chooses; batchLength, magic and crc follow from the bytes. */

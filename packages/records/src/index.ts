@@ -23,6 +23,7 @@ export {
   validateBatch,
   setBaseOffset,
   setPartitionLeaderEpoch,
+  setLogAppendTime,
 } from './batch-header';
 export { crc32c } from './crc';
 export { RecordsError, type RecordsErrorCode } from './errors';

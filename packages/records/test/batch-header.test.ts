@@ -11,6 +11,9 @@ import {
   encodeBatch,
   readBatchHeader,
   setBaseOffset,
+  setLogAppendTime,
+  decodeBatch,
+  TimestampType,
   setPartitionLeaderEpoch,
   validateBatch,
 } from '@gregor/records';
@@ -138,5 +141,21 @@ describe('setBaseOffset and setPartitionLeaderEpoch', () => {
     const header = validateBatch(buf, 4);
     expect(header.baseOffset).toBe(2 ** 40 + 17);
     expect(header.partitionLeaderEpoch).toBe(123);
+  });
+});
+
+describe('setLogAppendTime', () => {
+  it('sets the timestamp type and maxTimestamp and reseals the CRC', () => {
+    const buf = Buffer.concat([Buffer.alloc(2), sampleBatch()]);
+    setLogAppendTime(buf, 2, 1_800_000_000_000);
+    const batch = decodeBatch(buf, 2);
+    expect(batch.timestampType).toBe(TimestampType.LogAppendTime);
+    expect(batch.header.maxTimestamp).toBe(1_800_000_000_000);
+    expect(batch.records.map((r) => r.timestamp)).toEqual([1_800_000_000_000, 1_800_000_000_000]);
+  });
+
+  it('refuses a batch whose length field runs past the bytes given', () => {
+    const buf = sampleBatch();
+    expectRecordsError(() => setLogAppendTime(buf.subarray(0, buf.length - 1), 0, 1), 'BATCH_LENGTH_MISMATCH');
   });
 });
