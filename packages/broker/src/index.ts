@@ -1,1 +1,10 @@
-export {};
+/**
+ * @gregor/broker: the Gregor broker server. `Broker.start(config, logger)`
+ * runs one; `loadBrokerConfig` merges flags, environment and a config file
+ * over the documented defaults (CONFIG_SETTINGS).
+ */
+export { Broker } from './server';
+export { type BrokerConfig, CONFIG_SETTINGS, type ConfigSetting, type ConfigSources, defaultBrokerConfig, loadBrokerConfig } from './config';
+export { BrokerError, type BrokerErrorCode, toStatus } from './errors';
+export { type Logger, type LogLevel, jsonLogger, silentLogger } from './logger';
+export { TOPIC_CONFIG_KEYS } from './topic-config';

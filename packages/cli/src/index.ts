@@ -1,1 +1,2 @@
-export {};
+/** @gregor/cli: the `gregor` command. `buildProgram()` returns it unparsed (for embedding and tests). */
+export { buildProgram } from './program';

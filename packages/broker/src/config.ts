@@ -1,0 +1,124 @@
+import * as fs from 'fs';
+import { BrokerError } from './errors';
+import { LOG_LEVELS, LogLevel } from './logger';
+
+export interface BrokerConfig {
+  brokerId: number;
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: LogLevel;
+  defaultPartitions: number;
+  maxPartitionsPerTopic: number;
+  maxRequestBytes: number;
+  fetchMaxWaitMs: number;
+  subscribeMaxInFlightBytes: number;
+  retentionCheckIntervalMs: number;
+  shutdownTimeoutMs: number;
+  /** Topic config defaults (same keys as CreateTopic configs), applied under each topic's own configs. */
+  topicDefaults: Record<string, string>;
+}
+
+type ScalarKey = Exclude<keyof BrokerConfig, 'topicDefaults'>;
+
+export interface ConfigSetting {
+  key: ScalarKey;
+  /** Command-line flag, e.g. --data-dir. */
+  flag: string;
+  env: string;
+  kind: 'int' | 'string' | 'level';
+  default: number | string;
+  min?: number;
+  max?: number;
+  description: string;
+}
+
+const MiB = 1024 * 1024;
+
+/** Every broker setting, its flag, environment variable and default. README's table mirrors this. */
+export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
+  { key: 'brokerId', flag: '--broker-id', env: 'GREGOR_BROKER_ID', kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, description: 'this broker\'s id' },
+  { key: 'host', flag: '--host', env: 'GREGOR_HOST', kind: 'string', default: '127.0.0.1', description: 'address to listen on' },
+  { key: 'port', flag: '--port', env: 'GREGOR_PORT', kind: 'int', default: 7070, min: 0, max: 65535, description: 'gRPC port; 0 picks a free one' },
+  { key: 'dataDir', flag: '--data-dir', env: 'GREGOR_DATA_DIR', kind: 'string', default: './data', description: 'where logs and metadata live' },
+  { key: 'logLevel', flag: '--log-level', env: 'GREGOR_LOG_LEVEL', kind: 'level', default: 'info', description: 'debug, info, warn or error' },
+  { key: 'defaultPartitions', flag: '--default-partitions', env: 'GREGOR_DEFAULT_PARTITIONS', kind: 'int', default: 1, min: 1, max: 10000, description: 'partitions of a topic created without a count' },
+  { key: 'maxPartitionsPerTopic', flag: '--max-partitions-per-topic', env: 'GREGOR_MAX_PARTITIONS_PER_TOPIC', kind: 'int', default: 1024, min: 1, max: 100000, description: 'largest partition count accepted' },
+  { key: 'maxRequestBytes', flag: '--max-request-bytes', env: 'GREGOR_MAX_REQUEST_BYTES', kind: 'int', default: 8 * MiB, min: 1024, max: 2 ** 31 - 1, description: 'largest gRPC message accepted (RESOURCE_EXHAUSTED above)' },
+  { key: 'fetchMaxWaitMs', flag: '--fetch-max-wait-ms', env: 'GREGOR_FETCH_MAX_WAIT_MS', kind: 'int', default: 30000, min: 0, max: 3600000, description: 'cap on a Fetch long poll\'s max_wait_ms' },
+  { key: 'subscribeMaxInFlightBytes', flag: '--subscribe-max-in-flight-bytes', env: 'GREGOR_SUBSCRIBE_MAX_IN_FLIGHT_BYTES', kind: 'int', default: 4 * MiB, min: 1, max: 2 ** 31 - 1, description: 'bytes a Subscribe stream may buffer unsent before it pauses' },
+  { key: 'retentionCheckIntervalMs', flag: '--retention-check-interval-ms', env: 'GREGOR_RETENTION_CHECK_INTERVAL_MS', kind: 'int', default: 300000, min: 10, max: 2 ** 31 - 1, description: 'how often old segments are deleted' },
+  { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout-ms', env: 'GREGOR_SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 10000, min: 0, max: 3600000, description: 'how long SIGTERM waits for in-flight calls' },
+];
+
+export function defaultBrokerConfig(): BrokerConfig {
+  const config = { topicDefaults: {} } as Record<string, unknown>;
+  for (const s of CONFIG_SETTINGS) config[s.key] = s.default;
+  return config as unknown as BrokerConfig;
+}
+
+export interface ConfigSources {
+  /** Values given on the command line, keyed by setting key (camelCase). */
+  flags?: Partial<Record<ScalarKey, string | number | undefined>>;
+  env?: NodeJS.ProcessEnv;
+  /** Path of a JSON file with any BrokerConfig keys. */
+  configFile?: string;
+}
+
+function parseSetting(setting: ConfigSetting, raw: unknown, source: string): number | string {
+  const fail = (why: string): never => {
+    throw new BrokerError('INVALID_CONFIG', `${setting.key} from ${source}: ${why}, got ${JSON.stringify(raw)}`);
+  };
+  if (setting.kind === 'string') {
+    if (typeof raw !== 'string' || raw === '') fail('expected a non-empty string');
+    return raw as string;
+  }
+  if (setting.kind === 'level') {
+    if (!LOG_LEVELS.includes(raw as LogLevel)) fail(`expected one of ${LOG_LEVELS.join(', ')}`);
+    return raw as string;
+  }
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value)) fail('expected an integer');
+  if ((setting.min !== undefined && value < setting.min) || (setting.max !== undefined && value > setting.max)) {
+    fail(`expected an integer in [${setting.min}, ${setting.max}]`);
+  }
+  return value;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new BrokerError('INVALID_CONFIG', `cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new BrokerError('INVALID_CONFIG', `config file ${file} must hold a JSON object`);
+  }
+  const known = new Set<string>([...CONFIG_SETTINGS.map((s) => s.key), 'topicDefaults']);
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) throw new BrokerError('INVALID_CONFIG', `config file ${file}: unknown key ${key}`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Precedence: flags > environment (GREGOR_*) > config file > defaults. */
+export function loadBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
+  const config = defaultBrokerConfig() as unknown as Record<string, unknown>;
+  const file = sources.configFile ? readConfigFile(sources.configFile) : {};
+  const env = sources.env ?? {};
+  for (const setting of CONFIG_SETTINGS) {
+    const flag = sources.flags?.[setting.key];
+    if (flag !== undefined) config[setting.key] = parseSetting(setting, flag, setting.flag);
+    else if (env[setting.env] !== undefined) config[setting.key] = parseSetting(setting, env[setting.env], setting.env);
+    else if (file[setting.key] !== undefined) config[setting.key] = parseSetting(setting, file[setting.key], 'config file');
+  }
+  if (file.topicDefaults !== undefined) {
+    const defaults = file.topicDefaults;
+    if (typeof defaults !== 'object' || defaults === null || Array.isArray(defaults)) {
+      throw new BrokerError('INVALID_CONFIG', 'topicDefaults must be an object of string values');
+    }
+    config.topicDefaults = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, String(v)]));
+  }
+  return config as unknown as BrokerConfig;
+}

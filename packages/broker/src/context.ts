@@ -1,0 +1,16 @@
+import type { BrokerConfig } from './config';
+import type { Logger } from './logger';
+import type { MetadataStore } from './metadata-store';
+import type { TopicManager } from './topic-manager';
+
+/** What the gRPC services share: state, config, and the shutdown signal. */
+export interface BrokerContext {
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+  readonly topics: TopicManager;
+  readonly store: MetadataStore;
+  /** Aborted when graceful shutdown starts: long polls answer, streams end. */
+  readonly shutdownSignal: AbortSignal;
+  /** The port actually bound (config.port may be 0). */
+  boundPort(): number;
+}

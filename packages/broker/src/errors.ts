@@ -1,0 +1,75 @@
+import * as grpc from '@grpc/grpc-js';
+
+export type BrokerErrorCode =
+  | 'UNKNOWN_TOPIC'
+  | 'UNKNOWN_PARTITION'
+  | 'TOPIC_EXISTS'
+  | 'INVALID_TOPIC'
+  | 'INVALID_CONFIG'
+  | 'INVALID_REQUEST'
+  | 'OFFSET_OUT_OF_RANGE'
+  | 'REQUEST_TOO_LARGE'
+  | 'SHUTTING_DOWN';
+
+export class BrokerError extends Error {
+  constructor(
+    readonly code: BrokerErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BrokerError';
+  }
+}
+
+/**
+ * The one place error codes become gRPC statuses: the broker's own codes and
+ * those of @gregor/storage (StorageError) and @gregor/records (RecordsError),
+ * matched by their string `code`.
+ */
+const STATUS_BY_CODE: Readonly<Record<string, grpc.status>> = {
+  // broker
+  UNKNOWN_TOPIC: grpc.status.NOT_FOUND,
+  UNKNOWN_PARTITION: grpc.status.NOT_FOUND,
+  TOPIC_EXISTS: grpc.status.ALREADY_EXISTS,
+  INVALID_TOPIC: grpc.status.INVALID_ARGUMENT,
+  INVALID_CONFIG: grpc.status.INVALID_ARGUMENT,
+  INVALID_REQUEST: grpc.status.INVALID_ARGUMENT,
+  OFFSET_OUT_OF_RANGE: grpc.status.OUT_OF_RANGE,
+  REQUEST_TOO_LARGE: grpc.status.RESOURCE_EXHAUSTED,
+  SHUTTING_DOWN: grpc.status.UNAVAILABLE,
+  // storage (OFFSET_OUT_OF_RANGE and INVALID_CONFIG above)
+  CORRUPT_LOG: grpc.status.DATA_LOSS,
+  RECORD_TOO_LARGE: grpc.status.RESOURCE_EXHAUSTED,
+  NON_CONTIGUOUS: grpc.status.INTERNAL,
+  LOG_CLOSED: grpc.status.UNAVAILABLE,
+  // records
+  BATCH_TOO_SHORT: grpc.status.INVALID_ARGUMENT,
+  BATCH_LENGTH_MISMATCH: grpc.status.INVALID_ARGUMENT,
+  INVALID_MAGIC: grpc.status.INVALID_ARGUMENT,
+  CORRUPT_BATCH: grpc.status.INVALID_ARGUMENT,
+  BATCH_TOO_LARGE: grpc.status.RESOURCE_EXHAUSTED,
+  INVALID_BATCH: grpc.status.INVALID_ARGUMENT,
+  INVALID_RECORD: grpc.status.INVALID_ARGUMENT,
+  UNSUPPORTED_COMPRESSION: grpc.status.INVALID_ARGUMENT,
+  INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
+};
+
+export interface StatusObject {
+  code: grpc.status;
+  details: string;
+}
+
+/** Whether the error is an expected answer to a bad request (not worth an error log line). */
+export function isClientError(err: unknown): boolean {
+  const status = toStatus(err).code;
+  return status !== grpc.status.INTERNAL && status !== grpc.status.DATA_LOSS && status !== grpc.status.UNKNOWN;
+}
+
+export function toStatus(err: unknown): StatusObject {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  if (typeof code === 'string' && code in STATUS_BY_CODE) {
+    return { code: STATUS_BY_CODE[code], details: message };
+  }
+  return { code: grpc.status.INTERNAL, details: `internal error: ${message}` };
+}

@@ -1,0 +1,50 @@
+import * as grpc from '@grpc/grpc-js';
+import { BrokerError, isClientError, toStatus } from '../errors';
+import type { BrokerContext } from '../context';
+import { errorFields } from '../logger';
+
+/** A gRPC status error as grpc-js expects it from handlers. */
+export function statusError(err: unknown): Partial<grpc.ServiceError> {
+  const status = toStatus(err);
+  return { code: status.code, details: status.details, message: status.details };
+}
+
+export function logFailure(ctx: BrokerContext, method: string, err: unknown): void {
+  if (!isClientError(err)) ctx.logger.error('rpc.failed', { method, ...errorFields(err) });
+}
+
+/** Wraps an async request handler: rejections become gRPC statuses (internal ones are logged). */
+export function unary<Req, Res>(
+  ctx: BrokerContext,
+  method: string,
+  handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    if (ctx.shutdownSignal.aborted) {
+      callback(statusError(new BrokerError('SHUTTING_DOWN', 'broker is shutting down')));
+      return;
+    }
+    handle(call.request, call).then(
+      (response) => callback(null, response),
+      (err: unknown) => {
+        logFailure(ctx, method, err);
+        callback(statusError(err));
+      },
+    );
+  };
+}
+
+/** An AbortSignal that fires when the call is cancelled or the broker shuts down. */
+export function callSignal(ctx: BrokerContext, call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'on'>): AbortSignal {
+  const cancelled = new AbortController();
+  call.on('cancelled', () => cancelled.abort());
+  return AbortSignal.any([cancelled.signal, ctx.shutdownSignal]);
+}
+
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+
+/** A request's max_bytes: 0 means 1 MiB; never above the broker's message limit. */
+export function maxBytesOf(ctx: BrokerContext, requested: number | undefined): number {
+  if (!requested || requested < 0) return DEFAULT_MAX_BYTES;
+  return Math.min(requested, ctx.config.maxRequestBytes);
+}

@@ -1,0 +1,121 @@
+import * as grpc from '@grpc/grpc-js';
+import type {
+  FetchRequest,
+  FetchResponse,
+  ListOffsetsRequest,
+  ListOffsetsResponse,
+  PartitionOffset,
+  ProduceRequest,
+  ProduceResponse,
+  SubscribeRequest,
+  SubscribeResponse,
+} from '@gregor/proto';
+import type { BrokerContext } from '../context';
+import { BrokerError, toStatus } from '../errors';
+import { callSignal, logFailure, maxBytesOf, statusError, unary } from './handlers';
+import { produce } from './produce';
+import { subscribe } from './subscribe';
+
+/** Unanswered ProduceStream requests above which the broker stops reading the stream. */
+const MAX_PENDING_STREAM_REQUESTS = 256;
+
+async function fetch(ctx: BrokerContext, request: FetchRequest, signal: AbortSignal): Promise<FetchResponse> {
+  const replica = ctx.topics.partition(request.topic, request.partition);
+  const maxBytes = maxBytesOf(ctx, request.maxBytes);
+  const minBytes = Math.max(1, request.minBytes ?? 0);
+  const deadline = Date.now() + Math.max(0, Math.min(request.maxWaitMs ?? 0, ctx.config.fetchMaxWaitMs));
+  for (;;) {
+    const knownHighWatermark = replica.highWatermark;
+    const read = await replica.read(request.offset, maxBytes);
+    const remaining = deadline - Date.now();
+    if (read.bytes.length >= minBytes || remaining <= 0 || signal.aborted) {
+      return {
+        records: read.bytes,
+        highWatermark: replica.highWatermark,
+        logStartOffset: replica.logStartOffset,
+        nextOffset: read.nextOffset,
+      };
+    }
+    await replica.waitForData(knownHighWatermark, remaining, signal);
+  }
+}
+
+async function listOffsets(ctx: BrokerContext, request: ListOffsetsRequest): Promise<ListOffsetsResponse> {
+  const topic = ctx.topics.get(request.topic);
+  const wanted = request.partitions?.length ? request.partitions : topic.partitions.map((p) => p.partition);
+  const partitions: PartitionOffset[] = [];
+  for (const p of wanted) {
+    const replica = ctx.topics.partition(request.topic, p);
+    let offset: number;
+    switch (request.spec) {
+      case 'EARLIEST':
+        offset = replica.logStartOffset;
+        break;
+      case 'LATEST':
+        offset = replica.highWatermark;
+        break;
+      case 'TIMESTAMP': {
+        const found = await replica.offsetForTimestamp(request.timestamp ?? 0);
+        offset = found === null || found >= replica.highWatermark ? -1 : Math.max(found, replica.logStartOffset);
+        break;
+      }
+      default:
+        throw new BrokerError('INVALID_REQUEST', 'list offsets needs spec EARLIEST, LATEST or TIMESTAMP');
+    }
+    partitions.push({ partition: p, offset, logStartOffset: replica.logStartOffset, highWatermark: replica.highWatermark });
+  }
+  return { topic: request.topic, partitions };
+}
+
+function produceStream(ctx: BrokerContext): grpc.handleBidiStreamingCall<ProduceRequest, ProduceResponse> {
+  return (call) => {
+    let pending = 0;
+    let inputEnded = false;
+    const finishIfDone = (): void => {
+      if ((inputEnded || ctx.shutdownSignal.aborted) && pending === 0 && !call.writableEnded) call.end();
+    };
+    const onShutdown = (): void => finishIfDone();
+    ctx.shutdownSignal.addEventListener('abort', onShutdown);
+    call.on('data', (request: ProduceRequest) => {
+      pending++;
+      if (pending >= MAX_PENDING_STREAM_REQUESTS) call.pause();
+      produce(ctx, request).then(
+        (response) => response,
+        (err: unknown): ProduceResponse => {
+          logFailure(ctx, 'ProduceStream', err);
+          const status = toStatus(err);
+          return {
+            correlationId: request.correlationId ?? 0, topic: request.topic, partition: request.partition,
+            baseOffset: -1, lastOffset: -1, logAppendTime: -1, error: { code: status.code, message: status.details },
+          };
+        },
+      ).then((response) => {
+        pending--;
+        if (!call.writableEnded && !call.cancelled) call.write(response);
+        if (pending < MAX_PENDING_STREAM_REQUESTS / 2 && call.isPaused()) call.resume();
+        finishIfDone();
+      });
+    });
+    call.on('end', () => {
+      inputEnded = true;
+      finishIfDone();
+    });
+    call.on('close', () => ctx.shutdownSignal.removeEventListener('abort', onShutdown));
+    call.on('error', (err) => ctx.logger.debug('rpc.stream_error', { method: 'ProduceStream', error: String(err) }));
+  };
+}
+
+export function logService(ctx: BrokerContext): grpc.UntypedServiceImplementation {
+  return {
+    Produce: unary<ProduceRequest, ProduceResponse>(ctx, 'Produce', (request) => produce(ctx, request)),
+    ProduceStream: produceStream(ctx),
+    Fetch: unary<FetchRequest, FetchResponse>(ctx, 'Fetch', (request, call) => fetch(ctx, request, callSignal(ctx, call))),
+    Subscribe: (call: grpc.ServerWritableStream<SubscribeRequest, SubscribeResponse>) => {
+      subscribe(ctx, call).catch((err: unknown) => {
+        logFailure(ctx, 'Subscribe', err);
+        if (!call.writableEnded) call.emit('error', statusError(err));
+      });
+    },
+    ListOffsets: unary<ListOffsetsRequest, ListOffsetsResponse>(ctx, 'ListOffsets', (request) => listOffsets(ctx, request)),
+  };
+}

@@ -1,0 +1,50 @@
+import { encodeBatch, Record as LogRecord } from '@gregor/records';
+import type { ProduceRequest, ProduceResponse, RecordMessage } from '@gregor/proto';
+import type { BrokerContext } from '../context';
+import { BrokerError } from '../errors';
+import type { PartitionReplica } from '../partition-replica';
+
+function toLogRecord(message: RecordMessage, now: number): LogRecord {
+  return {
+    key: message.key ?? null,
+    value: message.value ?? null,
+    headers: (message.headers ?? []).map((h) => ({ key: h.key, value: h.value ?? null })),
+    timestamp: message.timestamp || now,
+  };
+}
+
+/**
+ * The batch a produce request carries: its own bytes (not decoded; storage
+ * validates header and CRC), or its decoded records encoded into one batch.
+ */
+export function batchOf(request: ProduceRequest, replica: PartitionReplica): Buffer {
+  const hasBatch = request.batch !== undefined && request.batch.length > 0;
+  const hasRecords = request.records !== undefined && request.records.length > 0;
+  if (hasBatch === hasRecords) {
+    throw new BrokerError('INVALID_REQUEST', 'a produce request carries exactly one of `batch` or `records`');
+  }
+  const batch = hasBatch ? request.batch! : encodeBatch(request.records!.map((r) => toLogRecord(r, Date.now())));
+  const max = replica.log.config().maxMessageBytes;
+  if (batch.length > max) {
+    throw new BrokerError(
+      'REQUEST_TOO_LARGE',
+      `batch of ${batch.length} bytes exceeds max.message.bytes ${max} of ${replica.name}`,
+    );
+  }
+  return batch;
+}
+
+export async function produce(ctx: BrokerContext, request: ProduceRequest): Promise<ProduceResponse> {
+  if (ctx.shutdownSignal.aborted) throw new BrokerError('SHUTTING_DOWN', 'broker is shutting down');
+  const replica = ctx.topics.partition(request.topic, request.partition);
+  const result = await replica.append(batchOf(request, replica));
+  return {
+    correlationId: request.correlationId ?? 0,
+    topic: request.topic,
+    partition: request.partition,
+    baseOffset: result.baseOffset,
+    lastOffset: result.lastOffset,
+    logAppendTime: result.logAppendTime,
+    error: null,
+  };
+}

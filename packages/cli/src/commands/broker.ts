@@ -1,0 +1,39 @@
+import { Command } from 'commander';
+import { Broker, CONFIG_SETTINGS, jsonLogger, loadBrokerConfig } from '@gregor/broker';
+
+export function brokerCommand(): Command {
+  const broker = new Command('broker').description('run a Gregor broker');
+  const start = broker
+    .command('start')
+    .description('start a single-node broker; stops gracefully on SIGTERM or SIGINT')
+    .option('--config <file>', 'JSON config file (keys as in README "Using the broker")');
+  for (const setting of CONFIG_SETTINGS) {
+    start.option(`${setting.flag} <value>`, `${setting.description} (env ${setting.env}, default ${JSON.stringify(setting.default)})`);
+  }
+  start.action(async (opts: Record<string, string | undefined>) => {
+    const flags: Record<string, string | undefined> = {};
+    // Each flag's camelCase name is its setting key (--data-dir -> dataDir).
+    for (const setting of CONFIG_SETTINGS) flags[setting.key] = opts[setting.key];
+    const config = loadBrokerConfig({ flags, env: process.env, configFile: opts.config });
+    const logger = jsonLogger(config.logLevel);
+    const running = await Broker.start(config, logger);
+    let signals = 0;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (++signals > 1) {
+        logger.warn('broker.exit_now', { signal });
+        process.exit(1);
+      }
+      logger.info('broker.signal', { signal });
+      running.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error('broker.stop_failed', { error: String(err) });
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  return broker;
+}

@@ -1,0 +1,102 @@
+import { Command } from 'commander';
+import { Connection, Consumer, ConsumerRecord, SeekTarget } from '@gregor/client';
+import { parseInteger, parseTime } from '../options';
+import { Progress } from '../progress';
+
+interface ConsumeOptions {
+  fromBeginning?: boolean;
+  offset?: number;
+  fromTime?: number;
+  partition?: number;
+  group?: string;
+  max?: number;
+  format: 'json' | 'value';
+}
+
+/** How often a --group consumer commits while reading. */
+const COMMIT_INTERVAL_MS = 1000;
+
+function nullableText(b: Buffer | null): string | null {
+  return b === null ? null : b.toString('utf8');
+}
+
+function formatRecord(r: ConsumerRecord, format: ConsumeOptions['format']): string {
+  if (format === 'value') return (nullableText(r.value) ?? '') + '\n';
+  return (
+    JSON.stringify({
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      timestamp: r.timestamp,
+      key: nullableText(r.key),
+      value: nullableText(r.value),
+      headers: Object.fromEntries(r.headers.map((h) => [h.key, nullableText(h.value)])),
+    }) + '\n'
+  );
+}
+
+/** An explicit start position, or undefined to use the group's committed offsets / the default. */
+function explicitStart(opts: ConsumeOptions): SeekTarget | undefined {
+  if (opts.offset !== undefined) return opts.offset;
+  if (opts.fromTime !== undefined) return { timestamp: opts.fromTime };
+  return undefined;
+}
+
+export function consumeCommand(): Command {
+  return new Command('consume')
+    .argument('<topic>')
+    .description('print records of a topic, live or from history')
+    .option('--from-beginning', 'start at the earliest offset (a group\'s committed offset still wins)')
+    .option('--offset <n>', 'start at this offset (use with --partition for multi-partition topics)', parseInteger(0))
+    .option('--from-time <time>', 'start at the first record at or after this time (ms or ISO 8601)', parseTime)
+    .option('-p, --partition <n>', 'read only this partition', parseInteger(0))
+    .option('-g, --group <id>', 'resume from and commit offsets for this consumer group')
+    .option('-n, --max <n>', 'exit after this many records', parseInteger(1))
+    .option('--format <format>', 'json (one object per line) or value (the value as text)', 'value')
+    .action(async (topic: string, opts: ConsumeOptions, cmd: Command) => {
+      if (opts.format !== 'json' && opts.format !== 'value') throw new Error('--format must be json or value');
+      // Owned here, so the final commit still works after a signal closed the consumer.
+      const connection = new Connection({ address: cmd.optsWithGlobals().broker as string });
+      const consumer = new Consumer({
+        connection,
+        groupId: opts.group,
+        autoOffsetReset: opts.fromBeginning ? 'earliest' : 'latest',
+      });
+      const progress = new Progress('consumed');
+      let count = 0;
+      let lastCommit = Date.now();
+      let commitTimer: NodeJS.Timeout | undefined;
+      const stop = (): void => consumer.close();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        if (opts.partition !== undefined) await consumer.assign([{ topic, partition: opts.partition }]);
+        else await consumer.assignTopic(topic);
+        const start = explicitStart(opts);
+        if (start !== undefined) for (const tp of consumer.assignment()) await consumer.seek(tp, start);
+        if (opts.group) {
+          // Commit quiet periods too, so the group's lag is current.
+          commitTimer = setInterval(() => void consumer.commit().catch(() => undefined), COMMIT_INTERVAL_MS);
+          commitTimer.unref();
+        }
+        for await (const record of consumer) {
+          const line = formatRecord(record, opts.format);
+          if (!process.stdout.write(line)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+          progress.add(1, record.value?.length ?? 0);
+          if (opts.group && Date.now() - lastCommit >= COMMIT_INTERVAL_MS) {
+            lastCommit = Date.now();
+            await consumer.commit();
+          }
+          if (opts.max !== undefined && ++count >= opts.max) break;
+        }
+        if (opts.group) await consumer.commit();
+      } finally {
+        clearInterval(commitTimer);
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        progress.finish();
+        consumer.close();
+        connection.close();
+      }
+    });
+}

@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+import { formatTable } from '../options';
+import { withAdmin } from './with-admin';
+
+export function groupCommand(): Command {
+  const group = new Command('group').description('consumer groups and their committed offsets');
+
+  group
+    .command('list')
+    .description('groups that have committed offsets')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const groups = await withAdmin(cmd, (admin) => admin.listGroups());
+      groups.forEach((g) => process.stdout.write(g + '\n'));
+    });
+
+  group
+    .command('describe <group>')
+    .description('committed offset, end offset and lag per partition')
+    .option('--json', 'one JSON object per partition')
+    .action(async (groupId: string, opts: { json?: boolean }, cmd: Command) => {
+      const rows = await withAdmin(cmd, async (admin) => {
+        const committed = await admin.fetchOffsets(groupId);
+        const ends = new Map<string, number>();
+        for (const topic of new Set(committed.map((c) => c.topic))) {
+          for (const p of await admin.listOffsets(topic, 'latest')) ends.set(`${topic}/${p.partition}`, p.highWatermark);
+        }
+        return committed
+          .map((c) => {
+            const end = ends.get(`${c.topic}/${c.partition}`) ?? c.offset;
+            return { topic: c.topic, partition: c.partition, committed: c.offset, end, lag: Math.max(0, end - c.offset) };
+          })
+          .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+      });
+      if (opts.json) {
+        rows.forEach((r) => process.stdout.write(JSON.stringify({ group: groupId, ...r }) + '\n'));
+        return;
+      }
+      process.stdout.write(
+        formatTable(['TOPIC', 'PARTITION', 'COMMITTED', 'END', 'LAG'], rows.map((r) => [r.topic, r.partition, r.committed, r.end, r.lag])),
+      );
+    });
+
+  return group;
+}

@@ -1,0 +1,41 @@
+import { InvalidArgumentError } from 'commander';
+import { DEFAULT_ADDRESS } from '@gregor/client';
+
+export function defaultBroker(): string {
+  return process.env.GREGOR_BROKER ?? DEFAULT_ADDRESS;
+}
+
+export function parseInteger(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (raw: string): number => {
+    const value = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(`expected an integer in [${min}, ${max}]`);
+    }
+    return value;
+  };
+}
+
+/** Collects repeated `key=value` options into an object. */
+export function collectPairs(raw: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = raw.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`expected key=value, got ${JSON.stringify(raw)}`);
+  return { ...previous, [raw.slice(0, eq)]: raw.slice(eq + 1) };
+}
+
+export function collect(raw: string, previous: string[] = []): string[] {
+  return [...previous, raw];
+}
+
+/** A time as ms since epoch or anything Date.parse understands (ISO 8601). */
+export function parseTime(raw: string): number {
+  const value = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(value)) throw new InvalidArgumentError(`expected ms since epoch or an ISO 8601 time, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** Left-aligned columns for terminal tables. */
+export function formatTable(header: string[], rows: Array<Array<string | number>>): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  return cells.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+}

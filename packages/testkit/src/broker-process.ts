@@ -1,0 +1,129 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/** The built CLI entry point (run `npm run build` first). Same path from src/ and dist/. */
+export const CLI_MAIN = path.resolve(__dirname, '../../cli/dist/main.js');
+
+export interface StartBrokerOptions {
+  /** Default: a fresh temporary directory, removed by cleanup(). */
+  dataDir?: string;
+  /** Default 0: an ephemeral port (kept across restarts). */
+  port?: number;
+  /** Extra broker flags without dashes, e.g. { 'max-request-bytes': 65536 }. */
+  config?: Record<string, string | number>;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  startTimeoutMs?: number;
+}
+
+export interface BrokerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A broker running as a child process (`gregor broker start`). */
+export class BrokerProcess {
+  private child: ChildProcess | null = null;
+  private exited: Promise<BrokerExit> = Promise.resolve({ code: null, signal: null });
+  /** Every structured log line the broker wrote to stderr, parsed. */
+  readonly logs: Array<Record<string, unknown>> = [];
+  port: number;
+
+  constructor(
+    readonly dataDir: string,
+    private readonly options: StartBrokerOptions,
+    private readonly ownsDataDir: boolean,
+  ) {
+    this.port = options.port ?? 0;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Launches the process and resolves once it logs `broker.started` with its bound port. */
+  async start(): Promise<void> {
+    if (this.running) throw new Error('broker already running');
+    const args = [CLI_MAIN, 'broker', 'start', '--data-dir', this.dataDir, '--port', String(this.port)];
+    for (const [flag, value] of Object.entries(this.options.config ?? {})) args.push(`--${flag}`, String(value));
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...this.options.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const timeoutMs = this.options.startTimeoutMs ?? 20000;
+    this.port = await new Promise<number>((resolve, reject) => {
+      let pending = '';
+      const rawLines: string[] = [];
+      const timer = setTimeout(() => reject(new Error(`broker did not start within ${timeoutMs} ms:\n${rawLines.join('\n')}`)), timeoutMs);
+      child.stderr!.setEncoding('utf8');
+      child.stderr!.on('data', (text: string) => {
+        pending += text;
+        let newline: number;
+        while ((newline = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, newline);
+          pending = pending.slice(newline + 1);
+          rawLines.push(line);
+          let event: Record<string, unknown>;
+          try {
+            event = JSON.parse(line);
+          } catch {
+            continue;
+          }
+          this.logs.push(event);
+          if (event.event === 'broker.started') {
+            clearTimeout(timer);
+            resolve(event.port as number);
+          }
+        }
+      });
+      void this.exited.then((exit) => {
+        clearTimeout(timer);
+        reject(new Error(`broker exited (code ${exit.code}, signal ${exit.signal}) before starting:\n${rawLines.join('\n')}`));
+      });
+    });
+  }
+
+  /** Sends a signal and resolves when the process has exited. */
+  async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<BrokerExit> {
+    if (!this.running) return this.exited;
+    this.child!.kill(signal);
+    return this.exited;
+  }
+
+  /** Graceful stop then start on the same port and data directory. */
+  async restart(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.kill(signal);
+    await this.start();
+  }
+
+  /** Kills the broker (SIGKILL if still running) and removes a temporary data directory. */
+  async cleanup(): Promise<void> {
+    await this.kill('SIGKILL');
+    if (this.ownsDataDir) await fs.promises.rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Starts `gregor broker start` as a child process on an ephemeral port. */
+export async function startBroker(options: StartBrokerOptions = {}): Promise<BrokerProcess> {
+  const dataDir = options.dataDir ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'gregor-test-')));
+  const broker = new BrokerProcess(dataDir, options, options.dataDir === undefined);
+  try {
+    await broker.start();
+  } catch (err) {
+    await broker.cleanup();
+    throw err;
+  }
+  return broker;
+}
