@@ -30,6 +30,10 @@ export class Inflights {
     }
   }
 
+  freeFirstOne(): void {
+    if (this.count() > 0) this.freeLE(this.lastIndexes[this.head]);
+  }
+
   count(): number {
     return this.lastIndexes.length - this.head;
   }

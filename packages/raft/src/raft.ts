@@ -257,7 +257,8 @@ export class Raft {
 
   private tickElection(): void {
     this.electionElapsed++;
-    if (this.electionElapsed >= this.randomizedElectionTimeout) {
+    // A node that may not campaign keeps counting, so it stops honouring a silent leader's lease.
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.hup(false);
     }
@@ -373,7 +374,8 @@ export class Raft {
       case 'heartbeatResponse':
         pr.recentActive = true;
         pr.probeSent = false;
-        if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeLE(pr.match + 1);
+        // The window may be full of appends that were lost: make room for one, which will reveal the gap.
+        if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
         if (pr.match < this.log.lastIndex()) this.sendAppend(m.from);
         if (m.context !== undefined && m.context > 0) this.handleReadAck(m.context, m.from);
         break;

@@ -1,0 +1,49 @@
+import { UnsafeBugs } from '../../src';
+import { runSeed } from './world';
+
+/**
+ * npm run sim -- --seeds N [--start S] [--seed S [--trace]] [--bug name]
+ * Runs seeds start..start+N-1 (or replays one) and ends with
+ * `sim: N seeds, V violations`; exits 1 when V > 0.
+ */
+function main(argv: string[]): number {
+  const args = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) continue;
+    const next = argv[i + 1];
+    if (next !== undefined && !next.startsWith('--')) {
+      args.set(a.slice(2), next);
+      i++;
+    } else {
+      args.set(a.slice(2), 'true');
+    }
+  }
+  const bugs: UnsafeBugs = args.has('bug') ? { [args.get('bug') as string]: true } : {};
+  const bugFlag = args.has('bug') ? ` --bug ${args.get('bug')}` : '';
+  const single = args.get('seed');
+  const start = single !== undefined ? Number(single) : Number(args.get('start') ?? 1);
+  const count = single !== undefined ? 1 : Number(args.get('seeds') ?? 1000);
+  const trace = args.has('trace') ? (line: string) => console.log(line) : undefined;
+  let violations = 0;
+  let failedSeeds = 0;
+  const began = process.hrtime.bigint();
+  for (let seed = start; seed < start + count; seed++) {
+    const r = runSeed({ seed, bugs, trace });
+    if (r.violations.length > 0) {
+      violations += r.violations.length;
+      failedSeeds++;
+      if (failedSeeds <= 10) {
+        console.log(`seed ${seed} FAILED after ${r.steps} steps:`);
+        for (const v of r.violations) console.log(`  ${v}`);
+        console.log(`  replay: npm run sim -- --seed ${seed}${bugFlag} --trace`);
+      }
+    }
+  }
+  const secs = Number(process.hrtime.bigint() - began) / 1e9;
+  console.log(`sim: seeds ${start}..${start + count - 1} in ${secs.toFixed(1)}s (${(count / secs).toFixed(0)} seeds/s)`);
+  console.log(`sim: ${count} seeds, ${violations} violations`);
+  return violations > 0 ? 1 : 0;
+}
+
+process.exitCode = main(process.argv.slice(2));
