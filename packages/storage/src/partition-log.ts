@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  BatchHeader,
   BATCH_LENGTH_POS,
   LOG_OVERHEAD,
   RecordsError,
@@ -36,6 +37,20 @@ export interface ReadResult {
 export interface LastBatch {
   lastOffset: number;
   term: number;
+}
+
+export interface BatchInfo {
+  baseOffset: number;
+  lastOffset: number;
+  /** The batch's partitionLeaderEpoch: the Raft term of the leader that appended it. */
+  term: number;
+}
+
+interface ReadPlan {
+  segment: LogSegment;
+  position: number;
+  length: number;
+  limit: number;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -226,6 +241,21 @@ export class PartitionLog {
    * Every batch returned has had its CRC checked; a bad one is reported, never served.
    */
   async read(offset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): Promise<ReadResult> {
+    const plan = this.planRead(offset, maxBytes, maxOffset);
+    if (!plan) return { bytes: EMPTY, nextOffset: offset };
+    const bytes = await plan.segment.read(plan.position, plan.length);
+    return this.wholeBatchesBelow(bytes, plan);
+  }
+
+  /** `read`, blocking: for the Raft core, which reads its log synchronously and mostly from the page cache. */
+  readNow(offset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): ReadResult {
+    const plan = this.planRead(offset, maxBytes, maxOffset);
+    if (!plan) return { bytes: EMPTY, nextOffset: offset };
+    return this.wholeBatchesBelow(plan.segment.readNow(plan.position, plan.length), plan);
+  }
+
+  /** Where the bytes for a read lie, or null when there is nothing below the limit to return. */
+  private planRead(offset: number, maxBytes: number, maxOffset: number): ReadPlan | null {
     this.ensureOpen();
     if (offset < this.logStartOffset || offset > this.logEndOffset) throw this.outOfRange(offset);
     const limit = Math.min(this.logEndOffset, maxOffset);
@@ -233,34 +263,46 @@ export class PartitionLog {
       const segment = this.segments[i];
       const first = segment.locate(offset);
       if (!first) continue;
-      if (first.lastOffset >= limit) break;
+      if (first.lastOffset >= limit) return null;
       const length = Math.max(first.size, Math.min(maxBytes, segment.size - first.position));
-      const bytes = await segment.read(first.position, length);
-      return this.wholeBatchesBelow(bytes, limit, segment, first.position);
+      return { segment, position: first.position, length, limit };
     }
-    return { bytes: EMPTY, nextOffset: offset };
+    return null;
   }
 
-  private wholeBatchesBelow(bytes: Buffer, limit: number, segment: LogSegment, filePosition: number): ReadResult {
+  private wholeBatchesBelow(bytes: Buffer, plan: ReadPlan): ReadResult {
+    const { segment, limit } = plan;
     let position = 0;
     let nextOffset = -1;
     while (position + LOG_OVERHEAD <= bytes.length) {
       const size = LOG_OVERHEAD + bytes.readInt32BE(position + BATCH_LENGTH_POS);
       if (position + size > bytes.length) break;
-      let lastOffset: number;
+      const filePosition = plan.position + position;
+      let header: BatchHeader;
       try {
-        const header = validateBatch(bytes.subarray(position, position + size));
-        lastOffset = header.baseOffset + header.lastOffsetDelta;
+        header = segment.isVerified(filePosition, filePosition + size)
+          ? readBatchHeader(bytes, position)
+          : validateBatch(bytes.subarray(position, position + size));
       } catch (err) {
-        if (err instanceof RecordsError) throw segment.corruptAt(filePosition + position, err.message);
+        if (err instanceof RecordsError) throw segment.corruptAt(filePosition, err.message);
         throw err;
       }
+      const lastOffset = header.baseOffset + header.lastOffsetDelta;
       if (lastOffset >= limit) break;
       nextOffset = lastOffset + 1;
       position += size;
     }
-    if (position === 0) throw segment.corruptAt(filePosition, 'short read');
+    if (position === 0) throw segment.corruptAt(plan.position, 'short read');
+    segment.markVerified(plan.position, plan.position + position);
     return { bytes: bytes.subarray(0, position), nextOffset };
+  }
+
+  /** The batch holding `offset`: its offsets and term. Null when the log does not hold the offset. */
+  batchAt(offset: number): BatchInfo | null {
+    this.ensureOpen();
+    if (offset < this.logStartOffset || offset >= this.logEndOffset) return null;
+    const batch = this.segments[this.segmentIndexFor(offset)].locate(offset);
+    return batch && { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset, term: batch.partitionLeaderEpoch };
   }
 
   /** The first offset whose record timestamp is at least `timestamp`, or null when every record is older. */
@@ -294,10 +336,7 @@ export class PartitionLog {
 
   /** The term (partitionLeaderEpoch) of the batch holding `offset`, or null when the log does not hold it. */
   termAt(offset: number): number | null {
-    this.ensureOpen();
-    if (offset < this.logStartOffset || offset >= this.logEndOffset) return null;
-    const batch = this.segments[this.segmentIndexFor(offset)].locate(offset);
-    return batch ? batch.partitionLeaderEpoch : null;
+    return this.batchAt(offset)?.term ?? null;
   }
 
   /**

@@ -29,6 +29,13 @@ export class LogSegment {
   /** Async reads and syncs still using the fd; closing waits for them so the fd number is never reused under them. */
   private fdUsers = 0;
   private closeRequested = false;
+  /**
+   * Bytes whose CRCs are known good: the prefix [0, verifiedBelow) that reads have checked, and
+   * the suffix from verifiedFrom that this process validated as it wrote or recovered them.
+   * Reads check CRCs only outside both, so each batch is checked once per process.
+   */
+  private verifiedBelow = 0;
+  private verifiedFrom: number;
 
   private constructor(
     readonly baseOffset: number,
@@ -40,6 +47,7 @@ export class LogSegment {
     now: number,
   ) {
     this.openedAt = now;
+    this.verifiedFrom = size;
     this.nextOffset = baseOffset;
     this.offsetOfMaxTimestamp = baseOffset;
   }
@@ -104,6 +112,7 @@ export class LogSegment {
     );
     const scan = scanVerified(fd, size, baseOffset, (batch) => segment.track(batch, batch.position, indexIntervalBytes));
     segment.size = scan.validBytes;
+    segment.verifiedFrom = 0;
     if (scan.validBytes < size) {
       fs.ftruncateSync(fd, scan.validBytes);
       fs.fdatasyncSync(fd);
@@ -213,9 +222,25 @@ export class LogSegment {
     return null;
   }
 
+  isVerified(start: number, end: number): boolean {
+    return start >= this.verifiedFrom || end <= this.verifiedBelow;
+  }
+
+  markVerified(start: number, end: number): void {
+    if (start <= this.verifiedBelow && end > this.verifiedBelow) this.verifiedBelow = end;
+  }
+
   async read(position: number, length: number): Promise<Buffer> {
     const buffer = Buffer.allocUnsafe(length);
     const got = await this.usingFd(() => readAt(this.fd, buffer, length, position));
+    return got === length ? buffer : buffer.subarray(0, got);
+  }
+
+  /** A blocking read, for callers that cannot wait (the Raft core reads its log synchronously). */
+  readNow(position: number, length: number): Buffer {
+    if (this.closeRequested) throw new StorageError('LOG_CLOSED', `${this.logPath} is closed`);
+    const buffer = Buffer.allocUnsafe(length);
+    const got = fs.readSync(this.fd, buffer, 0, length, position);
     return got === length ? buffer : buffer.subarray(0, got);
   }
 
@@ -230,6 +255,8 @@ export class LogSegment {
     fs.ftruncateSync(this.fd, batch.position);
     fs.fdatasyncSync(this.fd);
     this.size = batch.position;
+    this.verifiedBelow = Math.min(this.verifiedBelow, this.size);
+    this.verifiedFrom = Math.min(this.verifiedFrom, this.size);
     this.offsetIndex.truncateTo(batch.baseOffset);
     this.timeIndex.truncateTo(batch.baseOffset);
     this.maxTimestamp = -1;

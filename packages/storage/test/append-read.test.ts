@@ -77,6 +77,17 @@ describe('PartitionLog append and read', () => {
     await log.close();
   });
 
+  it('readNow returns what read returns, and batchAt names the batch holding an offset', async () => {
+    const log = await openLog(tempDir(), { segmentBytes: 2048 });
+    for (let i = 0; i < 20; i++) await log.append(makeBatch(4, { valueBytes: 60 }), 10 + i);
+    for (const offset of [0, 3, 37, 79]) {
+      expect(log.readNow(offset, 3000, 60)).toEqual(await log.read(offset, 3000, 60));
+    }
+    expect(log.batchAt(37)).toEqual({ baseOffset: 36, lastOffset: 39, term: 19 });
+    expect(log.batchAt(80)).toBeNull();
+    await log.close();
+  });
+
   it('refuses work after close', async () => {
     const log = await openLog(tempDir());
     await log.close();
