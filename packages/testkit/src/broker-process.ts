@@ -15,6 +15,8 @@ export interface StartBrokerOptions {
   config?: Record<string, string | number>;
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Extra node flags, e.g. ['--cpu-prof']. */
+  nodeArgs?: string[];
   startTimeoutMs?: number;
 }
 
@@ -54,7 +56,7 @@ export class BrokerProcess {
   /** Launches the process and resolves once it logs `broker.started` with its bound port. */
   async start(): Promise<void> {
     if (this.running) throw new Error('broker already running');
-    const args = [CLI_MAIN, 'broker', 'start', '--data-dir', this.dataDir, '--port', String(this.port)];
+    const args = [...(this.options.nodeArgs ?? []), CLI_MAIN, 'broker', 'start', '--data-dir', this.dataDir, '--port', String(this.port)];
     for (const [flag, value] of Object.entries(this.options.config ?? {})) args.push(`--${flag}`, String(value));
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...this.options.env },
