@@ -1,0 +1,144 @@
+/**
+ * `npm run bench:e2e`: Gregor end to end next to NATS JetStream and Redis
+ * Streams, each server in its own process and every producer and consumer
+ * in a separate worker process, all on 127.0.0.1, 1 KiB records. Per system:
+ * full-speed produce throughput, consume throughput reading that stream from
+ * the start, and acknowledgement latency of a paced producer at half the
+ * measured maximum rate. Runs of the systems are interleaved so they share
+ * the machine's noise; each line is the median over BENCH_RUNS runs. Prints
+ * one JSON object per line on stdout, progress on stderr.
+ */
+import * as os from 'os';
+import { BenchConfig, benchConfig } from './config';
+import { emit, emitMeasurement, emitRatios, summarize, VariantSummaries } from './report';
+import { ensureServersInstalled, serverVersion } from './servers/install';
+import { killWorkers, runWorker } from './spawn-worker';
+import { WorkerResult, WorkerTask } from './task';
+import { Cleanups, startVariants, Variant } from './variants';
+
+const PEER_COMMANDS = { jetstream: 'nats-server', redis: 'redis-server' } as const;
+
+function progress(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+function streamName(variant: Variant, phase: string, run: number): string {
+  return `bench-${variant.system}-${variant.flush}-${phase}-${run}`;
+}
+
+/** Creates a fresh stream, runs the tasks on it in order, and deletes it again. */
+async function onFreshStream(variant: Variant, stream: string, tasks: Array<(stream: string) => WorkerTask>, config: BenchConfig): Promise<WorkerResult[]> {
+  await variant.admin.createStream(stream);
+  try {
+    const results: WorkerResult[] = [];
+    for (const task of tasks) results.push(await runWorker(task(stream), config.workerTimeoutMs));
+    return results;
+  } finally {
+    await variant.admin.deleteStream(stream);
+  }
+}
+
+async function measureThroughput(variants: Variant[], config: BenchConfig): Promise<Map<Variant, { produce: WorkerResult[]; consume: WorkerResult[] }>> {
+  const results = new Map(variants.map((v) => [v, { produce: [] as WorkerResult[], consume: [] as WorkerResult[] }]));
+  for (let run = 0; run < config.runs; run++) {
+    for (const variant of variants) {
+      progress(`run ${run + 1}/${config.runs}: ${variant.system} (${variant.flush}) produce and consume ${config.records} records`);
+      const { target } = variant;
+      const [produced, consumed] = await onFreshStream(
+        variant,
+        streamName(variant, 'throughput', run),
+        [
+          (stream) => ({ kind: 'produce', target, stream, records: config.records, recordBytes: config.recordBytes, window: config.window, seed: config.seed + run }),
+          (stream) => ({ kind: 'consume', target, stream, records: config.records, recordBytes: config.recordBytes }),
+        ],
+        config,
+      );
+      results.get(variant)!.produce.push(produced);
+      results.get(variant)!.consume.push(consumed);
+    }
+  }
+  return results;
+}
+
+async function measureLatency(variants: Variant[], ratesPerSec: Map<Variant, number>, config: BenchConfig): Promise<Map<Variant, WorkerResult[]>> {
+  const results = new Map(variants.map((v) => [v, [] as WorkerResult[]]));
+  for (let run = 0; run < config.runs; run++) {
+    for (const variant of variants) {
+      const ratePerSec = ratesPerSec.get(variant)!;
+      const records = Math.max(1, Math.round(ratePerSec * config.latencySeconds));
+      progress(`run ${run + 1}/${config.runs}: ${variant.system} (${variant.flush}) latency at ${Math.round(ratePerSec)} records/s`);
+      const { target } = variant;
+      const [result] = await onFreshStream(
+        variant,
+        streamName(variant, 'latency', run),
+        [(stream) => ({ kind: 'latency', target, stream, records, recordBytes: config.recordBytes, ratePerSec, seed: config.seed + run })],
+        config,
+      );
+      results.get(variant)!.push(result);
+    }
+  }
+  return results;
+}
+
+async function bench(config: BenchConfig, cleanups: Cleanups): Promise<void> {
+  const peers = config.systems.filter((s) => s !== 'gregor').map((s) => PEER_COMMANDS[s]);
+  ensureServersInstalled(peers);
+  const variants = await startVariants(config, cleanups);
+  emit({
+    bench: 'e2e.env',
+    node: process.version,
+    cpus: os.cpus().length,
+    loadavg1: Math.round(os.loadavg()[0] * 100) / 100,
+    ...Object.fromEntries(peers.map((command) => [command, serverVersion(command)])),
+    recordBytes: config.recordBytes,
+    window: config.window,
+    latencySeconds: config.latencySeconds,
+    seed: config.seed,
+  });
+
+  const throughput = await measureThroughput(variants, config);
+  const halfMaxRate = new Map(variants.map((v) => [v, summarize(throughput.get(v)!.produce, config.recordBytes).msgPerSec / 2]));
+  const latency = await measureLatency(variants, halfMaxRate, config);
+
+  const summaries: VariantSummaries[] = variants.map((variant) => {
+    const { produce, consume } = throughput.get(variant)!;
+    const paced = latency.get(variant)!;
+    const maxMs = Math.max(...paced.map((r) => r.maxMs!));
+    return {
+      variant,
+      produce: emitMeasurement('e2e.produce', variant, produce, config.recordBytes),
+      latency: emitMeasurement('e2e.latency', variant, paced, config.recordBytes, { maxMs: Math.round(maxMs * 1000) / 1000 }),
+      consume: emitMeasurement('e2e.consume', variant, consume, config.recordBytes),
+    };
+  });
+  emitRatios(summaries);
+}
+
+async function main(): Promise<void> {
+  const config = benchConfig();
+  const cleanups: Cleanups = [];
+  let cleaning: Promise<void> | null = null;
+  const cleanUp = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      killWorkers();
+      for (const undo of cleanups.reverse()) {
+        await undo().catch((err: unknown) => progress(`cleanup failed: ${String(err)}`));
+      }
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void cleanUp().then(() => process.exit(130)));
+  }
+  try {
+    await bench(config, cleanups);
+  } finally {
+    await cleanUp();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench:e2e failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,32 @@
+import { ChildProcess, fork } from 'child_process';
+import * as path from 'path';
+import { WorkerResult, WorkerTask } from './task';
+
+const WORKER_MAIN = path.join(__dirname, 'worker.js');
+
+/** Worker processes still running, so the driver can kill them if it fails. */
+const running = new Set<ChildProcess>();
+
+/** Runs one task in a fresh worker process; rejects if it fails, exits without a result, or overruns `timeoutMs`. */
+export function runWorker(task: WorkerTask, timeoutMs: number): Promise<WorkerResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(WORKER_MAIN, [JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    running.add(child);
+    let result: WorkerResult | null = null;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${task.kind} worker for ${task.target.system} did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on('message', (message) => (result = message as WorkerResult));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      if (code === 0 && result !== null) resolve(result);
+      else reject(new Error(`${task.kind} worker for ${task.target.system} exited (code ${code}, signal ${signal}) without a result`));
+    });
+  });
+}
+
+export function killWorkers(): void {
+  for (const child of running) child.kill('SIGKILL');
+}

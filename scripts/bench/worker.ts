@@ -1,0 +1,61 @@
+/**
+ * One measurement in its own process (argv[2] is a WorkerTask as JSON):
+ * a producer at full speed, a paced producer measuring acknowledgement
+ * latency, or a consumer reading a stream from the start. The result goes
+ * to the parent over IPC.
+ */
+import { mulberry32, randomBytes } from '@gregor/testkit';
+import { summarizeLatencies } from './percentiles';
+import { poissonSchedule } from './schedule';
+import { openSystem, SystemClient } from './systems';
+import { WorkerResult, WorkerTask } from './task';
+import { produceAtFullSpeed, produceOnSchedule } from './workload';
+
+async function measure(client: SystemClient, task: WorkerTask): Promise<WorkerResult> {
+  switch (task.kind) {
+    case 'produce': {
+      const value = randomBytes(mulberry32(task.seed), task.recordBytes);
+      const sender = await client.sender(task.stream);
+      const seconds = await produceAtFullSpeed(sender, value, task.records, task.window);
+      await sender.close();
+      return { records: task.records, seconds, bytes: task.records * value.length };
+    }
+    case 'latency': {
+      const value = randomBytes(mulberry32(task.seed), task.recordBytes);
+      const schedule = poissonSchedule(task.seed, task.ratePerSec, task.records);
+      const sender = await client.sender(task.stream);
+      const start = process.hrtime.bigint();
+      const latencies = await produceOnSchedule(sender, value, schedule);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      await sender.close();
+      return { records: task.records, seconds, bytes: task.records * value.length, ...summarizeLatencies(latencies) };
+    }
+    case 'consume': {
+      const start = process.hrtime.bigint();
+      const bytes = await client.readFromStart(task.stream, task.records);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const expected = task.records * task.recordBytes;
+      if (bytes !== expected) throw new Error(`${task.target.system} consumer read ${bytes} value bytes, expected ${expected}`);
+      return { records: task.records, seconds, bytes };
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.argv[2]) as WorkerTask;
+  const client = await openSystem(task.target);
+  try {
+    const result = await measure(client, task);
+    await new Promise<void>((resolve, reject) => process.send!(result, (err: Error | null) => (err ? reject(err) : resolve())));
+  } finally {
+    await client.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
