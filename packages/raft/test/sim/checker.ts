@@ -25,6 +25,8 @@ export class SafetyChecker {
   private maxCommitTerm = 0;
   private readonly commitTerms = new Map<number, number>();
   private readonly readFloors = new Map<number, number>();
+  /** How much of Raft a run exercised. */
+  readonly coverage = { leaders: 0, snapshotsInstalled: 0, configsApplied: 0, readsServed: 0 };
 
   constructor(private readonly now: () => number, genesis: CommittedEntry) {
     this.committed.push(genesis);
@@ -47,6 +49,7 @@ export class SafetyChecker {
       return;
     }
     this.leaders.set(raft.term, raft.id);
+    this.coverage.leaders++;
     const log = raft.log;
     if (this.maxCommit > log.snapshotIndex() && log.term(this.maxCommit) !== this.maxCommitTerm) {
       this.fail(`leader ${raft.id} of term ${raft.term} lacks committed entry ${this.maxCommit}@${this.maxCommitTerm}`);
@@ -80,6 +83,7 @@ export class SafetyChecker {
 
   /** State machine safety: a node applied e right after `appliedBefore`, reaching state `hashAfter`. */
   observeApply(id: NodeId, appliedBefore: number, e: Entry, hashAfter: number): void {
+    if (e.type === 'config') this.coverage.configsApplied++;
     const pos = this.position.get(appliedBefore);
     if (pos === undefined) {
       this.fail(`node ${id} applied ${e.lastIndex}@${e.term} after ${appliedBefore}, which is not a committed entry`);
@@ -120,6 +124,7 @@ export class SafetyChecker {
     const floor = this.readFloors.get(context);
     if (floor === undefined) return;
     this.readFloors.delete(context);
+    this.coverage.readsServed++;
     if (index < floor) this.fail(`stale read on node ${id}: read index ${index} < ${floor} committed before the read`);
   }
 

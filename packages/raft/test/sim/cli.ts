@@ -26,10 +26,16 @@ function main(argv: string[]): number {
   const count = single !== undefined ? 1 : Number(args.get('seeds') ?? 1000);
   const trace = args.has('trace') ? (line: string) => console.log(line) : undefined;
   let violations = 0;
+  let committed = 0;
+  let messages = 0;
+  const coverage = { leaders: 0, snapshotsInstalled: 0, configsApplied: 0, readsServed: 0 };
   let failedSeeds = 0;
   const began = process.hrtime.bigint();
   for (let seed = start; seed < start + count; seed++) {
     const r = runSeed({ seed, bugs, trace });
+    committed += r.committed;
+    messages += r.messages;
+    for (const k of Object.keys(coverage) as (keyof typeof coverage)[]) coverage[k] += r.coverage[k];
     if (r.violations.length > 0) {
       violations += r.violations.length;
       failedSeeds++;
@@ -41,7 +47,12 @@ function main(argv: string[]): number {
     }
   }
   const secs = Number(process.hrtime.bigint() - began) / 1e9;
-  console.log(`sim: seeds ${start}..${start + count - 1} in ${secs.toFixed(1)}s (${(count / secs).toFixed(0)} seeds/s)`);
+  console.log(
+    `sim: seeds ${start}..${start + count - 1} in ${secs.toFixed(1)}s (${(count / secs).toFixed(0)} seeds/s), ` +
+      `${(committed / count).toFixed(0)} entries applied and ${(messages / count).toFixed(0)} messages per seed`,
+  );
+  const perSeed = Object.entries(coverage).map(([k, v]) => `${k} ${(v / count).toFixed(1)}`);
+  console.log(`sim: per seed: ${perSeed.join(', ')}`);
   console.log(`sim: ${count} seeds, ${violations} violations`);
   return violations > 0 ? 1 : 0;
 }

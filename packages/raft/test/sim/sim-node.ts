@@ -94,6 +94,7 @@ export class SimNode {
       const s = rd.snapshotToPersist;
       this.applied = s.meta.lastIndex;
       this.stateHash = bytesToHash(s.data);
+      this.checker.coverage.snapshotsInstalled++;
       this.checker.observeRestore(this.id, s.meta.lastIndex, s.meta.term, this.stateHash);
     }
     for (const e of rd.committedEntries) {

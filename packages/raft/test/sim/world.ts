@@ -16,6 +16,8 @@ export interface Scenario {
   readonly maxDelay: number;
   readonly maxDiskDelay: number;
   readonly crashRate: number;
+  /** Crashing leaders shortly after they win builds the histories of the paper's Figure 8. */
+  readonly leaderCrashRate: number;
   readonly partitionRate: number;
   readonly proposeRate: number;
   readonly readRate: number;
@@ -25,6 +27,24 @@ export interface Scenario {
 }
 
 export function scenarioFor(prng: Prng): Scenario {
+  const s = baseScenario(prng);
+  // A quarter of the runs churn leaders while replicating one small append at a
+  // time, so followers acknowledge old-term entries before a new leader's no-op
+  // (the histories of the paper's Figure 8).
+  if (!prng.chance(0.25)) return s;
+  return {
+    ...s,
+    initialVoters: 3,
+    timing: { ...s.timing, maxSizePerMsg: 1, maxInflightMsgs: 1 },
+    transferRate: 0.01,
+    partitionRate: 0.02,
+    dropRate: Math.max(s.dropRate, 0.05),
+    leaderCrashRate: 0.01,
+    proposeRate: 0.15,
+  };
+}
+
+function baseScenario(prng: Prng): Scenario {
   const initialVoters = prng.pick([1, 3, 3, 3, 5, 5]);
   return {
     initialVoters,
@@ -43,6 +63,7 @@ export function scenarioFor(prng: Prng): Scenario {
     maxDelay: prng.between(2, 12),
     maxDiskDelay: prng.between(0, 4),
     crashRate: prng.pick([0, 0.001, 0.003, 0.008]),
+    leaderCrashRate: prng.pick([0, 0, 0.005, 0.02]),
     partitionRate: prng.pick([0, 0.002, 0.005, 0.01]),
     proposeRate: prng.pick([0.02, 0.05, 0.15]),
     readRate: prng.pick([0, 0.01, 0.03]),
@@ -68,6 +89,7 @@ export interface RunResult {
   readonly steps: number;
   readonly messages: number;
   readonly committed: number;
+  readonly coverage: SafetyChecker['coverage'];
 }
 
 /** Runs one seed: a safety phase under faults, then a liveness phase on a healed cluster. */
@@ -134,6 +156,7 @@ export class World {
       steps: this.now,
       messages: this.net.sent,
       committed: this.checker.committedCount(),
+      coverage: this.checker.coverage,
     };
   }
 
@@ -211,14 +234,19 @@ export class World {
     const f = this.faults;
     if (f.chance(s.crashRate)) {
       const up = this.nodes.filter((n) => n.isUp());
-      if (up.length > 0) {
-        const victim = f.pick(up);
-        victim.crash();
-        this.restartAt.set(victim.id, this.now + f.between(1, 400));
-        this.trace(`crash ${victim.id}`);
-      }
+      if (up.length > 0) this.crash(f.pick(up), f.between(1, 400));
+    }
+    if (f.chance(s.leaderCrashRate)) {
+      const leader = this.leaderNode();
+      if (leader !== undefined) this.crash(leader, f.between(1, 60));
     }
     if (f.chance(s.partitionRate)) this.changePartition();
+  }
+
+  private crash(victim: SimNode, downFor: number): void {
+    victim.crash();
+    this.restartAt.set(victim.id, this.now + downFor);
+    this.trace(`crash ${victim.id}`);
   }
 
   private changePartition(): void {
