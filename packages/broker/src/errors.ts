@@ -9,7 +9,10 @@ export type BrokerErrorCode =
   | 'INVALID_REQUEST'
   | 'OFFSET_OUT_OF_RANGE'
   | 'REQUEST_TOO_LARGE'
-  | 'SHUTTING_DOWN';
+  | 'SHUTTING_DOWN'
+  | 'NOT_LEADER'
+  | 'LEADER_NOT_AVAILABLE'
+  | 'INTERNAL';
 
 export class BrokerError extends Error {
   constructor(
@@ -37,6 +40,9 @@ const STATUS_BY_CODE: Readonly<Record<string, grpc.status>> = {
   OFFSET_OUT_OF_RANGE: grpc.status.OUT_OF_RANGE,
   REQUEST_TOO_LARGE: grpc.status.RESOURCE_EXHAUSTED,
   SHUTTING_DOWN: grpc.status.UNAVAILABLE,
+  // replication: the client should refresh metadata and retry
+  NOT_LEADER: grpc.status.FAILED_PRECONDITION,
+  LEADER_NOT_AVAILABLE: grpc.status.UNAVAILABLE,
   // storage (OFFSET_OUT_OF_RANGE and INVALID_CONFIG above)
   CORRUPT_LOG: grpc.status.DATA_LOSS,
   RECORD_TOO_LARGE: grpc.status.RESOURCE_EXHAUSTED,

@@ -10,6 +10,7 @@ export const PROTO_FILES = [
   'gregor/v1/log.proto',
   'gregor/v1/admin.proto',
   'gregor/v1/groups.proto',
+  'gregor/v1/raft.proto',
   'grpc/health/v1/health.proto',
 ];
 
@@ -31,6 +32,8 @@ interface LoadedServices {
   Log: grpc.ServiceClientConstructor;
   Admin: grpc.ServiceClientConstructor;
   Groups: grpc.ServiceClientConstructor;
+  /** Broker-to-broker Raft traffic; not part of the public API. */
+  Peer: grpc.ServiceClientConstructor;
   Health: grpc.ServiceClientConstructor;
 }
 
@@ -44,6 +47,7 @@ function loadServices(): LoadedServices {
     Log: root.gregor.v1.Log,
     Admin: root.gregor.v1.Admin,
     Groups: root.gregor.v1.Groups,
+    Peer: root.gregor.v1.Peer,
     Health: root.grpc.health.v1.Health,
   };
 }

@@ -1,0 +1,83 @@
+import type { Entry, EntryId, HardState, LogStorage, Snapshot, SnapshotMeta } from '@gregor/raft';
+import type { PartitionLog } from '@gregor/storage';
+import { batchOfEntry, entriesOfBatches } from './entry-batches';
+import { indexOfOffset, offsetOfIndex } from './raft-index';
+import { ReplicaStateStore } from './replica-state-store';
+
+const NO_DATA = new Uint8Array(0);
+
+/**
+ * The Raft log of one partition is its segment log: this adapter answers the Raft core's reads
+ * from the PartitionLog and writes each Ready's entries into it, so record bytes are written once.
+ * Everything before the log's first batch is the "snapshot": for a partition it carries no data,
+ * only where the log starts, that entry's term and the membership there.
+ */
+export class PartitionRaftStorage implements LogStorage {
+  constructor(
+    readonly log: PartitionLog,
+    readonly state: ReplicaStateStore,
+  ) {}
+
+  initialState(): { hardState: HardState; snapshot: Snapshot } {
+    return { hardState: this.state.hardState, snapshot: this.snapshot() };
+  }
+
+  firstIndex(): number {
+    return this.state.snapshotMeta.lastIndex + 1;
+  }
+
+  lastIndex(): number {
+    return Math.max(this.state.snapshotMeta.lastIndex, indexOfOffset(this.log.logEndOffset - 1));
+  }
+
+  term(index: number): number | undefined {
+    const meta = this.state.snapshotMeta;
+    if (index === meta.lastIndex) return meta.term;
+    const batch = this.log.batchAt(offsetOfIndex(index));
+    return batch && indexOfOffset(batch.lastOffset) === index ? batch.term : undefined;
+  }
+
+  floor(index: number): EntryId | undefined {
+    const meta = this.state.snapshotMeta;
+    if (index < meta.lastIndex) return undefined;
+    const last = this.lastIndex();
+    const target = Math.min(index, last);
+    if (target === meta.lastIndex) return { lastIndex: meta.lastIndex, term: meta.term };
+    const batch = this.log.batchAt(offsetOfIndex(target));
+    if (!batch) return undefined;
+    if (indexOfOffset(batch.lastOffset) === target) return { lastIndex: target, term: batch.term };
+    if (batch.baseOffset === this.log.logStartOffset) return { lastIndex: meta.lastIndex, term: meta.term };
+    const previous = this.log.batchAt(batch.baseOffset - 1);
+    return previous ? { lastIndex: indexOfOffset(previous.lastOffset), term: previous.term } : undefined;
+  }
+
+  entries(afterIndex: number, toIndex: number, maxBytes: number): Entry[] {
+    if (toIndex <= afterIndex) return [];
+    const { bytes } = this.log.readNow(offsetOfIndex(afterIndex + 1), maxBytes, offsetOfIndex(toIndex + 1));
+    return entriesOfBatches(bytes);
+  }
+
+  snapshot(): Snapshot {
+    return { meta: this.state.snapshotMeta, data: NO_DATA };
+  }
+
+  /** Writes a Ready's entries, first cutting any stored entries they replace; resolves once durable. */
+  async append(entries: readonly Entry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const firstOffset = offsetOfIndex(entries[0].firstIndex);
+    if (firstOffset < this.log.logEndOffset) await this.log.truncateTo(firstOffset);
+    const batches = entries.map(batchOfEntry);
+    await this.log.appendAsFollower(batches.length === 1 ? batches[0] : Buffer.concat(batches));
+  }
+
+  /** Replaces the log with the start point a leader sent: everything up to meta.lastIndex is behind us. */
+  async installSnapshot(meta: SnapshotMeta): Promise<void> {
+    this.state.saveSnapshot(meta);
+    await this.log.resetTo(offsetOfIndex(meta.lastIndex + 1));
+  }
+
+  saveHardState(hard: HardState): void {
+    const before = this.state.hardState;
+    this.state.saveHardState(hard, hard.term !== before.term || hard.vote !== before.vote);
+  }
+}

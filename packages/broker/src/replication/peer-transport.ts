@@ -1,0 +1,129 @@
+import * as grpc from '@grpc/grpc-js';
+import type { Message } from '@gregor/raft';
+import { services } from '@gregor/proto';
+import type { Logger } from '../logger';
+import { PeerBatch, WireRaftMessage, fromWire, toWire, wireSize } from './peer-messages';
+import type { RaftTransport } from './raft-transport';
+
+export interface PeerTransportOptions {
+  brokerId: number;
+  /** Address this broker dials for each peer (its own entry is ignored). */
+  peers: ReadonlyMap<number, string>;
+  /** Steps a message that arrived from a peer into its group. */
+  deliver(group: string, message: Message): void;
+  logger: Logger;
+  /** Largest PeerBatch sent; must stay under the receiver's gRPC message limit. */
+  maxBatchBytes?: number;
+  /** Bytes queued on a stream to a slow or paused peer beyond which new messages are dropped. */
+  maxBufferedBytes?: number;
+}
+
+const RECONNECT_DELAY_MS = 200;
+
+/**
+ * Raft traffic between brokers: one client stream to each peer, fed by per-peer outboxes that
+ * are flushed once per event-loop turn, so every group's messages to that peer travel in one
+ * PeerBatch. Raft tolerates loss, so a broken or backed-up stream drops messages rather than
+ * queueing without bound.
+ */
+export class PeerTransport implements RaftTransport {
+  private readonly outboxes = new Map<number, WireRaftMessage[]>();
+  private readonly streams = new Map<number, grpc.ClientWritableStream<PeerBatch>>();
+  private readonly clients = new Map<number, grpc.Client>();
+  private readonly retryAfter = new Map<number, number>();
+  private flushScheduled = false;
+  private closed = false;
+  private readonly maxBatchBytes: number;
+  private readonly maxBufferedBytes: number;
+
+  constructor(private readonly options: PeerTransportOptions) {
+    this.maxBatchBytes = options.maxBatchBytes ?? 4 * 1024 * 1024;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 64 * 1024 * 1024;
+  }
+
+  send(group: string, messages: readonly Message[]): void {
+    if (this.closed) return;
+    for (const m of messages) {
+      let outbox = this.outboxes.get(m.to);
+      if (!outbox) this.outboxes.set(m.to, (outbox = []));
+      outbox.push(toWire(group, m));
+    }
+    if (!this.flushScheduled && messages.length > 0) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** The server side of Peer.Stream: steps every message of every batch into its group. */
+  readonly handleStream = (call: grpc.ServerReadableStream<PeerBatch, object>, callback: grpc.sendUnaryData<object>): void => {
+    call.on('data', (batch: PeerBatch) => {
+      for (const wire of batch.messages ?? []) {
+        const message = fromWire(wire);
+        if (message && message.to === this.options.brokerId) this.options.deliver(wire.group, message);
+      }
+    });
+    call.on('end', () => callback(null, {}));
+    call.on('error', () => undefined);
+  };
+
+  private flush(): void {
+    this.flushScheduled = false;
+    for (const [peer, outbox] of this.outboxes) {
+      if (outbox.length === 0) continue;
+      this.outboxes.set(peer, []);
+      const stream = this.streamTo(peer);
+      if (!stream || stream.writableLength > this.maxBufferedBytes) continue;
+      let batch: WireRaftMessage[] = [];
+      let bytes = 0;
+      for (const message of outbox) {
+        const size = wireSize(message);
+        if (batch.length > 0 && bytes + size > this.maxBatchBytes) {
+          stream.write({ fromBroker: this.options.brokerId, messages: batch });
+          batch = [];
+          bytes = 0;
+        }
+        batch.push(message);
+        bytes += size;
+      }
+      stream.write({ fromBroker: this.options.brokerId, messages: batch });
+    }
+  }
+
+  private streamTo(peer: number): grpc.ClientWritableStream<PeerBatch> | null {
+    const existing = this.streams.get(peer);
+    if (existing) return existing;
+    if ((this.retryAfter.get(peer) ?? 0) > Date.now()) return null;
+    const address = this.options.peers.get(peer);
+    if (!address || peer === this.options.brokerId) return null;
+    let client = this.clients.get(peer);
+    if (!client) {
+      client = new services.Peer(address, grpc.credentials.createInsecure(), {
+        'grpc.max_send_message_length': -1,
+        'grpc.initial_reconnect_backoff_ms': RECONNECT_DELAY_MS,
+        'grpc.max_reconnect_backoff_ms': 2000,
+      });
+      this.clients.set(peer, client);
+    }
+    const stream = (client as unknown as { stream(cb: (err: grpc.ServiceError | null) => void): grpc.ClientWritableStream<PeerBatch> }).stream(
+      () => this.dropStream(peer, stream),
+    );
+    stream.on('error', () => this.dropStream(peer, stream));
+    this.streams.set(peer, stream);
+    return stream;
+  }
+
+  private dropStream(peer: number, stream: grpc.ClientWritableStream<PeerBatch>): void {
+    if (this.streams.get(peer) !== stream) return;
+    this.streams.delete(peer);
+    this.retryAfter.set(peer, Date.now() + RECONNECT_DELAY_MS);
+    this.options.logger.debug('peer stream closed', { peer });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const stream of this.streams.values()) stream.end();
+    this.streams.clear();
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,48 @@
+import type { Message } from '@gregor/raft';
+import type { ReplicatedPartition } from './replicated-partition';
+
+/**
+ * Every Raft group hosted on this broker, driven by one timer: a broker with thousands of
+ * partitions runs one interval, not one per group. Messages from peers are routed here by name.
+ */
+export class RaftGroups {
+  private readonly groups = new Map<string, ReplicatedPartition>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly tickMs: number) {}
+
+  add(replica: ReplicatedPartition): void {
+    this.groups.set(replica.group, replica);
+  }
+
+  remove(group: string): void {
+    this.groups.get(group)?.stop();
+    this.groups.delete(group);
+  }
+
+  get(group: string): ReplicatedPartition | undefined {
+    return this.groups.get(group);
+  }
+
+  all(): IterableIterator<ReplicatedPartition> {
+    return this.groups.values();
+  }
+
+  /** Steps a peer's message into its group; messages for groups this broker does not host are dropped. */
+  deliver(group: string, message: Message): void {
+    this.groups.get(group)?.step(message);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      for (const replica of this.groups.values()) replica.tick();
+    }, this.tickMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (const replica of this.groups.values()) replica.stop();
+  }
+}

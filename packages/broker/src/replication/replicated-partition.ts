@@ -1,0 +1,185 @@
+import { RaftNode, type Message, type Ready, type Role } from '@gregor/raft';
+import { isControlBatch, setBaseOffset, setPartitionLeaderEpoch, validateBatch } from '@gregor/records';
+import type { AppendResult, PartitionLog } from '@gregor/storage';
+import { BrokerError } from '../errors';
+import { PartitionRaftStorage } from './partition-raft-storage';
+import { Acks, PendingAppends } from './pending-appends';
+import { offsetOfIndex } from './raft-index';
+import type { RaftTransport } from './raft-transport';
+import { ReplicaStateStore } from './replica-state-store';
+
+export interface ReplicatedPartitionOptions {
+  /** The Raft group's name on the wire, e.g. "orders/3". */
+  group: string;
+  brokerId: number;
+  log: PartitionLog;
+  state: ReplicaStateStore;
+  transport: RaftTransport;
+  random: () => number;
+  electionTick: number;
+  heartbeatTick: number;
+  /** Called with the new high watermark (an offset) whenever the commit index moves. */
+  onHighWatermark(highWatermark: number): void;
+  /** Called when this replica's view of the leader changes (0 = none known). */
+  onLeaderChange?(leader: number, role: Role): void;
+  /** TEST-ONLY: answer acks=all once the leader's own write is durable, before a majority holds it. */
+  unsafeAckBeforeReplication?: boolean;
+}
+
+/**
+ * One partition replica driven by Raft. The leader assigns offsets by proposing a batch (its Raft
+ * indexes become the batch's offsets, its term the partitionLeaderEpoch); every replica writes
+ * each Ready's entries to its segment log, and the commit index is the high watermark.
+ */
+export class ReplicatedPartition {
+  readonly node: RaftNode;
+  private readonly storage: PartitionRaftStorage;
+  private readonly pending = new PendingAppends();
+  private processing = false;
+  private again = false;
+  private leader = 0;
+  private role: Role = 'follower';
+  private stopped = false;
+  private failure: unknown = null;
+
+  constructor(private readonly options: ReplicatedPartitionOptions) {
+    this.storage = new PartitionRaftStorage(options.log, options.state);
+    const hard = options.state.hardState;
+    const lastIndex = this.storage.lastIndex();
+    // Entries are written before the hard state, so a stored commit can run ahead of a log cut by a crash.
+    if (hard.commit > lastIndex) options.state.saveHardState({ ...hard, commit: lastIndex }, true);
+    const applied = Math.max(options.state.hardState.commit, options.state.snapshotMeta.lastIndex);
+    this.node = new RaftNode({
+      id: options.brokerId,
+      storage: this.storage,
+      electionTick: options.electionTick,
+      heartbeatTick: options.heartbeatTick,
+      random: options.random,
+      applied,
+    });
+    options.onHighWatermark(offsetOfIndex(applied) + 1);
+  }
+
+  get group(): string {
+    return this.options.group;
+  }
+
+  get leaderId(): number {
+    return this.leader;
+  }
+
+  get isLeader(): boolean {
+    return this.role === 'leader';
+  }
+
+  /**
+   * Proposes one batch as leader and resolves with its offsets once it is durable on a majority
+   * (acks=all) or on the leader (acks=leader). The batch is stamped in place.
+   */
+  append(batch: Buffer, acks: Acks, maxBatchBytes: number): Promise<AppendResult> {
+    this.checkUsable();
+    if (!this.isLeader) throw this.notLeader();
+    const header = validateBatch(batch, 0, maxBatchBytes);
+    if (isControlBatch(header.attributes)) throw new BrokerError('INVALID_REQUEST', 'control batches are written by the broker only');
+    const entry = this.node.propose(batch, header.lastOffsetDelta + 1);
+    const baseOffset = offsetOfIndex(entry.firstIndex);
+    setBaseOffset(batch, 0, baseOffset);
+    setPartitionLeaderEpoch(batch, 0, entry.term);
+    const effectiveAcks = this.options.unsafeAckBeforeReplication ? 'leader' : acks;
+    const result = this.pending.add(entry.lastIndex, entry.term, effectiveAcks, {
+      baseOffset,
+      lastOffset: offsetOfIndex(entry.lastIndex),
+      logAppendTime: Date.now(),
+    });
+    this.kick();
+    return result;
+  }
+
+  step(message: Message): void {
+    if (this.stopped) return;
+    this.node.step(message);
+    this.kick();
+  }
+
+  tick(): void {
+    if (this.stopped) return;
+    this.node.tick();
+    this.kick();
+  }
+
+  campaign(): void {
+    this.node.campaign();
+    this.kick();
+  }
+
+  /** Stops taking input; pending produce calls fail with NOT_LEADER so clients retry elsewhere. */
+  stop(): void {
+    this.stopped = true;
+    this.pending.failAll(() => this.notLeader());
+  }
+
+  notLeader(): BrokerError {
+    return this.leader === 0
+      ? new BrokerError('LEADER_NOT_AVAILABLE', `${this.group} has no leader yet`)
+      : new BrokerError('NOT_LEADER', `${this.group} is led by broker ${this.leader}`);
+  }
+
+  private checkUsable(): void {
+    if (this.stopped) throw new BrokerError('SHUTTING_DOWN', `${this.group} is stopping`);
+    if (this.failure !== null) throw new BrokerError('INTERNAL', `${this.group} failed: ${String(this.failure)}`);
+  }
+
+  private kick(): void {
+    if (this.processing) {
+      this.again = true;
+      return;
+    }
+    void this.processReadies();
+  }
+
+  private async processReadies(): Promise<void> {
+    this.processing = true;
+    try {
+      do {
+        this.again = false;
+        while (!this.stopped && this.node.hasReady()) await this.handle(this.node.ready());
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      // A replica that cannot write its log must not keep voting or acknowledging.
+      this.failure = err;
+      this.stopped = true;
+      this.pending.failAll(() => new BrokerError('INTERNAL', `${this.group} failed: ${String(err)}`));
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async handle(rd: Ready): Promise<void> {
+    const { leader, role } = rd.softState;
+    if (leader !== this.leader || role !== this.role) {
+      const wasLeader = this.role === 'leader';
+      this.leader = leader;
+      this.role = role;
+      if (wasLeader && role !== 'leader') this.pending.failAll(() => this.notLeader());
+      this.options.onLeaderChange?.(leader, role);
+    }
+    this.options.transport.send(this.group, rd.messages);
+    if (rd.snapshotToPersist) await this.storage.installSnapshot(rd.snapshotToPersist.meta);
+    if (rd.entriesToPersist.length > 0) await this.storage.append(rd.entriesToPersist);
+    if (rd.hardState) this.storage.saveHardState(rd.hardState);
+    this.options.transport.send(this.group, rd.messagesAfterPersist);
+    if (rd.entriesToPersist.length > 0) this.pending.persisted(rd.entriesToPersist[rd.entriesToPersist.length - 1].lastIndex);
+    const committed = rd.committedEntries;
+    if (committed.length > 0) {
+      const commit = committed[committed.length - 1].lastIndex;
+      this.pending.committed(commit, (index) => this.storage.term(index), () => this.notLeader());
+      this.options.onHighWatermark(offsetOfIndex(commit) + 1);
+    }
+    this.node.advance();
+  }
+
+  /** The offset after this replica's last batch, committed or not: for DescribeCluster and lag. */
+  get logEndOffset(): number {
+    return this.options.log.logEndOffset;
+  }
+}

@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Message } from '@gregor/raft';
+import { encodeBatch, iterateBatches, decodeBatch, isControlBatch } from '@gregor/records';
+import { PartitionLog } from '@gregor/storage';
+import { mulberry32 } from '@gregor/testkit';
+import { ReplicatedPartition } from '../../src/replication/replicated-partition';
+import { ReplicaStateStore } from '../../src/replication/replica-state-store';
+import type { RaftTransport } from '../../src/replication/raft-transport';
+
+const GROUP = 'orders/0';
+
+/**
+ * Several replicas of one partition in this process, each with its own log directory, joined by
+ * an in-memory network that can cut links. Ticks are driven by a short real interval.
+ */
+export class ReplicaCluster {
+  readonly replicas = new Map<number, ReplicatedPartition>();
+  readonly logs = new Map<number, PartitionLog>();
+  readonly highWatermarks = new Map<number, number>();
+  private readonly cut = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'gregor-replication-'));
+
+  constructor(
+    readonly ids: number[],
+    private readonly seed: number,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const id of this.ids) await this.startReplica(id);
+    this.timer = setInterval(() => {
+      for (const replica of this.replicas.values()) replica.tick();
+    }, 5);
+  }
+
+  async startReplica(id: number): Promise<void> {
+    const dir = path.join(this.root, `broker-${id}`);
+    const log = await PartitionLog.open(dir, { flush: { kind: 'always' } });
+    const state = ReplicaStateStore.open(dir, { lastIndex: 0, term: 0, config: { voters: this.ids, learners: [] } });
+    const transport: RaftTransport = { send: (_group, messages) => this.route(messages) };
+    const replica = new ReplicatedPartition({
+      group: GROUP,
+      brokerId: id,
+      log,
+      state,
+      transport,
+      random: mulberry32(this.seed * 31 + id),
+      electionTick: 10,
+      heartbeatTick: 1,
+      onHighWatermark: (hw) => this.highWatermarks.set(id, hw),
+    });
+    this.replicas.set(id, replica);
+    this.logs.set(id, log);
+  }
+
+  async stopReplica(id: number): Promise<void> {
+    this.replicas.get(id)?.stop();
+    this.replicas.delete(id);
+    await this.logs.get(id)?.close();
+    this.logs.delete(id);
+  }
+
+  private route(messages: readonly Message[]): void {
+    for (const m of messages) {
+      if (this.cut.has(`${m.from}>${m.to}`)) continue;
+      setImmediate(() => this.replicas.get(m.to)?.step(m));
+    }
+  }
+
+  isolate(id: number): void {
+    for (const other of this.ids) {
+      if (other === id) continue;
+      this.cut.add(`${id}>${other}`);
+      this.cut.add(`${other}>${id}`);
+    }
+  }
+
+  heal(): void {
+    this.cut.clear();
+  }
+
+  leader(): ReplicatedPartition | undefined {
+    return [...this.replicas.values()].find((r) => r.isLeader);
+  }
+
+  /** Record values of every data batch below `limit`, in offset order. */
+  async values(id: number, limit: number): Promise<string[]> {
+    const log = this.logs.get(id)!;
+    const out: string[] = [];
+    let offset = log.logStartOffset;
+    while (offset < limit) {
+      const { bytes, nextOffset } = await log.read(offset, 1 << 20, limit);
+      if (bytes.length === 0) break;
+      for (const { position, header } of iterateBatches(bytes)) {
+        if (isControlBatch(header.attributes)) continue;
+        for (const r of decodeBatch(bytes, position).records) out.push(r.value!.toString());
+      }
+      offset = nextOffset;
+    }
+    return out;
+  }
+
+  async rawBytes(id: number, limit: number): Promise<Buffer> {
+    const log = this.logs.get(id)!;
+    const parts: Buffer[] = [];
+    let offset = log.logStartOffset;
+    while (offset < limit) {
+      const { bytes, nextOffset } = await log.read(offset, 1 << 20, limit);
+      if (bytes.length === 0) break;
+      parts.push(bytes);
+      offset = nextOffset;
+    }
+    return Buffer.concat(parts);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const id of [...this.replicas.keys()]) await this.stopReplica(id);
+  }
+}
+
+export function batchOf(...values: string[]): Buffer {
+  return encodeBatch(values.map((v) => ({ key: null, value: Buffer.from(v) })));
+}

@@ -1,0 +1,72 @@
+import { testSeed, waitFor } from '@gregor/testkit';
+import { ReplicaCluster, batchOf } from './harness';
+
+describe('ReplicatedPartition', () => {
+  let cluster: ReplicaCluster;
+  afterEach(async () => cluster.close());
+
+  it('elects a leader whose acks=all appends commit on a majority with identical bytes everywhere', async () => {
+    cluster = new ReplicaCluster([1, 2, 3], testSeed('replication elect'));
+    await cluster.start();
+    const leader = await waitFor(() => cluster.leader(), 10_000, 'a leader');
+    const first = await leader.append(batchOf('a', 'b', 'c'), 'all', 1 << 20);
+    const second = await leader.append(batchOf('d'), 'all', 1 << 20);
+    expect(second.baseOffset).toBe(first.lastOffset + 1);
+    expect(first.lastOffset - first.baseOffset).toBe(2);
+    const hw = second.lastOffset + 1;
+    await waitFor(() => [1, 2, 3].every((id) => (cluster.highWatermarks.get(id) ?? 0) >= hw), 10_000, 'followers learn the commit');
+    const reference = await cluster.rawBytes(1, hw);
+    for (const id of [2, 3]) expect((await cluster.rawBytes(id, hw)).equals(reference)).toBe(true);
+    expect(await cluster.values(2, hw)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('a partitioned leader cannot commit; a new leader takes over and the old one converges to its log', async () => {
+    cluster = new ReplicaCluster([1, 2, 3], testSeed('replication failover'));
+    await cluster.start();
+    const oldLeader = await waitFor(() => cluster.leader(), 10_000, 'a leader');
+    await oldLeader.append(batchOf('committed'), 'all', 1 << 20);
+    const oldId = [...cluster.replicas.entries()].find(([, r]) => r === oldLeader)![0];
+    cluster.isolate(oldId);
+    const stranded = oldLeader.append(batchOf('stranded'), 'all', 1 << 20).then(
+      () => 'acked',
+      (err: { code: string }) => err.code,
+    );
+    const newLeader = await waitFor(() => [...cluster.replicas.values()].find((r) => r.isLeader && r !== oldLeader), 10_000, 'a new leader');
+    const after = await newLeader.append(batchOf('after'), 'all', 1 << 20);
+    expect(['NOT_LEADER', 'LEADER_NOT_AVAILABLE']).toContain(await stranded);
+    cluster.heal();
+    const hw = after.lastOffset + 1;
+    await waitFor(() => (cluster.highWatermarks.get(oldId) ?? 0) >= hw, 10_000, 'old leader catches up');
+    expect(await cluster.values(oldId, hw)).toEqual(['committed', 'after']);
+    const newId = [...cluster.replicas.entries()].find(([, r]) => r === newLeader)![0];
+    expect((await cluster.rawBytes(oldId, hw)).equals(await cluster.rawBytes(newId, hw))).toBe(true);
+  });
+
+  it('acks=leader answers once the leader holds the batch, before followers do', async () => {
+    cluster = new ReplicaCluster([1, 2, 3], testSeed('replication acks=leader'));
+    await cluster.start();
+    const leader = await waitFor(() => cluster.leader(), 10_000, 'a leader');
+    const leaderId = [...cluster.replicas.entries()].find(([, r]) => r === leader)![0];
+    cluster.isolate(leaderId);
+    const result = await leader.append(batchOf('local'), 'leader', 1 << 20);
+    expect(cluster.highWatermarks.get(leaderId)!).toBeLessThanOrEqual(result.baseOffset);
+  });
+
+  it('a restarted replica keeps its term, vote and commit, and catches up', async () => {
+    cluster = new ReplicaCluster([1, 2, 3], testSeed('replication restart'));
+    await cluster.start();
+    const leader = await waitFor(() => cluster.leader(), 10_000, 'a leader');
+    const written = await leader.append(batchOf('x', 'y'), 'all', 1 << 20);
+    const follower = [1, 2, 3].find((id) => cluster.replicas.get(id) !== leader)!;
+    await waitFor(() => (cluster.highWatermarks.get(follower) ?? 0) > written.lastOffset, 10_000, 'follower commit');
+    const termBefore = cluster.replicas.get(follower)!.node.status().term;
+    await cluster.stopReplica(follower);
+    cluster.highWatermarks.delete(follower);
+    await cluster.startReplica(follower);
+    expect(cluster.highWatermarks.get(follower)).toBe(written.lastOffset + 1);
+    expect(cluster.replicas.get(follower)!.node.status().term).toBe(termBefore);
+    const more = await (await waitFor(() => cluster.leader(), 10_000, 'a leader')).append(batchOf('z'), 'all', 1 << 20);
+    await waitFor(() => (cluster.highWatermarks.get(follower) ?? 0) > more.lastOffset, 10_000, 'restarted follower catches up');
+    expect(await cluster.values(follower, more.lastOffset + 1)).toEqual(['x', 'y', 'z']);
+  });
+});
