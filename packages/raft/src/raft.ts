@@ -75,9 +75,9 @@ export class Raft {
         this.becomeFollower(m.term, NONE);
       }
     } else if (m.term < this.term) {
-      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
+      if (m.type === 'append' || m.type === 'heartbeat') {
         // Tell a stale leader about the new term so it steps down.
-        this.send('appendResponse', m.from, {});
+        this.send('appendResponse', m.from, { reject: true, index: m.index });
       } else if (m.type === 'preVote') {
         this.send('preVoteResponse', m.from, { reject: true });
       }
@@ -277,7 +277,7 @@ export class Raft {
     }
     if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
       this.heartbeatElapsed = 0;
-      this.bcastHeartbeat(0);
+      this.bcastHeartbeat(this.readOnly.lastPendingRound());
     }
   }
 

@@ -47,6 +47,11 @@ export class ReadOnly {
     return done;
   }
 
+  /** The newest round still waiting, 0 if none: every heartbeat carries it, so one lost round does not stall reads. */
+  lastPendingRound(): number {
+    return this.queue.length > 0 ? this.queue[this.queue.length - 1].round : 0;
+  }
+
   reset(): void {
     this.queue = [];
   }

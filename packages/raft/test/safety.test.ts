@@ -1,0 +1,245 @@
+/**
+ * One test per part of the Raft paper's safety argument (§5.2-§5.5) and the
+ * sections built on it (§6 membership, §7 compaction, §8 client reads).
+ */
+import { ConfChangeInProgressError, InvalidConfChangeError, MemoryStorage } from '../src';
+import { TestCluster } from './harness';
+import { figure8Setup } from './scenarios';
+
+describe('§5.2 election safety', () => {
+  test('a node votes once per term, even across a restart, so two candidates cannot both win', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.campaign(1);
+    c.campaign(2);
+    c.deliver(c.take((m) => m.from === 1 && m.to === 3));
+    c.crash(3);
+    c.restart(3);
+    expect([c.raft(3).term, c.raft(3).vote]).toEqual([1, 1]);
+    c.stabilize();
+    expect([c.raft(1).role, c.raft(2).role]).toEqual(['leader', 'follower']);
+  });
+});
+
+describe('§5.3 log matching', () => {
+  test('a deposed leader’s uncommitted suffix is replaced, leaving every log identical', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.isolate(1);
+    c.propose(1, 'lost-1', 2);
+    c.propose(1, 'lost-2');
+    c.stabilize();
+    c.crash(1);
+    c.elect(2);
+    c.propose(2, 'kept', 3);
+    c.stabilize();
+    c.heal();
+    c.restart(1);
+    c.tick(2);
+    c.stabilize();
+    expect(c.logOf(1)).toEqual(c.logOf(2));
+    expect(c.logOf(3)).toEqual(c.logOf(2));
+    expect(c.appliedOf(1)).toEqual(['kept']);
+  });
+});
+
+describe('§5.4.1 election restriction', () => {
+  test('a candidate missing committed entries cannot win', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.isolate(3);
+    c.propose(1, 'committed');
+    c.stabilize();
+    c.heal();
+    c.crash(1);
+    c.campaign(3);
+    c.stabilize();
+    expect(c.raft(3).role).not.toBe('leader');
+    c.campaign(2);
+    c.stabilize();
+    expect(c.raft(2).role).toBe('leader');
+  });
+
+  test('up to date compares the last entry’s term first, then its last index', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.propose(1, 'big batch', 100);
+    c.stabilize();
+    const log = c.raft(2).log;
+    expect(log.isUpToDate(log.lastIndex(), 1)).toBe(true);
+    expect(log.isUpToDate(log.lastIndex() - 1, 1)).toBe(false);
+    expect(log.isUpToDate(1, 2)).toBe(true);
+  });
+});
+
+describe('§5.4.2 committing entries from previous terms', () => {
+  test('a leader does not commit an old-term entry by counting replicas', () => {
+    const c = figure8Setup();
+    const leader = c.raft(1);
+    while (leader.tracker.progress.get(3)!.match < 2) c.deliver(c.take((m) => m.from + m.to === 4));
+    expect(leader.log.committed).toBe(1);
+  });
+
+  test('the broken rule (test-only commitOldTermByCount) commits it at that same point', () => {
+    const c = figure8Setup({ commitOldTermByCount: true });
+    const leader = c.raft(1);
+    while (leader.tracker.progress.get(3)!.match < 2) c.deliver(c.take((m) => m.from + m.to === 4));
+    expect(leader.log.committed).toBe(2);
+  });
+});
+
+describe('§5.4.3 leader completeness and state machine safety', () => {
+  test('every later leader holds every committed entry, and all nodes apply the same sequence', () => {
+    const c = new TestCluster([1, 2, 3, 4, 5]);
+    const order = [1, 2, 3, 4, 5];
+    for (const [i, id] of order.entries()) {
+      c.elect(id);
+      c.isolate(order[(i + 2) % 5]);
+      c.isolate(order[(i + 3) % 5]);
+      c.propose(id, `v${i}`);
+      c.stabilize();
+      c.heal();
+      const committed = c.raft(id).log.committed;
+      c.crash(id);
+      c.restart(id);
+      for (const other of order) {
+        const log = c.raft(other).log;
+        if (log.lastIndex() >= committed && c.raft(other).log.term(committed) !== undefined) continue;
+        // Nodes without the committed entry must not be able to win.
+        c.campaign(other);
+        c.stabilize();
+        expect(c.raft(other).role).not.toBe('leader');
+      }
+    }
+    c.elect(1);
+    c.propose(1, 'last');
+    c.stabilize();
+    const expected = ['v0', 'v1', 'v2', 'v3', 'v4', 'last'];
+    for (const id of order) expect(c.appliedOf(id).slice(-expected.length)).toEqual(expected);
+  });
+});
+
+describe('§5.5 follower and candidate crashes', () => {
+  test('a crashed follower loses nothing it acknowledged and catches up when it returns', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.propose(1, 'before');
+    c.stabilize();
+    c.crash(3);
+    c.propose(1, 'during');
+    c.stabilize();
+    c.restart(3);
+    expect(c.appliedOf(3)).toEqual([]);
+    c.tick(1);
+    c.stabilize();
+    expect(c.appliedOf(3)).toEqual(['before', 'during']);
+  });
+});
+
+describe('§6 cluster membership changes', () => {
+  test('one change at a time: a second proposal waits until the first is applied', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.addNode(4);
+    c.elect(1);
+    c.node(1).proposeConfChange({ type: 'addLearner', nodeId: 4 });
+    expect(() => c.node(1).proposeConfChange({ type: 'addVoter', nodeId: 4 })).toThrow(ConfChangeInProgressError);
+    c.stabilize();
+    expect(c.raft(1).tracker.config).toEqual({ voters: [1, 2, 3], learners: [4] });
+    c.node(1).proposeConfChange({ type: 'addVoter', nodeId: 4 });
+    c.stabilize();
+    for (const id of [1, 2, 3, 4]) expect(c.raft(id).tracker.config).toEqual({ voters: [1, 2, 3, 4], learners: [] });
+  });
+
+  test('a new leader proposes no change until every change already in its log is applied', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.addNode(4);
+    c.elect(1);
+    c.isolate(2);
+    c.isolate(3);
+    c.node(1).proposeConfChange({ type: 'addLearner', nodeId: 4 });
+    c.stabilize();
+    c.heal();
+    c.crash(1);
+    c.restart(1);
+    c.campaign(1);
+    c.deliver(c.take((m) => m.type === 'vote'));
+    c.deliver(c.take((m) => m.type === 'voteResponse'));
+    expect(c.raft(1).role).toBe('leader');
+    expect(() => c.node(1).proposeConfChange({ type: 'addVoter', nodeId: 4 })).toThrow(ConfChangeInProgressError);
+    c.stabilize();
+    c.node(1).proposeConfChange({ type: 'addVoter', nodeId: 4 });
+    c.stabilize();
+    expect(c.raft(2).tracker.config).toEqual({ voters: [1, 2, 3, 4], learners: [] });
+  });
+
+  test('a removed node leaves the quorum; the leader may not remove itself', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    expect(() => c.node(1).proposeConfChange({ type: 'removeNode', nodeId: 1 })).toThrow(InvalidConfChangeError);
+    c.node(1).proposeConfChange({ type: 'removeNode', nodeId: 3 });
+    c.stabilize();
+    c.crash(3);
+    c.propose(1, 'two voters');
+    c.stabilize();
+    expect(c.appliedOf(2)).toEqual(['two voters']);
+    expect(c.raft(1).tracker.progress.has(3)).toBe(false);
+  });
+});
+
+describe('§7 log compaction', () => {
+  test('a follower behind the leader’s snapshot is sent the snapshot, then the rest of the log', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.isolate(3);
+    c.propose(1, 'a', 4);
+    c.propose(1, 'b');
+    c.stabilize();
+    const storage = c.storages.get(1) as MemoryStorage;
+    const cs = c.raft(1).tracker.config;
+    storage.createSnapshot(c.raft(1).log.applied, cs, new Uint8Array([42]));
+    c.propose(1, 'c');
+    c.stabilize();
+    c.heal();
+    c.tick(1);
+    c.stabilize();
+    expect(c.storages.get(3)!.snapshot().data).toEqual(new Uint8Array([42]));
+    expect(c.logOf(3)).toEqual(c.logOf(1));
+    expect(c.appliedOf(3)).toEqual(['c']);
+  });
+});
+
+describe('§8 client interaction: linearizable reads', () => {
+  test('a read waits for the leader’s first commit in its term and a quorum heartbeat round', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.campaign(1);
+    c.deliver(c.take((m) => m.type === 'vote'));
+    c.deliver(c.take((m) => m.type === 'voteResponse'));
+    c.node(1).readIndex(7);
+    c.processAll();
+    expect(c.readStates.get(1)).toEqual([]);
+    c.stabilize();
+    expect(c.readStates.get(1)).toEqual([{ index: 1, context: 7 }]);
+  });
+
+  test('a leader cut off from the quorum cannot answer a read', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.isolate(1);
+    c.node(1).readIndex(8);
+    c.stabilize();
+    expect(c.readStates.get(1)).toEqual([]);
+    c.heal();
+    c.tick(1);
+    c.stabilize();
+    expect(c.readStates.get(1)).toEqual([{ index: 1, context: 8 }]);
+  });
+
+  test('a follower forwards its read to the leader and gets the leader’s commit index back', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.propose(1, 'x', 3);
+    c.stabilize();
+    expect(c.node(2).readIndex(9)).toBe(true);
+    c.stabilize();
+    expect(c.readStates.get(2)).toEqual([{ index: 4, context: 9 }]);
+  });
+});
