@@ -10,7 +10,7 @@ export const PROTO_FILES = [
   'gregor/v1/log.proto',
   'gregor/v1/admin.proto',
   'gregor/v1/groups.proto',
-  'gregor/v1/raft.proto',
+  'gregor/v1/peer.proto',
   'grpc/health/v1/health.proto',
 ];
 

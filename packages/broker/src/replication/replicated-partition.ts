@@ -1,4 +1,4 @@
-import { RaftNode, type Message, type Ready, type Role } from '@gregor/raft';
+import { RaftNode, type Entry, type Message, type Ready, type Role } from '@gregor/raft';
 import { isControlBatch, setBaseOffset, setPartitionLeaderEpoch, validateBatch } from '@gregor/records';
 import type { AppendResult, PartitionLog } from '@gregor/storage';
 import { BrokerError } from '../errors';
@@ -22,6 +22,13 @@ export interface ReplicatedPartitionOptions {
   onHighWatermark(highWatermark: number): void;
   /** Called when this replica's view of the leader changes (0 = none known). */
   onLeaderChange?(leader: number, role: Role): void;
+  /**
+   * For groups with a state machine (the cluster metadata): the last index it has applied, and
+   * the hook that applies newly committed entries, called before any waiting produce call is
+   * answered. Partition replicas have no state machine beyond the log itself.
+   */
+  appliedIndex?: number;
+  onCommitted?(entries: readonly Entry[]): void;
   /** TEST-ONLY: answer acks=all once the leader's own write is durable, before a majority holds it. */
   unsafeAckBeforeReplication?: boolean;
 }
@@ -48,7 +55,7 @@ export class ReplicatedPartition {
     const lastIndex = this.storage.lastIndex();
     // Entries are written before the hard state, so a stored commit can run ahead of a log cut by a crash.
     if (hard.commit > lastIndex) options.state.saveHardState({ ...hard, commit: lastIndex }, true);
-    const applied = Math.max(options.state.hardState.commit, options.state.snapshotMeta.lastIndex);
+    const applied = options.appliedIndex ?? Math.max(options.state.hardState.commit, options.state.snapshotMeta.lastIndex);
     this.node = new RaftNode({
       id: options.brokerId,
       storage: this.storage,
@@ -57,7 +64,7 @@ export class ReplicatedPartition {
       random: options.random,
       applied,
     });
-    options.onHighWatermark(offsetOfIndex(applied) + 1);
+    options.onHighWatermark(offsetOfIndex(Math.max(options.state.hardState.commit, applied)) + 1);
   }
 
   get group(): string {
@@ -172,6 +179,7 @@ export class ReplicatedPartition {
     const committed = rd.committedEntries;
     if (committed.length > 0) {
       const commit = committed[committed.length - 1].lastIndex;
+      this.options.onCommitted?.(committed);
       this.pending.committed(commit, (index) => this.storage.term(index), () => this.notLeader());
       this.options.onHighWatermark(offsetOfIndex(commit) + 1);
     }

@@ -1,0 +1,63 @@
+/**
+ * Commands of the replicated cluster-metadata log (`__cluster_metadata/0`). Each committed command
+ * is applied, in log order, to the ClusterState of every broker. Commands carry everything they
+ * need (ids, times), so applying one is deterministic on every replica. They travel as JSON: the
+ * metadata log is small and far from the record hot path.
+ */
+export interface PartitionAssignment {
+  /** Brokers holding a replica; the first is the preferred leader. */
+  replicas: number[];
+  /** The last leader a replica reported (0 while none has), with the Raft term it won. */
+  leader: number;
+  leaderTerm: number;
+}
+
+export interface ClusterTopic {
+  name: string;
+  topicId: string;
+  partitions: number;
+  configs: Record<string, string>;
+  createdAt: number;
+  assignments: PartitionAssignment[];
+}
+
+export interface BrokerRecord {
+  id: number;
+  address: string;
+  /** Fenced brokers missed their heartbeats: they host no new replicas and clients are told they are down. */
+  fenced: boolean;
+  registeredAt: number;
+}
+
+export type MetadataCommand =
+  | { type: 'registerBroker'; id: number; address: string; time: number }
+  | { type: 'fenceBroker'; id: number; fenced: boolean }
+  | { type: 'createTopic'; topic: ClusterTopic }
+  | { type: 'deleteTopic'; name: string }
+  | { type: 'alterTopicConfigs'; name: string; configs: Record<string, string> }
+  | { type: 'partitionLeader'; topicId: string; partition: number; leader: number; term: number }
+  | { type: 'allocateProducerIds'; count: number };
+
+export type CommandResult =
+  | { ok: true; value?: number }
+  | { ok: false; code: string; message: string };
+
+const TYPES = new Set<MetadataCommand['type']>([
+  'registerBroker',
+  'fenceBroker',
+  'createTopic',
+  'deleteTopic',
+  'alterTopicConfigs',
+  'partitionLeader',
+  'allocateProducerIds',
+]);
+
+/** A command from the log or a peer, or null when the bytes are not one. */
+export function parseCommand(text: string): MetadataCommand | null {
+  try {
+    const value = JSON.parse(text) as { type?: unknown };
+    return value && typeof value === 'object' && TYPES.has(value.type as MetadataCommand['type']) ? (value as MetadataCommand) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,33 @@
+import { BrokerLiveness } from '../../src/controller/broker-liveness';
+import type { BrokerRecord, MetadataCommand } from '../../src/controller/metadata-commands';
+
+describe('BrokerLiveness', () => {
+  function setup(brokers: BrokerRecord[]) {
+    let now = 1000;
+    const proposed: MetadataCommand[] = [];
+    const liveness = new BrokerLiveness({ sessionTimeoutMs: 100, now: () => now, brokers: () => brokers, propose: (c) => proposed.push(c) });
+    return { liveness, proposed, advance: (ms: number) => (now += ms) };
+  }
+
+  it('registers an unknown broker and fences a silent one only after a full session', () => {
+    const { liveness, proposed, advance } = setup([{ id: 2, address: 'b', fenced: false, registeredAt: 0 }]);
+    liveness.heartbeat(1, 'a');
+    expect(proposed).toEqual([{ type: 'registerBroker', id: 1, address: 'a', time: 1000 }]);
+    advance(100);
+    liveness.check();
+    expect(proposed).toHaveLength(1);
+    advance(1);
+    liveness.check();
+    expect(proposed[1]).toEqual({ type: 'fenceBroker', id: 2, fenced: true });
+  });
+
+  it('unfences a fenced broker that heartbeats again, and re-registers a moved one', () => {
+    const { liveness, proposed } = setup([{ id: 2, address: 'b', fenced: true, registeredAt: 0 }]);
+    liveness.heartbeat(2, 'b');
+    liveness.heartbeat(2, 'b2');
+    expect(proposed).toEqual([
+      { type: 'fenceBroker', id: 2, fenced: false },
+      { type: 'registerBroker', id: 2, address: 'b2', time: 1000 },
+    ]);
+  });
+});

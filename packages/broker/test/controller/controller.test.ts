@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { open, RootDatabase } from 'lmdb';
+import type { Message } from '@gregor/raft';
+import { mulberry32, testSeed, waitFor } from '@gregor/testkit';
+import { ClusterState } from '../../src/controller/cluster-state';
+import { Controller } from '../../src/controller/controller';
+import { silentLogger } from '../../src/logger';
+
+describe('Controller', () => {
+  const controllers = new Map<number, Controller>();
+  const roots: RootDatabase[] = [];
+  let timer: NodeJS.Timeout;
+
+  afterEach(async () => {
+    clearInterval(timer);
+    for (const c of controllers.values()) await c.close();
+    controllers.clear();
+    for (const r of roots.splice(0)) await r.close();
+  });
+
+  async function start(seed: number): Promise<void> {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gregor-controller-'));
+    for (const id of [1, 2, 3, 4]) {
+      const db = open({ path: path.join(root, `b${id}`, 'lmdb') });
+      roots.push(db);
+      const controller = await Controller.open({
+        brokerId: id,
+        voters: [1, 2, 3],
+        learners: [4],
+        dir: path.join(root, `b${id}`, 'metadata'),
+        state: ClusterState.open(db),
+        transport: { send: (_g, messages: readonly Message[]) => messages.forEach((m) => setImmediate(() => controllers.get(m.to)?.replica.step(m))) },
+        random: mulberry32(seed + id),
+        electionTick: 10,
+        heartbeatTick: 1,
+        forward: (leader, command) => controllers.get(leader)!.proposeLocally(command),
+        logger: silentLogger,
+      });
+      controllers.set(id, controller);
+    }
+    timer = setInterval(() => controllers.forEach((c) => c.replica.tick()), 5);
+  }
+
+  it('applies commands proposed on any broker on every broker, learners included', async () => {
+    await start(testSeed('controller'));
+    await waitFor(() => [...controllers.values()].some((c) => c.isLeader), 10_000, 'a controller leader');
+    await waitFor(() => controllers.get(4)!.leaderId !== 0, 10_000, 'the learner knows the leader');
+    const result = await controllers.get(4)!.propose({ type: 'allocateProducerIds', count: 5 });
+    expect(result).toEqual({ ok: true, value: 1000 });
+    expect(await controllers.get(2)!.propose({ type: 'registerBroker', id: 9, address: 'x:1', time: 1 })).toEqual({ ok: true });
+    await waitFor(() => [...controllers.values()].every((c) => c.state.broker(9)?.address === 'x:1'), 10_000, 'every broker applied');
+    const leader = [...controllers.values()].find((c) => c.isLeader)!;
+    expect(leader.replica.node.status().config.voters).toEqual([1, 2, 3]);
+    expect([1, 2, 3]).toContain(leader.leaderId);
+  });
+});
