@@ -1,8 +1,15 @@
 /**
- * @gregor/testkit: for tests and benchmarks only. Broker child processes,
+ * @gregor/testkit: for tests and benchmarks only. Broker child processes, local clusters behind fault proxies, the chaos harness and its checker,
  * polling with deadlines, seeded randomness.
  */
 export { startBroker, BrokerProcess, CLI_MAIN, type StartBrokerOptions, type BrokerExit } from './broker-process';
 export { waitFor } from './wait-for';
 export { mulberry32, randomInt, randomBytes, testSeed } from './prng';
 export { FaultProxy, type FaultProxyOptions, type ProxyDirection, type ProxyState } from './fault-proxy';
+export { startCluster, LocalCluster, freePorts, peerList, defaultControllers, type ClusterOptions } from './cluster';
+export { checkHistory } from './chaos/checker';
+export type { Ack, Observation, StoredRecord, ReplicaBatch, ReplicaLog, ChaosHistory, CheckResult } from './chaos/history';
+export { FAULT_KINDS, planFaults, targetsFor, type FaultKind, type PlannedFault, type ScheduleOptions } from './chaos/schedule';
+export { readReplicaLogs, readReplicaLog, partitionDirs } from './chaos/replica-reader';
+export { ClusterProbe, converged, type ClusterState, type PartitionState } from './chaos/cluster-probe';
+export { runChaos, summaryLine, replayCommand, CHAOS_TOPIC, type ChaosOptions, type ChaosResult } from './chaos/run-chaos';

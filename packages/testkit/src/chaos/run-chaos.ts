@@ -1,0 +1,225 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Admin, GregorError } from '@gregor/client';
+import { LocalCluster, startCluster } from '../cluster';
+import { mulberry32 } from '../prng';
+import { waitFor } from '../wait-for';
+import { checkHistory } from './checker';
+import { ClusterProbe, ClusterState, converged } from './cluster-probe';
+import { injectFault } from './fault-injector';
+import { CheckResult } from './history';
+import { readReplicaLogs } from './replica-reader';
+import { FAULT_KINDS, FaultKind, PlannedFault, ScheduleOptions, choose, planFaults, targetsFor } from './schedule';
+import { Workload, readAll } from './workload';
+
+export interface ChaosOptions {
+  seed: number;
+  durationMs: number;
+  /** Brokers in the cluster (3 or 5 in practice). */
+  brokers: number;
+  partitions?: number;
+  producers?: number;
+  recordsPerSecond?: number;
+  /** Fault kinds to draw from (default all). */
+  kinds?: readonly FaultKind[];
+  /** Fault timing (default: first after 2 s, each 1.5–4 s, 1–3 s apart). */
+  timing?: Pick<ScheduleOptions, 'firstAtMs' | 'faultMs' | 'gapMs'>;
+  /** Configs for the topic under test. */
+  topicConfigs?: Record<string, string>;
+  /** Extra environment for every broker, e.g. an unsafe test knob. */
+  env?: Record<string, string>;
+  /** Extra flags for every broker. */
+  brokerConfig?: Record<string, string | number>;
+  /** Where brokers keep data; default a temporary directory, removed unless the run fails or keepData is set. */
+  dataRoot?: string;
+  keepData?: boolean;
+  convergeTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosResult extends CheckResult {
+  seed: number;
+  faults: number;
+  /** `chaos: acked=A lost=L duplicated=D divergent=X faults=F` */
+  line: string;
+  ok: boolean;
+  dataRoot: string;
+}
+
+export const CHAOS_TOPIC = 'chaos';
+
+/** The line a chaos run ends with. */
+export function summaryLine(result: Pick<ChaosResult, 'acked' | 'lost' | 'duplicated' | 'divergent' | 'faults'>): string {
+  return `chaos: acked=${result.acked} lost=${result.lost} duplicated=${result.duplicated} divergent=${result.divergent} faults=${result.faults}`;
+}
+
+/** The command that replays a run. */
+export function replayCommand(options: Pick<ChaosOptions, 'seed' | 'durationMs' | 'brokers'>): string {
+  return `npm run chaos -- --duration ${Math.round(options.durationMs / 1000)} --seed ${options.seed} --brokers ${options.brokers}`;
+}
+
+const sleepUntil = (time: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, time - Date.now())));
+
+/**
+ * Starts a cluster of real broker processes behind fault proxies, runs
+ * producers and a consumer while injecting the seeded fault schedule, heals
+ * everything, waits for the replicas to converge, stops the brokers and
+ * checks the history against what they left on disk.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const partitions = options.partitions ?? 3;
+  const schedule = planFaults(mulberry32(options.seed), { durationMs: options.durationMs, kinds: options.kinds ?? FAULT_KINDS, ...options.timing });
+  const dataRoot = options.dataRoot ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'gregor-chaos-')));
+  log(`chaos: seed ${options.seed}, ${options.brokers} brokers, ${partitions} partitions, ${Math.round(options.durationMs / 1000)} s, ${schedule.length} faults planned, data in ${dataRoot}`);
+  log(`chaos: replay with: ${replayCommand(options)}`);
+
+  const cluster = await startCluster({ brokers: options.brokers, dataRoot, proxied: true, env: options.env, config: options.brokerConfig });
+  const probe = new ClusterProbe();
+  let result: ChaosResult | undefined;
+  try {
+    await createTopic(cluster, partitions, options.topicConfigs ?? {});
+    await waitFor(async () => (await probe.describe(cluster.ids.map((id) => cluster.address(id)))).partitions.filter((p) => p.topic === CHAOS_TOPIC && p.leader > 0).length === partitions, 30000, 'a leader for every partition');
+
+    const workload = new Workload({
+      address: cluster.bootstrap,
+      topic: CHAOS_TOPIC,
+      partitions,
+      producers: options.producers ?? 2,
+      recordsPerSecond: options.recordsPerSecond ?? 200,
+      seed: options.seed,
+      log,
+    });
+    const started = Date.now();
+    const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+    workload.start();
+    let injected = 0;
+    for (const fault of schedule) {
+      await sleepUntil(started + fault.atMs);
+      if (await runFault(cluster, probe, fault, partitions, (line) => log(`chaos: ${elapsed()} ${line}`))) injected++;
+      log(`chaos: ${elapsed()} acked ${workload.acks.length}, read ${workload.observations.length}, send errors ${workload.sendErrors}${workload.lastClientError ? ` (last: ${workload.lastClientError})` : ''}`);
+    }
+    await sleepUntil(started + options.durationMs);
+
+    log(`chaos: ${elapsed()} healing everything`);
+    await healEverything(cluster, log);
+    await Promise.race([workload.stopProducing(), new Promise((resolve) => setTimeout(resolve, 30000))]);
+    const acks = [...workload.acks];
+    const minHighWatermarks = new Map<number, number>();
+    for (const ack of acks) minHighWatermarks.set(ack.partition, Math.max(minHighWatermarks.get(ack.partition) ?? 0, ack.offset + 1));
+
+    const state = await waitForConvergence(cluster, probe, partitions, minHighWatermarks, options.convergeTimeoutMs ?? 60000, log);
+    const highWatermarks = new Map<number, number>();
+    for (const p of state?.partitions ?? []) if (p.topic === CHAOS_TOPIC) highWatermarks.set(p.partition, p.highWatermark);
+    const finalReads = highWatermarks.size === partitions ? await readAll(cluster.bootstrap, CHAOS_TOPIC, highWatermarks, 30000) : new Map();
+    await workload.stopConsuming();
+    await cluster.stopAll('SIGTERM');
+
+    const dataDirs = new Map(cluster.ids.map((id) => [id, cluster.dataDir(id)]));
+    const replicas = await readReplicaLogs(dataDirs, CHAOS_TOPIC);
+    const checked = checkHistory({ partitions, acks, observations: workload.observations, replicas, highWatermarks, finalReads });
+    const faults = injected;
+    result = { ...checked, seed: options.seed, faults, line: summaryLine({ ...checked, faults }), ok: checked.lost + checked.duplicated + checked.divergent === 0, dataRoot };
+    for (const problem of result.problems) log(`chaos: ${problem}`);
+    if (!result.ok) {
+      saveBrokerLogs(cluster, dataRoot);
+      log(`chaos: FAILED; broker data and logs kept in ${dataRoot}; replay with: ${replayCommand(options)}`);
+    }
+    log(result.line);
+    return result;
+  } finally {
+    probe.close();
+    const keep = options.keepData || options.dataRoot !== undefined || (result !== undefined && !result.ok) || result === undefined;
+    await cluster.cleanup();
+    if (!keep) await fs.promises.rm(dataRoot, { recursive: true, force: true });
+  }
+}
+
+/** Creates the topic under test, retrying while the cluster elects its controller. */
+async function createTopic(cluster: LocalCluster, partitions: number, configs: Record<string, string>): Promise<void> {
+  const admins = cluster.ids.map((id) => new Admin({ address: cluster.address(id), requestTimeoutMs: 5000 }));
+  let attempt = 0;
+  try {
+    await waitFor(async () => {
+      const admin = admins[attempt++ % admins.length];
+      try {
+        await admin.createTopic(CHAOS_TOPIC, { partitions, configs });
+      } catch (err) {
+        if (GregorError.from(err).code !== 'ALREADY_EXISTS') throw err;
+      }
+      return true;
+    }, 30000, `topic ${CHAOS_TOPIC} created`, 200);
+  } finally {
+    admins.forEach((a) => a.close());
+  }
+}
+
+/** Resolves a planned fault's targets against the current leaders and runs it to its heal. */
+async function runFault(cluster: LocalCluster, probe: ClusterProbe, fault: PlannedFault, partitions: number, log: (line: string) => void): Promise<boolean> {
+  const partition = choose(Array.from({ length: partitions }, (_, p) => p), fault.pick);
+  let leader = 0;
+  try {
+    leader = await probe.leaderOf(cluster.live().map((id) => cluster.address(id)), CHAOS_TOPIC, partition);
+  } catch {
+    // No live broker answered: pick a "leader" from the draw.
+  }
+  if (!cluster.ids.includes(leader)) leader = choose(cluster.ids, fault.pick);
+  const targets = targetsFor(fault, leader, cluster.ids);
+  log(`fault ${fault.kind} (p${partition} leader ${leader}) on [${targets.victims}]${targets.others.length ? ` vs [${targets.others}]` : ''} for ${fault.durationMs} ms`);
+  let heal: () => Promise<void>;
+  try {
+    heal = await injectFault(cluster, fault.kind, targets, (message) => log(`error: ${message}`));
+  } catch (err) {
+    log(`error: could not inject ${fault.kind}: ${(err as Error).message}`);
+    await healEverything(cluster, log);
+    return false;
+  }
+  await sleepUntil(Date.now() + fault.durationMs);
+  await heal();
+  log(`healed ${fault.kind}`);
+  return true;
+}
+
+async function healEverything(cluster: LocalCluster, log: (line: string) => void): Promise<void> {
+  cluster.healNetwork();
+  for (const id of cluster.ids) cluster.resume(id);
+  for (const id of cluster.ids) {
+    for (let attempt = 1; !cluster.isRunning(id) && attempt <= 3; attempt++) {
+      await cluster.start(id).catch((err: Error) => log(`chaos: error: broker ${id} failed to start (attempt ${attempt}): ${err.message.split('\n').slice(0, 3).join(' | ')}`));
+    }
+  }
+}
+
+async function waitForConvergence(
+  cluster: LocalCluster,
+  probe: ClusterProbe,
+  partitions: number,
+  minHighWatermarks: ReadonlyMap<number, number>,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<ClusterState | null> {
+  let last: ClusterState | null = null;
+  try {
+    return await waitFor(async () => {
+      last = await probe.describe(cluster.live().map((id) => cluster.address(id)));
+      return converged(last, CHAOS_TOPIC, partitions, minHighWatermarks) ? last : null;
+    }, timeoutMs, 'replicas to converge', 250);
+  } catch (err) {
+    log(`chaos: error: ${(err as Error).message}`);
+    const state = last as ClusterState | null;
+    for (const p of state?.partitions ?? []) {
+      if (p.topic !== CHAOS_TOPIC) continue;
+      const replicas = p.replicaStates.map((r) => `${r.brokerId}:${r.logEndOffset}`).join(' ');
+      log(`chaos: p${p.partition} leader ${p.leader} hw ${p.highWatermark} (acked up to ${minHighWatermarks.get(p.partition) ?? 0}) replicas ${replicas}`);
+    }
+    return state;
+  }
+}
+
+function saveBrokerLogs(cluster: LocalCluster, dataRoot: string): void {
+  for (const id of cluster.ids) {
+    const lines = cluster.broker(id).logs.map((event) => JSON.stringify(event)).join('\n');
+    fs.writeFileSync(path.join(dataRoot, `broker-${id}.log.jsonl`), `${lines}\n`);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * `npm run chaos -- --duration S --seed X [--brokers 3|5|both]`: chaos rounds
+ * against real broker processes on loopback (see @gregor/testkit runChaos).
+ * Each round ends with `chaos: acked=A lost=L duplicated=D divergent=X faults=F`;
+ * the exit code is 1 unless every round lost, duplicated and diverged nothing.
+ */
+import { parseArgs } from 'node:util';
+import { FAULT_KINDS, FaultKind, runChaos } from '@gregor/testkit';
+
+/** A bad command line: reported without a stack trace. */
+class UsageError extends Error {}
+
+function integer(name: string, raw: string, min: number): number {
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`--${name} expects an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function faultKinds(raw: string | undefined): readonly FaultKind[] {
+  if (raw === undefined) return FAULT_KINDS;
+  const kinds = raw.split(',').map((k) => k.trim());
+  for (const kind of kinds) {
+    if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--faults: unknown kind ${kind}; known: ${FAULT_KINDS.join(', ')}`);
+  }
+  return kinds as FaultKind[];
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '60' },
+      seed: { type: 'string' },
+      brokers: { type: 'string', default: 'both' },
+      partitions: { type: 'string', default: '3' },
+      rate: { type: 'string', default: '200' },
+      faults: { type: 'string' },
+      'data-root': { type: 'string' },
+      'keep-data': { type: 'boolean', default: false },
+    },
+  });
+  const seed = values.seed !== undefined ? integer('seed', values.seed, 0) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+  const durationMs = integer('duration', values.duration!, 1) * 1000;
+  const sizes = values.brokers === 'both' ? [3, 5] : [integer('brokers', values.brokers!, 1)];
+  let failed = false;
+  for (const brokers of sizes) {
+    const result = await runChaos({
+      seed,
+      durationMs: sizes.length > 1 ? Math.ceil(durationMs / sizes.length) : durationMs,
+      brokers,
+      partitions: integer('partitions', values.partitions!, 1),
+      recordsPerSecond: integer('rate', values.rate!, 1),
+      kinds: faultKinds(values.faults),
+      dataRoot: values['data-root'] && `${values['data-root']}/brokers-${brokers}`,
+      keepData: values['keep-data'],
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+    failed ||= !result.ok;
+  }
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`chaos: error: ${err instanceof UsageError ? err.message : err.stack ?? err.message}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,78 @@
+/**
+ * `npm run cluster -- --brokers 3 [--base-port 7071] [--data-root ./data/cluster]`:
+ * a local cluster of broker processes in the foreground, each with its own
+ * data directory (broker-<id> under the data root), until Ctrl-C.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CLI_MAIN, LocalCluster, startCluster } from '@gregor/testkit';
+
+function positiveInteger(name: string, raw: string): number {
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} expects a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function usage(cluster: LocalCluster): string {
+  const cli = `node ${path.relative(process.cwd(), CLI_MAIN)}`;
+  const lines = ['', `gregor cluster: ${cluster.ids.length} brokers running`];
+  for (const id of cluster.ids) lines.push(`  broker ${id}  ${cluster.address(id)}  data ${cluster.dataDir(id)}  pid ${cluster.broker(id).pid}`);
+  lines.push(
+    '',
+    `--bootstrap ${cluster.bootstrap}`,
+    '',
+    'Try:',
+    `  export GREGOR_BOOTSTRAP=${cluster.bootstrap}`,
+    `  ${cli} --bootstrap ${cluster.bootstrap} cluster describe`,
+    `  ${cli} --bootstrap ${cluster.bootstrap} topic create events --partitions 3`,
+    `  echo hello | ${cli} --bootstrap ${cluster.bootstrap} produce events`,
+    `  ${cli} --bootstrap ${cluster.bootstrap} consume events --from-beginning`,
+    '',
+    'Ctrl-C stops every broker.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      brokers: { type: 'string', default: '3' },
+      'base-port': { type: 'string', default: '7071' },
+      'data-root': { type: 'string', default: './data/cluster' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+  });
+  const brokers = positiveInteger('brokers', values.brokers!);
+  const basePort = positiveInteger('base-port', values['base-port']!);
+  const dataRoot = path.resolve(values['data-root']!);
+  process.stderr.write(`starting ${brokers} brokers on ports ${basePort}..${basePort + brokers - 1}, data under ${dataRoot}\n`);
+  const cluster = await startCluster({ brokers, basePort, dataRoot, config: { 'log-level': values['log-level']! } });
+  process.stdout.write(usage(cluster));
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write('stopping brokers...\n');
+    await cluster.stopAll('SIGTERM');
+    await cluster.cleanup();
+    process.stderr.write('stopped\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  // Report a broker that dies on its own; the rest keep running.
+  const watch = setInterval(() => {
+    for (const id of cluster.ids) {
+      if (!stopping && !cluster.isRunning(id)) process.stderr.write(`broker ${id} is not running\n`);
+    }
+  }, 5000);
+  watch.unref();
+  await new Promise<never>(() => undefined);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`cluster: ${err.message}\n`);
+  process.exit(1);
+});
