@@ -10,7 +10,7 @@
  */
 import * as os from 'os';
 import { BenchConfig, benchConfig } from './config';
-import { emit, emitMeasurement, emitRatios, summarize, VariantSummaries } from './report';
+import { emit, emitMeasurement, emitRatios, VariantSummaries } from './report';
 import { ensureServersInstalled, serverVersion } from './servers/install';
 import { killWorkers, runWorker } from './spawn-worker';
 import { WorkerResult, WorkerTask } from './task';
@@ -96,20 +96,22 @@ async function bench(config: BenchConfig, cleanups: Cleanups): Promise<void> {
     seed: config.seed,
   });
 
+  // Lines go out as each phase ends, so a run that fails later still reports what it measured.
   const throughput = await measureThroughput(variants, config);
-  const halfMaxRate = new Map(variants.map((v) => [v, summarize(throughput.get(v)!.produce, config.recordBytes).msgPerSec / 2]));
-  const latency = await measureLatency(variants, halfMaxRate, config);
-
-  const summaries: VariantSummaries[] = variants.map((variant) => {
+  const measured = variants.map((variant) => {
     const { produce, consume } = throughput.get(variant)!;
-    const paced = latency.get(variant)!;
-    const maxMs = Math.max(...paced.map((r) => r.maxMs!));
     return {
       variant,
       produce: emitMeasurement('e2e.produce', variant, produce, config.recordBytes),
-      latency: emitMeasurement('e2e.latency', variant, paced, config.recordBytes, { maxMs: Math.round(maxMs * 1000) / 1000 }),
       consume: emitMeasurement('e2e.consume', variant, consume, config.recordBytes),
     };
+  });
+  const halfMaxRate = new Map(measured.map((m) => [m.variant, m.produce.msgPerSec / 2]));
+  const latency = await measureLatency(variants, halfMaxRate, config);
+  const summaries: VariantSummaries[] = measured.map((m) => {
+    const paced = latency.get(m.variant)!;
+    const maxMs = Math.round(Math.max(...paced.map((r) => r.maxMs!)) * 1000) / 1000;
+    return { ...m, latency: emitMeasurement('e2e.latency', m.variant, paced, config.recordBytes, { maxMs }) };
   });
   emitRatios(summaries);
 }

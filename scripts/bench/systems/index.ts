@@ -1,18 +1,25 @@
-import { GregorClient } from './gregor';
-import { JetStreamClientAdapter } from './jetstream';
-import { RedisClient } from './redis';
 import { SystemClient, SystemTarget } from './types';
 
 export type { RecordSender, SystemClient, SystemName, SystemTarget } from './types';
 
-/** Connects to a system with its usual Node client. */
+/**
+ * Connects to a system with its usual Node client. Each client library is
+ * loaded only when used, so a worker process spends no start-up time or
+ * memory on the other systems' libraries.
+ */
 export async function openSystem(target: SystemTarget): Promise<SystemClient> {
   switch (target.system) {
-    case 'gregor':
+    case 'gregor': {
+      const { GregorClient } = await import('./gregor');
       return new GregorClient(target.address, target.topicConfigs);
-    case 'jetstream':
+    }
+    case 'jetstream': {
+      const { JetStreamClientAdapter } = await import('./jetstream');
       return JetStreamClientAdapter.connect(target.address);
-    case 'redis':
+    }
+    case 'redis': {
+      const { RedisClient } = await import('./redis');
       return RedisClient.connect(target.address);
+    }
   }
 }
