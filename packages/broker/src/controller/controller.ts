@@ -1,4 +1,4 @@
-import type { Entry } from '@gregor/raft';
+import type { Entry, Role } from '@gregor/raft';
 import { decodeBatch, encodeBatch } from '@gregor/records';
 import { PartitionLog } from '@gregor/storage';
 import { BrokerError } from '../errors';
@@ -29,6 +29,7 @@ export interface ControllerOptions {
   /** Runs a command on another broker's controller (the leader). */
   forward(leader: number, command: MetadataCommand): Promise<CommandResult>;
   logger: Logger;
+  onLeaderChange?(leader: number, role: Role): void;
 }
 
 /**
@@ -64,6 +65,7 @@ export class Controller {
       appliedIndex: options.state.appliedIndex,
       onHighWatermark: () => undefined,
       onCommitted: (entries) => this.apply(entries),
+      onLeaderChange: options.onLeaderChange,
     });
   }
 

@@ -1,14 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Message } from '@gregor/raft';
-import { services } from '@gregor/proto';
+import type { PeerClients } from '../cluster/peer-clients';
 import type { Logger } from '../logger';
 import { PeerBatch, WireRaftMessage, fromWire, toWire, wireSize } from './peer-messages';
 import type { RaftTransport } from './raft-transport';
 
 export interface PeerTransportOptions {
   brokerId: number;
-  /** Address this broker dials for each peer (its own entry is ignored). */
-  peers: ReadonlyMap<number, string>;
+  /** gRPC clients of the other brokers. */
+  clients: PeerClients;
   /** Steps a message that arrived from a peer into its group. */
   deliver(group: string, message: Message): void;
   logger: Logger;
@@ -29,7 +29,6 @@ const RECONNECT_DELAY_MS = 200;
 export class PeerTransport implements RaftTransport {
   private readonly outboxes = new Map<number, WireRaftMessage[]>();
   private readonly streams = new Map<number, grpc.ClientWritableStream<PeerBatch>>();
-  private readonly clients = new Map<number, grpc.Client>();
   private readonly retryAfter = new Map<number, number>();
   private flushScheduled = false;
   private closed = false;
@@ -93,17 +92,8 @@ export class PeerTransport implements RaftTransport {
     const existing = this.streams.get(peer);
     if (existing) return existing;
     if ((this.retryAfter.get(peer) ?? 0) > Date.now()) return null;
-    const address = this.options.peers.get(peer);
-    if (!address || peer === this.options.brokerId) return null;
-    let client = this.clients.get(peer);
-    if (!client) {
-      client = new services.Peer(address, grpc.credentials.createInsecure(), {
-        'grpc.max_send_message_length': -1,
-        'grpc.initial_reconnect_backoff_ms': RECONNECT_DELAY_MS,
-        'grpc.max_reconnect_backoff_ms': 2000,
-      });
-      this.clients.set(peer, client);
-    }
+    const client = peer === this.options.brokerId ? null : this.options.clients.get(peer);
+    if (!client) return null;
     const stream = (client as unknown as { stream(cb: (err: grpc.ServiceError | null) => void): grpc.ClientWritableStream<PeerBatch> }).stream(
       () => this.dropStream(peer, stream),
     );
@@ -123,7 +113,5 @@ export class PeerTransport implements RaftTransport {
     this.closed = true;
     for (const stream of this.streams.values()) stream.end();
     this.streams.clear();
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
   }
 }

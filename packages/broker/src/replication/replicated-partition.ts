@@ -48,6 +48,7 @@ export class ReplicatedPartition {
   private role: Role = 'follower';
   private stopped = false;
   private failure: unknown = null;
+  private hw = 0;
 
   constructor(private readonly options: ReplicatedPartitionOptions) {
     this.storage = new PartitionRaftStorage(options.log, options.state);
@@ -64,7 +65,7 @@ export class ReplicatedPartition {
       random: options.random,
       applied,
     });
-    options.onHighWatermark(offsetOfIndex(Math.max(options.state.hardState.commit, applied)) + 1);
+    this.setHighWatermark(offsetOfIndex(Math.max(options.state.hardState.commit, applied)) + 1);
   }
 
   get group(): string {
@@ -181,9 +182,23 @@ export class ReplicatedPartition {
       const commit = committed[committed.length - 1].lastIndex;
       this.options.onCommitted?.(committed);
       this.pending.committed(commit, (index) => this.storage.term(index), () => this.notLeader());
-      this.options.onHighWatermark(offsetOfIndex(commit) + 1);
+      this.setHighWatermark(offsetOfIndex(commit) + 1);
     }
     this.node.advance();
+  }
+
+  private setHighWatermark(hw: number): void {
+    this.hw = hw;
+    this.options.onHighWatermark(hw);
+  }
+
+  /** The offset after the last committed batch: readers never pass it. */
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  get logStartOffset(): number {
+    return this.options.log.logStartOffset;
   }
 
   /** The offset after this replica's last batch, committed or not: for DescribeCluster and lag. */

@@ -1,0 +1,39 @@
+import * as grpc from '@grpc/grpc-js';
+import { services } from '@gregor/proto';
+
+/** One gRPC client per peer broker, shared by the Raft transport and the controller calls. */
+export class PeerClients {
+  private readonly clients = new Map<number, grpc.Client>();
+
+  constructor(private readonly addresses: ReadonlyMap<number, string>) {}
+
+  get(peer: number): grpc.Client | null {
+    const existing = this.clients.get(peer);
+    if (existing) return existing;
+    const address = this.addresses.get(peer);
+    if (!address) return null;
+    const client = new services.Peer(address, grpc.credentials.createInsecure(), {
+      'grpc.max_send_message_length': -1,
+      'grpc.max_receive_message_length': -1,
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 2000,
+    });
+    this.clients.set(peer, client);
+    return client;
+  }
+
+  /** A unary Peer call with a deadline. */
+  call<Req, Res>(peer: number, method: 'propose' | 'heartbeat' | 'replicaStatus', request: Req, timeoutMs: number): Promise<Res> {
+    const client = this.get(peer);
+    if (!client) return Promise.reject(new Error(`no address for broker ${peer}`));
+    return new Promise((resolve, reject) => {
+      const fn = (client as unknown as Record<string, (req: Req, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: Res) => void) => void>)[method];
+      fn.call(client, request, { deadline: Date.now() + timeoutMs }, (err, res) => (err ? reject(err) : resolve(res)));
+    });
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+}
