@@ -94,6 +94,8 @@ export class Producer {
   private readonly stream: ProduceStream;
   private readonly partitioner = new Partitioner();
   private readonly partitionCounts = new Map<string, number>();
+  /** One metadata lookup per topic however many sends wait on it. */
+  private readonly partitionLookups = new Map<string, Promise<number>>();
   private readonly open = new Map<string, OpenBatch>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly options: Required<Omit<ProducerOptions, keyof ConnectionOptions | 'connection'>>;
@@ -133,10 +135,18 @@ export class Producer {
     return Array.isArray(records) ? results : results[0];
   }
 
-  private async loadPartitionCount(topic: string): Promise<number> {
-    const description = await this.admin.describeTopic(topic);
-    this.partitionCounts.set(topic, description.partitions.length);
-    return description.partitions.length;
+  private loadPartitionCount(topic: string): Promise<number> {
+    let lookup = this.partitionLookups.get(topic);
+    if (!lookup) {
+      lookup = this.admin.describeTopic(topic).then((description) => {
+        this.partitionCounts.set(topic, description.partitions.length);
+        return description.partitions.length;
+      });
+      this.partitionLookups.set(topic, lookup);
+      const forget = (): void => void this.partitionLookups.delete(topic);
+      lookup.then(forget, forget);
+    }
+    return lookup;
   }
 
   private append(topic: string, partitions: number, record: ProducerRecord, ticket: SendTicket, slot: number): void {
