@@ -9,12 +9,14 @@ export interface ClusterOptions {
   maxSizePerMsg?: number;
   maxInflightMsgs?: number;
   unsafe?: RaftConfig['unsafe'];
+  /** Election-timeout jitter per node in [0, 1); 0 (timeout = electionTick) unless given. */
+  jitter?: (id: NodeId) => number;
 }
 
 /**
  * Nodes wired by hand for scenario tests: nothing moves until the test ticks,
- * delivers or stabilizes. Randomness is fixed at 0, so every election timeout
- * is exactly electionTick ticks.
+ * delivers or stabilizes. Randomness is fixed (0 unless `jitter` says), so by
+ * default every election timeout is exactly electionTick ticks.
  */
 export class TestCluster {
   readonly storages = new Map<NodeId, MemoryStorage>();
@@ -168,7 +170,7 @@ export class TestCluster {
         checkQuorum: o.checkQuorum ?? false,
         maxSizePerMsg: o.maxSizePerMsg,
         maxInflightMsgs: o.maxInflightMsgs,
-        random: () => 0,
+        random: () => o.jitter?.(id) ?? 0,
         unsafe: o.unsafe,
       }),
     );
