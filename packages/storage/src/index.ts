@@ -2,4 +2,4 @@ export { Clock, systemClock } from './clock';
 export { DEFAULT_LOG_CONFIG, FlushPolicy, LogConfig, resolveLogConfig } from './config';
 export { StorageError, StorageErrorCode } from './errors';
 export { OpenReport } from './log-loader';
-export { AppendResult, BatchInfo, LastBatch, PartitionLog, ReadResult } from './partition-log';
+export { AppendResult, BatchInfo, LastBatch, PartitionLog, ReadResult, RetentionOptions } from './partition-log';

@@ -46,6 +46,11 @@ export interface BatchInfo {
   term: number;
 }
 
+export interface RetentionOptions {
+  below?: number;
+  beforeDelete?(newLogStart: number, lastDeleted: BatchInfo): void;
+}
+
 interface ReadPlan {
   segment: LogSegment;
   position: number;
@@ -375,25 +380,34 @@ export class PartitionLog {
     }
   }
 
-  /** Deletes whole oldest segments past retention.bytes or retention.ms; the active segment stays. */
-  async applyRetention(): Promise<number> {
+  /**
+   * Deletes whole oldest segments past retention.bytes or retention.ms; the active segment stays,
+   * and so does any segment holding an offset at or past `below` (a replica keeps what is not yet
+   * committed). `beforeDelete` hears the new log start and the last batch to go before any file
+   * is removed, so a caller can first record where its log now begins.
+   */
+  async applyRetention(options: RetentionOptions = {}): Promise<number> {
     this.ensureWritable();
     const { retentionBytes, retentionMs } = this.cfg;
+    const below = options.below ?? Number.MAX_SAFE_INTEGER;
     const cutoff = this.clock.now() - retentionMs;
     let total = this.sizeInBytes;
-    let deleted = 0;
-    while (this.segments.length > 1) {
-      const oldest = this.segments[0];
+    let count = 0;
+    while (count < this.segments.length - 1) {
+      const oldest = this.segments[count];
       const overSize = retentionBytes >= 0 && total - oldest.size >= retentionBytes;
       const expired = retentionMs >= 0 && oldest.maxTimestamp < cutoff;
-      if (!overSize && !expired) break;
-      this.segments.shift();
-      this.drop(oldest);
+      if ((!overSize && !expired) || oldest.nextOffset > below) break;
       total -= oldest.size;
-      deleted++;
+      count++;
     }
-    if (deleted > 0) syncDirectory(this.dir);
-    return deleted;
+    if (count === 0) return 0;
+    const newStart = this.segments[count].baseOffset;
+    const lastDeleted = this.batchAt(newStart - 1);
+    if (lastDeleted) options.beforeDelete?.(newStart, lastDeleted);
+    for (const segment of this.segments.splice(0, count)) this.drop(segment);
+    syncDirectory(this.dir);
+    return count;
   }
 
   private drop(segment: LogSegment): void {

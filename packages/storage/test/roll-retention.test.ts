@@ -58,6 +58,18 @@ describe('retention', () => {
     await log.close();
   });
 
+  it('keeps segments holding offsets at or past `below`, and reports the new start before deleting', async () => {
+    const dir = tempDir();
+    const size = makeBatch(5, { valueBytes: 100 }).length;
+    const log = await openLog(dir, { segmentBytes: size * 2, retentionBytes: 0, retentionMs: -1 });
+    for (let i = 0; i < 8; i++) await log.append(makeBatch(5, { valueBytes: 100 }), 3);
+    const heard: unknown[] = [];
+    expect(await log.applyRetention({ below: 25, beforeDelete: (start, last) => heard.push(start, last, segmentFiles(dir, '.log').length) })).toBe(2);
+    expect(heard).toEqual([20, { baseOffset: 15, lastOffset: 19, term: 3 }, 4]);
+    expect(log.logStartOffset).toBe(20);
+    await log.close();
+  });
+
   it('deletes segments whose newest timestamp is older than retention.ms', async () => {
     const dir = tempDir();
     const clock = new ManualClock(1_700_000_000_000);
