@@ -16,7 +16,7 @@ describe('broker config', () => {
 
   it('has documented defaults: port 7070, data in ./data, loopback', () => {
     expect(loadBrokerConfig()).toEqual(defaultBrokerConfig());
-    expect(defaultBrokerConfig()).toMatchObject({ port: 7070, dataDir: './data', host: '127.0.0.1', brokerId: 0, logLevel: 'info' });
+    expect(defaultBrokerConfig()).toMatchObject({ port: 7070, dataDir: './data', host: '127.0.0.1', logLevel: 'info' });
   });
 
   it('takes flags over environment over file over defaults', () => {
