@@ -1,10 +1,10 @@
 import { applyConfChange, decodeConfChange } from './conf-change';
 import { resolveConfig, RaftConfig, ResolvedConfig } from './config';
 import { InvalidConfChangeError, ConfChangeInProgressError, NotLeaderError, ProposalDroppedError } from './errors';
-import { entrySize } from './log-storage';
 import { Progress } from './progress';
 import { RaftLog } from './raft-log';
 import { ReadOnly } from './read-only';
+import { handleAppend, handleAppendResponse, handleHeartbeat, handleSnapshot, maybeSendAppend } from './replication';
 import { ProgressTracker } from './tracker';
 import { ConfChange, ConfState, Entry, EntryType, Message, MessageType, NodeId, NONE, ReadState, Role } from './types';
 
@@ -306,17 +306,17 @@ export class Raft {
       case 'append':
         this.electionElapsed = 0;
         this.lead = m.from;
-        this.handleAppend(m);
+        handleAppend(this, m);
         break;
       case 'heartbeat':
         this.electionElapsed = 0;
         this.lead = m.from;
-        this.handleHeartbeat(m);
+        handleHeartbeat(this, m);
         break;
       case 'snapshot':
         this.electionElapsed = 0;
         this.lead = m.from;
-        this.handleSnapshot(m);
+        handleSnapshot(this, m);
         break;
       case 'timeoutNow':
         this.hup(true);
@@ -369,7 +369,7 @@ export class Raft {
     switch (m.type) {
       case 'appendResponse':
         pr.recentActive = true;
-        this.handleAppendResponse(m, pr);
+        handleAppendResponse(this, m, pr);
         break;
       case 'heartbeatResponse':
         pr.recentActive = true;
@@ -382,77 +382,6 @@ export class Raft {
       default:
         break;
     }
-  }
-
-  private handleAppend(m: Message): void {
-    if (m.index < this.log.committed) {
-      this.send('appendResponse', m.from, { index: this.log.committed });
-      return;
-    }
-    const entries = m.entries ?? [];
-    const prevTerm = this.cfg.unsafe.skipPrevLogCheck === true ? this.log.term(m.index) ?? m.logTerm : m.logTerm;
-    const lastNew = this.log.maybeAppend(m.index, prevTerm, entries);
-    if (lastNew !== undefined) {
-      this.log.commitTo(Math.min(m.commit, lastNew));
-      this.send('appendResponse', m.from, { index: lastNew });
-      return;
-    }
-    const hint = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
-    this.send('appendResponse', m.from, { index: m.index, reject: true, rejectHint: hint.lastIndex, logTerm: hint.term });
-  }
-
-  private handleHeartbeat(m: Message): void {
-    this.log.commitTo(m.commit);
-    this.send('heartbeatResponse', m.from, { context: m.context });
-  }
-
-  private handleSnapshot(m: Message): void {
-    const snap = m.snapshot;
-    if (snap === undefined) return;
-    const { lastIndex, term } = snap.meta;
-    if (lastIndex <= this.log.committed) {
-      this.send('appendResponse', m.from, { index: this.log.committed });
-      return;
-    }
-    if (this.log.matchTerm(lastIndex, term)) {
-      // We already hold the snapshot's last entry: just move the commit index.
-      this.log.commitTo(lastIndex);
-    } else {
-      this.log.restore(snap);
-      this.tracker.setConfig(snap.meta.config, lastIndex + 1);
-    }
-    this.send('appendResponse', m.from, { index: lastIndex });
-  }
-
-  private handleAppendResponse(m: Message, pr: Progress): void {
-    if (m.reject === true) {
-      // Fast backtracking: skip every entry of a term the follower cannot hold.
-      let probeAfter = this.log.findConflictByTerm(m.rejectHint ?? m.index, m.logTerm).lastIndex;
-      if (probeAfter >= m.index) probeAfter = this.log.floor(m.index - 1)?.lastIndex ?? this.log.snapshotIndex() - 1;
-      if (pr.maybeDecrTo(m.index, probeAfter)) {
-        if (pr.state === 'replicate') pr.becomeProbe();
-        this.sendAppend(m.from);
-      }
-      return;
-    }
-    const wasPaused = pr.isPaused();
-    if (!pr.maybeUpdate(m.index)) return;
-    if (pr.state === 'probe') {
-      pr.becomeReplicate();
-    } else if (pr.state === 'snapshot') {
-      if (pr.match >= this.log.snapshotIndex()) {
-        pr.becomeProbe();
-        pr.becomeReplicate();
-      }
-    } else {
-      pr.inflights.freeLE(m.index);
-    }
-    if (this.maybeCommit()) this.bcastAppend();
-    else if (wasPaused) this.sendAppend(m.from);
-    while (this.maybeSendAppend(m.from, false)) {
-      // Pipelining: keep sending while the inflight window has room.
-    }
-    if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.send('timeoutNow', m.from, {});
   }
 
   private handleReadIndex(from: NodeId, context: number): void {
@@ -489,7 +418,7 @@ export class Raft {
     return e;
   }
 
-  private maybeCommit(): boolean {
+  maybeCommit(): boolean {
     const before = this.log.committed;
     const anyTerm = this.cfg.unsafe.commitOldTermByCount === true;
     if (!this.log.maybeCommit(this.tracker.committed(), this.term, anyTerm)) return false;
@@ -501,7 +430,7 @@ export class Raft {
     return true;
   }
 
-  private bcastAppend(): void {
+  bcastAppend(): void {
     for (const id of this.tracker.progress.keys()) if (id !== this.id) this.sendAppend(id);
   }
 
@@ -512,44 +441,12 @@ export class Raft {
     }
   }
 
-  private sendAppend(to: NodeId): void {
-    this.maybeSendAppend(to, true);
+  sendAppend(to: NodeId): void {
+    maybeSendAppend(this, to, true);
   }
 
-  private maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
-    const pr = this.tracker.progress.get(to);
-    if (pr === undefined || pr.isPaused()) return false;
-    const prevIndex = pr.next - 1;
-    const prevTerm = this.log.term(prevIndex);
-    if (prevTerm === undefined) {
-      if (prevIndex >= this.log.snapshotIndex()) {
-        // next - 1 must be an entry boundary; realign on the entry before it.
-        pr.next = (this.log.floor(prevIndex)?.lastIndex ?? this.log.snapshotIndex() - 1) + 1;
-        return this.maybeSendAppend(to, sendIfEmpty);
-      }
-      return this.sendSnapshot(to, pr);
-    }
-    const entries = this.log.entriesAfter(prevIndex, this.cfg.maxSizePerMsg);
-    if (entries.length === 0 && !sendIfEmpty) return false;
-    this.send('append', to, { index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed });
-    if (entries.length > 0) {
-      let bytes = 0;
-      for (const e of entries) bytes += entrySize(e);
-      pr.sentEntries(entries[entries.length - 1].lastIndex, bytes);
-    } else if (pr.state === 'probe') {
-      pr.probeSent = true;
-    }
-    return true;
-  }
-
-  private sendSnapshot(to: NodeId, pr: Progress): boolean {
-    const snapshot = this.log.snapshot();
-    this.send('snapshot', to, { snapshot });
-    pr.becomeSnapshot(snapshot.meta.lastIndex);
-    return true;
-  }
-
-  private send(type: MessageType, to: NodeId, f: MessageFields): void {
+  /** Queue a message from this node; the term defaults to ours. */
+  send(type: MessageType, to: NodeId, f: MessageFields): void {
     this.msgs.push({
       type,
       from: this.id,

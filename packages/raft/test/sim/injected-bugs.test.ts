@@ -7,9 +7,9 @@ import { runSeed } from './world';
  */
 const cases: [keyof UnsafeBugs, number, string][] = [
   ['skipVoteLogCheck', 100, 'votes without the up-to-date check'],
-  ['commitOldTermByCount', 1000, 'commits an old-term entry by counting replicas'],
+  ['commitOldTermByCount', 2000, 'commits an old-term entry by counting replicas'],
   ['dontPersistVote', 1000, 'does not persist its vote'],
-  ['sendBeforePersist', 100, 'acknowledges before its writes are durable'],
+  ['sendBeforePersist', 1000, 'acknowledges before its writes are durable'],
   ['skipPrevLogCheck', 100, 'appends without the previous-entry term check'],
   ['readWithoutQuorum', 100, 'serves reads without confirming leadership'],
 ];

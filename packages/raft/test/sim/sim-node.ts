@@ -10,6 +10,7 @@ export interface NodeTiming {
   checkQuorum: boolean;
   maxSizePerMsg: number;
   maxInflightMsgs: number;
+  maxInflightBytes: number;
 }
 
 /**
@@ -57,6 +58,7 @@ export class SimNode {
       checkQuorum: this.timing.checkQuorum,
       maxSizePerMsg: this.timing.maxSizePerMsg,
       maxInflightMsgs: this.timing.maxInflightMsgs,
+      maxInflightBytes: this.timing.maxInflightBytes,
       random: () => random.float(),
       unsafe: this.bugs,
     });
