@@ -71,8 +71,10 @@ function toBuffer(b: Bytes | null | undefined): Buffer | null {
   return typeof b === 'string' ? Buffer.from(b) : b;
 }
 
+const NO_HEADERS: RecordHeader[] = [];
+
 function toHeaders(headers: ProducerRecord['headers']): RecordHeader[] {
-  if (!headers) return [];
+  if (!headers) return NO_HEADERS;
   if (Array.isArray(headers)) return headers;
   return Object.entries(headers).map(([key, value]) => ({ key, value: toBuffer(value) }));
 }
@@ -96,7 +98,8 @@ export class Producer {
   private readonly partitionCounts = new Map<string, number>();
   /** One metadata lookup per topic however many sends wait on it. */
   private readonly partitionLookups = new Map<string, Promise<number>>();
-  private readonly open = new Map<string, OpenBatch>();
+  /** Open batches by topic, then partition. */
+  private readonly open = new Map<string, Array<OpenBatch | undefined>>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly options: Required<Omit<ProducerOptions, keyof ConnectionOptions | 'connection'>>;
   private bufferedBytes = 0;
@@ -127,10 +130,14 @@ export class Producer {
     const list = Array.isArray(records) ? records : [records];
     const partitions = this.partitionCounts.get(topic) ?? (await this.loadPartitionCount(topic));
     while (this.bufferedBytes >= this.options.maxBufferedBytes) await new Promise<void>((r) => this.roomWaiters.push(r));
+    let batches = this.open.get(topic);
+    if (!batches) this.open.set(topic, (batches = []));
+    const open = batches;
+    const now = Date.now();
     const results = await new Promise<RecordMetadata[]>((resolve, reject) => {
       const ticket: SendTicket = { results: new Array(list.length), remaining: list.length, failed: false, resolve, reject };
       if (list.length === 0) resolve([]);
-      for (let i = 0; i < list.length; i++) this.append(topic, partitions, list[i], ticket, i);
+      for (let i = 0; i < list.length; i++) this.append(topic, partitions, open, list[i], now, ticket, i);
     });
     return Array.isArray(records) ? results : results[0];
   }
@@ -149,7 +156,15 @@ export class Producer {
     return lookup;
   }
 
-  private append(topic: string, partitions: number, record: ProducerRecord, ticket: SendTicket, slot: number): void {
+  private append(
+    topic: string,
+    partitions: number,
+    open: Array<OpenBatch | undefined>,
+    record: ProducerRecord,
+    now: number,
+    ticket: SendTicket,
+    slot: number,
+  ): void {
     const key = toBuffer(record.key);
     const value = toBuffer(record.value);
     const headers = toHeaders(record.headers);
@@ -162,29 +177,28 @@ export class Producer {
     let size = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0);
     for (const h of headers) size += h.key.length + (h.value?.length ?? 0) + 8;
 
-    const id = `${topic}\u0000${partition}`;
-    let batch = this.open.get(id);
+    let batch = open[partition];
     if (batch && batch.bytes + size > this.options.batchBytes) {
-      this.seal(id, batch, partitions);
+      this.seal(batch, partitions);
       batch = undefined;
     }
     if (!batch) {
-      batch = { topic, partition, records: [], tickets: [], slots: [], bytes: HEADER_BYTES, timer: null };
-      this.open.set(id, batch);
-      const created = batch;
-      created.timer = setTimeout(() => this.seal(id, created, partitions), this.options.lingerMs);
+      const created: OpenBatch = { topic, partition, records: [], tickets: [], slots: [], bytes: HEADER_BYTES, timer: null };
+      created.timer = setTimeout(() => this.seal(created, partitions), this.options.lingerMs);
+      open[partition] = batch = created;
     }
-    batch.records.push({ key, value, headers, timestamp: record.timestamp ?? Date.now() });
+    batch.records.push({ key, value, headers, timestamp: record.timestamp ?? now });
     batch.tickets.push(ticket);
     batch.slots.push(slot);
     batch.bytes += size;
     this.bufferedBytes += size;
-    if (batch.bytes >= this.options.batchBytes) this.seal(id, batch, partitions);
+    if (batch.bytes >= this.options.batchBytes) this.seal(batch, partitions);
   }
 
-  private seal(id: string, batch: OpenBatch, partitions: number): void {
-    if (this.open.get(id) !== batch) return;
-    this.open.delete(id);
+  private seal(batch: OpenBatch, partitions: number): void {
+    const open = this.open.get(batch.topic);
+    if (!open || open[batch.partition] !== batch) return;
+    open[batch.partition] = undefined;
     if (batch.timer) clearTimeout(batch.timer);
     this.partitioner.batchSealed(batch.topic, batch.partition, partitions);
     const sending = this.sendBatch(batch).finally(() => {
@@ -244,7 +258,9 @@ export class Producer {
 
   /** Sends every waiting batch now and resolves when all sent batches are answered. */
   async flush(): Promise<void> {
-    for (const [id, batch] of [...this.open]) this.seal(id, batch, this.partitionCounts.get(batch.topic) ?? 1);
+    for (const [topic, batches] of this.open) {
+      for (const batch of batches) if (batch) this.seal(batch, this.partitionCounts.get(topic) ?? 1);
+    }
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
