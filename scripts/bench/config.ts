@@ -6,8 +6,10 @@ export interface BenchConfig {
   records: number;
   recordBytes: number;
   runs: number;
-  /** Length of each latency run at half the system's median produce rate. */
+  /** Length of each latency run at half the system's median produce rate, after its warm-up. */
   latencySeconds: number;
+  /** Records sent at the same pace before latencies count, in seconds' worth. */
+  warmUpSeconds: number;
   /** Unacknowledged records a full-speed producer keeps in flight. */
   window: number;
   systems: SystemName[];
@@ -40,6 +42,7 @@ export function benchConfig(): BenchConfig {
     recordBytes: 1024,
     runs: positiveInt('BENCH_RUNS', 3),
     latencySeconds: positiveInt('BENCH_LATENCY_SECONDS', 3),
+    warmUpSeconds: positiveInt('BENCH_WARMUP_SECONDS', 1),
     window: positiveInt('BENCH_WINDOW', 4096),
     systems: systemList(process.env.BENCH_SYSTEMS),
     seed: positiveInt('BENCH_SEED', 1),

@@ -66,12 +66,13 @@ async function measureLatency(variants: Variant[], ratesPerSec: Map<Variant, num
     for (const variant of variants) {
       const ratePerSec = ratesPerSec.get(variant)!;
       const records = Math.max(1, Math.round(ratePerSec * config.latencySeconds));
+      const warmUpRecords = Math.round(ratePerSec * config.warmUpSeconds);
       progress(`run ${run + 1}/${config.runs}: ${variant.system} (${variant.flush}) latency at ${Math.round(ratePerSec)} records/s`);
       const { target } = variant;
       const [result] = await onFreshStream(
         variant,
         streamName(variant, 'latency', run),
-        [(stream) => ({ kind: 'latency', target, stream, records, recordBytes: config.recordBytes, ratePerSec, seed: config.seed + run })],
+        [(stream) => ({ kind: 'latency', target, stream, records, warmUpRecords, recordBytes: config.recordBytes, ratePerSec, seed: config.seed + run })],
         config,
       );
       results.get(variant)!.push(result);
@@ -93,6 +94,7 @@ async function bench(config: BenchConfig, cleanups: Cleanups): Promise<void> {
     recordBytes: config.recordBytes,
     window: config.window,
     latencySeconds: config.latencySeconds,
+    warmUpSeconds: config.warmUpSeconds,
     seed: config.seed,
   });
 

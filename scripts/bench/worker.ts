@@ -22,13 +22,14 @@ async function measure(client: SystemClient, task: WorkerTask): Promise<WorkerRe
     }
     case 'latency': {
       const value = randomBytes(mulberry32(task.seed), task.recordBytes);
-      const schedule = poissonSchedule(task.seed, task.ratePerSec, task.records);
+      const schedule = poissonSchedule(task.seed, task.ratePerSec, task.warmUpRecords + task.records);
       const sender = await client.sender(task.stream);
-      const start = process.hrtime.bigint();
-      const latencies = await produceOnSchedule(sender, value, schedule);
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const { latencies, endMs } = await produceOnSchedule(sender, value, schedule);
       await sender.close();
-      return { records: task.records, seconds, bytes: task.records * value.length, ...summarizeLatencies(latencies) };
+      // Warm-up records run on the same schedule, so timing starts with the system in its steady state.
+      const seconds = (endMs - (task.warmUpRecords > 0 ? schedule[task.warmUpRecords - 1] : 0)) / 1000;
+      const measured = latencies.subarray(task.warmUpRecords);
+      return { records: task.records, seconds, bytes: task.records * value.length, ...summarizeLatencies(measured) };
     }
     case 'consume': {
       const start = process.hrtime.bigint();

@@ -43,12 +43,13 @@ export async function produceAtFullSpeed(sender: RecordSender, value: Buffer, co
  * Sends one record at each time of `sendAtMs` (ms from the start) and
  * resolves with each record's acknowledgement latency, measured from its
  * scheduled time rather than from when it actually went out, so a stalled
- * system is charged for the records that queued up behind the stall.
+ * system is charged for the records that queued up behind the stall; and
+ * with when the last acknowledgement came (ms from the start).
  */
-export function produceOnSchedule(sender: RecordSender, value: Buffer, sendAtMs: Float64Array): Promise<Float64Array> {
+export function produceOnSchedule(sender: RecordSender, value: Buffer, sendAtMs: Float64Array): Promise<{ latencies: Float64Array; endMs: number }> {
   const count = sendAtMs.length;
   const latencies = new Float64Array(count);
-  if (count === 0) return Promise.resolve(latencies);
+  if (count === 0) return Promise.resolve({ latencies, endMs: 0 });
   return new Promise((resolve, reject) => {
     const start = performance.now();
     let next = 0;
@@ -61,8 +62,9 @@ export function produceOnSchedule(sender: RecordSender, value: Buffer, sendAtMs:
         const i = next++;
         sender.send(value).then(
           () => {
-            latencies[i] = performance.now() - start - sendAtMs[i];
-            if (++acked === count) resolve(latencies);
+            const ackedAtMs = performance.now() - start;
+            latencies[i] = ackedAtMs - sendAtMs[i];
+            if (++acked === count) resolve({ latencies, endMs: ackedAtMs });
           },
           (err: unknown) => {
             failed = true;
