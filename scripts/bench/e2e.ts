@@ -12,6 +12,7 @@ import * as os from 'os';
 import { BenchConfig, benchConfig } from './config';
 import { emit, emitMeasurement, emitRatios, VariantSummaries } from './report';
 import { ensureServersInstalled, serverVersion } from './servers/install';
+import { processCpuMs } from './servers/process-cpu';
 import { killWorkers, runWorker } from './spawn-worker';
 import { WorkerResult, WorkerTask } from './task';
 import { Cleanups, startVariants, Variant } from './variants';
@@ -31,7 +32,13 @@ async function onFreshStream(variant: Variant, stream: string, tasks: Array<(str
   await variant.admin.createStream(stream);
   try {
     const results: WorkerResult[] = [];
-    for (const task of tasks) results.push(await runWorker(task(stream), config.workerTimeoutMs));
+    for (const task of tasks) {
+      const serverCpuBefore = processCpuMs(variant.serverPid);
+      const result = await runWorker(task(stream), config.workerTimeoutMs);
+      const serverCpuAfter = processCpuMs(variant.serverPid);
+      if (serverCpuBefore !== null && serverCpuAfter !== null) result.serverCpuMs = serverCpuAfter - serverCpuBefore;
+      results.push(result);
+    }
     return results;
   } finally {
     await variant.admin.deleteStream(stream);

@@ -8,6 +8,9 @@ export interface Summary {
   MBps: number;
   p50Ms?: number;
   p99Ms?: number;
+  /** CPU per MB of record values moved: by the producer or consumer process, and by the server. */
+  clientCpuMsPerMB?: number;
+  serverCpuMsPerMB?: number;
 }
 
 /** The targets for Gregor on this machine. */
@@ -28,6 +31,13 @@ export function summarize(results: WorkerResult[], recordBytes: number): Summary
   if (results.every((r) => r.p50Ms !== undefined && r.p99Ms !== undefined)) {
     summary.p50Ms = round(median(results.map((r) => r.p50Ms!)), 3);
     summary.p99Ms = round(median(results.map((r) => r.p99Ms!)), 3);
+  }
+  if (results.every((r) => r.clientCpuMs !== undefined)) {
+    summary.clientCpuMsPerMB = round(median(results.map((r) => r.clientCpuMs! / (r.bytes / 1e6))));
+  }
+  // Latency runs also send untimed warm-up records, so server CPU per MB is given for throughput runs only.
+  if (results.every((r) => r.clientCpuMs !== undefined && r.serverCpuMs !== undefined)) {
+    summary.serverCpuMsPerMB = round(median(results.map((r) => r.serverCpuMs! / (r.bytes / 1e6))));
   }
   return summary;
 }

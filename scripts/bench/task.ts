@@ -25,4 +25,8 @@ export interface WorkerResult {
   p50Ms?: number;
   p99Ms?: number;
   maxMs?: number;
+  /** CPU the worker used while timed (throughput runs). */
+  clientCpuMs?: number;
+  /** CPU the server process used during the worker's whole run, where /proc tells. */
+  serverCpuMs?: number;
 }

@@ -10,6 +10,8 @@ export interface Variant {
   flush: string;
   target: SystemTarget;
   admin: SystemClient;
+  /** The server process, whose CPU time is sampled around each worker. */
+  serverPid: number | undefined;
 }
 
 /** Things to undo, in reverse order, when the benchmark ends or fails. */
@@ -26,13 +28,13 @@ const GREGOR_FLUSH: ReadonlyArray<{ flush: string; topicConfigs: Record<string, 
 ];
 
 async function startSystem(system: SystemName, cleanups: Cleanups): Promise<Variant[]> {
-  const variantsOf = async (address: string, settings: ReadonlyArray<{ flush: string; topicConfigs?: Record<string, string> }>): Promise<Variant[]> => {
+  const variantsOf = async (address: string, serverPid: number | undefined, settings: ReadonlyArray<{ flush: string; topicConfigs?: Record<string, string> }>): Promise<Variant[]> => {
     const variants: Variant[] = [];
     for (const { flush, topicConfigs } of settings) {
       const target: SystemTarget = { system, address, ...(topicConfigs ? { topicConfigs } : {}) };
       const admin = await openSystem(target);
       cleanups.push(() => admin.close());
-      variants.push({ system, flush, target, admin });
+      variants.push({ system, flush, target, admin, serverPid });
     }
     return variants;
   };
@@ -40,18 +42,18 @@ async function startSystem(system: SystemName, cleanups: Cleanups): Promise<Vari
     case 'gregor': {
       const broker = await startBroker();
       cleanups.push(() => broker.cleanup());
-      return variantsOf(broker.address, GREGOR_FLUSH);
+      return variantsOf(broker.address, broker.pid, GREGOR_FLUSH);
     }
     case 'jetstream': {
       const server = await startNatsServer();
       cleanups.push(() => server.stop());
       // File storage, one replica; the server's default sync_interval (2 min) decides when it fsyncs.
-      return variantsOf(server.address, [{ flush: 'sync-interval-2m' }]);
+      return variantsOf(server.address, server.pid, [{ flush: 'sync-interval-2m' }]);
     }
     case 'redis': {
       const server = await startRedisServer();
       cleanups.push(() => server.stop());
-      return variantsOf(server.address, [{ flush: 'aof-everysec' }]);
+      return variantsOf(server.address, server.pid, [{ flush: 'aof-everysec' }]);
     }
   }
 }

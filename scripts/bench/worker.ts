@@ -11,14 +11,21 @@ import { openSystem, SystemClient } from './systems';
 import { WorkerResult, WorkerTask } from './task';
 import { produceAtFullSpeed, produceOnSchedule } from './workload';
 
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
 async function measure(client: SystemClient, task: WorkerTask): Promise<WorkerResult> {
   switch (task.kind) {
     case 'produce': {
       const value = randomBytes(mulberry32(task.seed), task.recordBytes);
       const sender = await client.sender(task.stream);
+      const cpu = process.cpuUsage();
       const seconds = await produceAtFullSpeed(sender, value, task.records, task.window);
+      const clientCpuMs = cpuMsSince(cpu);
       await sender.close();
-      return { records: task.records, seconds, bytes: task.records * value.length };
+      return { records: task.records, seconds, bytes: task.records * value.length, clientCpuMs };
     }
     case 'latency': {
       const value = randomBytes(mulberry32(task.seed), task.recordBytes);
@@ -32,12 +39,14 @@ async function measure(client: SystemClient, task: WorkerTask): Promise<WorkerRe
       return { records: task.records, seconds, bytes: task.records * value.length, ...summarizeLatencies(measured) };
     }
     case 'consume': {
+      const cpu = process.cpuUsage();
       const start = process.hrtime.bigint();
       const bytes = await client.readFromStart(task.stream, task.records);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const clientCpuMs = cpuMsSince(cpu);
       const expected = task.records * task.recordBytes;
       if (bytes !== expected) throw new Error(`${task.target.system} consumer read ${bytes} value bytes, expected ${expected}`);
-      return { records: task.records, seconds, bytes };
+      return { records: task.records, seconds, bytes, clientCpuMs };
     }
   }
 }

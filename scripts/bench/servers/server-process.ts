@@ -28,6 +28,10 @@ export class ServerProcess {
     child.stderr?.on('data', keep);
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get address(): string {
     return `127.0.0.1:${this.port}`;
   }
