@@ -7,7 +7,8 @@
  *   optionally gzip-compressed, and retried with backoff on retriable errors.
  *   `flush()` sends what waits; `close()` flushes and disconnects.
  * - `Consumer`: `assign`/`assignTopic`, `seek` (offset, 'earliest',
- *   'latest', { timestamp }), records as an async iterator, `commit` for a
+ *   'latest', { timestamp }), records as an async iterator (`records()`, or
+ *   `batches()` for arrays of records with fewer awaits), `commit` for a
  *   groupId and resume from committed offsets.
  * - `Admin`: topics, configs, offsets, groups, cluster, health.
  * - `Connection`: one channel shared by any of the above (`{ connection }`).

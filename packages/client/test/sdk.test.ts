@@ -129,6 +129,24 @@ describe('client SDK', () => {
     await producer.close();
   });
 
+  it('hands out records in arrays with batches(), moving the position past each array', async () => {
+    await admin.createTopic('arrays-t');
+    const producer = new Producer({ connection });
+    await producer.send('arrays-t', Array.from({ length: 50 }, (_, i) => ({ value: `a${i}` })));
+    await producer.send('arrays-t', Array.from({ length: 50 }, (_, i) => ({ value: `b${i}` })));
+    const consumer = new Consumer({ connection, autoOffsetReset: 'earliest' });
+    await consumer.assignTopic('arrays-t');
+    const seen: string[] = [];
+    for await (const records of consumer.batches()) {
+      seen.push(...records.map((r) => r.value!.toString()));
+      expect(consumer.position({ topic: 'arrays-t', partition: 0 })).toBe(records[records.length - 1].offset + 1);
+      if (seen.length === 100) break;
+    }
+    expect(seen).toEqual([...Array.from({ length: 50 }, (_, i) => `a${i}`), ...Array.from({ length: 50 }, (_, i) => `b${i}`)]);
+    consumer.close();
+    await producer.close();
+  });
+
   it('commits offsets for a group and a new consumer resumes from them', async () => {
     await admin.createTopic('group-t', { partitions: 2 });
     const producer = new Producer({ connection });

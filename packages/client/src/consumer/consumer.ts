@@ -53,6 +53,14 @@ interface Chunk {
   bytes: Buffer;
 }
 
+interface DecodedChunk {
+  assigned: Assigned;
+  generation: number;
+  records: ConsumerRecord[];
+  /** The offset after the chunk's last batch (control batches included). */
+  end: number;
+}
+
 const key = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 
 /**
@@ -225,8 +233,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     return chunk;
   }
 
-  /** Records of every assigned partition as they arrive; ends when the consumer is closed. */
-  async *records(): AsyncGenerator<ConsumerRecord> {
+  /** Waits for the next fetched chunk and decodes it; null once closed. */
+  private async nextChunk(): Promise<DecodedChunk | null> {
     while (!this.closed) {
       if (this.failure) throw this.failure;
       const chunk = this.dequeue();
@@ -236,20 +244,53 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         continue;
       }
       const { assigned, generation } = chunk;
-      for (const { position } of iterateBatches(chunk.bytes)) {
-        if (assigned.generation !== generation || this.closed) break;
-        const batch = decodeBatch(chunk.bytes, position);
-        if (batch.control || isControlBatch(batch.header.attributes)) {
-          assigned.position = Math.max(assigned.position, batch.header.baseOffset + batch.header.lastOffsetDelta + 1);
-          continue;
-        }
-        for (const record of batch.records) {
+      if (assigned.generation !== generation) continue;
+      const records: ConsumerRecord[] = [];
+      let end = assigned.position;
+      for (const { position, header } of iterateBatches(chunk.bytes)) {
+        end = Math.max(end, header.baseOffset + header.lastOffsetDelta + 1);
+        if (isControlBatch(header.attributes)) continue;
+        for (const record of decodeBatch(chunk.bytes, position).records) {
           if (record.offset < assigned.position) continue;
-          assigned.position = record.offset + 1;
-          yield { topic: assigned.tp.topic, partition: assigned.tp.partition, ...record };
-          if (assigned.generation !== generation || this.closed) break;
+          const consumerRecord = record as ConsumerRecord;
+          consumerRecord.topic = assigned.tp.topic;
+          consumerRecord.partition = assigned.tp.partition;
+          records.push(consumerRecord);
         }
       }
+      return { assigned, generation, records, end };
+    }
+    return null;
+  }
+
+  /**
+   * Records of every assigned partition as they arrive, one at a time; the
+   * partition's position moves past each record as it is yielded. Ends when
+   * the consumer is closed.
+   */
+  async *records(): AsyncGenerator<ConsumerRecord> {
+    for (let chunk = await this.nextChunk(); chunk; chunk = await this.nextChunk()) {
+      const { assigned, generation, records } = chunk;
+      for (const record of records) {
+        if (assigned.generation !== generation || this.closed) break;
+        assigned.position = record.offset + 1;
+        yield record;
+      }
+      if (assigned.generation === generation) assigned.position = Math.max(assigned.position, chunk.end);
+    }
+  }
+
+  /**
+   * The same records as arrays, one per chunk the broker pushed (all from one
+   * partition): far fewer awaits for high-rate consumers. The position moves
+   * past a whole array when it is yielded.
+   */
+  async *batches(): AsyncGenerator<ConsumerRecord[]> {
+    for (let chunk = await this.nextChunk(); chunk; chunk = await this.nextChunk()) {
+      const { assigned, generation, records } = chunk;
+      if (assigned.generation !== generation) continue;
+      assigned.position = Math.max(assigned.position, chunk.end);
+      if (records.length > 0) yield records;
     }
   }
 
