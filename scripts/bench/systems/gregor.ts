@@ -4,8 +4,10 @@ import { RecordSender, SystemClient } from './types';
 /**
  * Gregor through @gregor/client with its default settings: a Producer that
  * batches per partition (lingerMs 5, 256 KiB batches) over one ProduceStream,
- * and a Consumer on a Subscribe stream. Topics have one partition, like the
- * single JetStream stream and Redis stream key they are compared with.
+ * and a Consumer on a Subscribe stream, read a pushed chunk at a time with
+ * `batches()` as a high-rate reader would (Redis' XREAD hands back batches
+ * too). Topics have one partition, like the single JetStream stream and
+ * Redis stream key they are compared with.
  */
 export class GregorClient implements SystemClient {
   private readonly connection: Connection;
@@ -44,9 +46,11 @@ export class GregorClient implements SystemClient {
     try {
       await consumer.assignTopic(stream);
       if (count === 0) return 0;
-      for await (const record of consumer) {
-        bytes += record.value?.length ?? 0;
-        if (++records === count) break;
+      for await (const batch of consumer.batches()) {
+        const take = Math.min(batch.length, count - records);
+        for (let i = 0; i < take; i++) bytes += batch[i].value?.length ?? 0;
+        records += take;
+        if (records === count) break;
       }
     } finally {
       consumer.close();
