@@ -53,6 +53,7 @@ function main(argv: string[]): number {
   );
   const perSeed = Object.entries(coverage).map(([k, v]) => `${k} ${(v / count).toFixed(1)}`);
   console.log(`sim: per seed: ${perSeed.join(', ')}`);
+  if (failedSeeds > 0) console.log(`sim: ${failedSeeds} of ${count} seeds failed`);
   console.log(`sim: ${count} seeds, ${violations} violations`);
   return violations > 0 ? 1 : 0;
 }

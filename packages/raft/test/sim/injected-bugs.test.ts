@@ -5,13 +5,15 @@ import { runSeed } from './world';
  * The checks must be able to fail: with each deliberately broken behaviour
  * switched on, the simulator finds a violation within a bounded number of seeds.
  */
+// Bounds are far above the measured first catch: per 2000 seeds these bugs
+// were caught in 1094, 11, 18, 28, 284 and 27 runs respectively.
 const cases: [keyof UnsafeBugs, number, string][] = [
   ['skipVoteLogCheck', 100, 'votes without the up-to-date check'],
   ['commitOldTermByCount', 2000, 'commits an old-term entry by counting replicas'],
-  ['dontPersistVote', 1000, 'does not persist its vote'],
-  ['sendBeforePersist', 1000, 'acknowledges before its writes are durable'],
+  ['dontPersistVote', 2000, 'does not persist its vote'],
+  ['sendBeforePersist', 2000, 'acknowledges before its writes are durable'],
   ['skipPrevLogCheck', 100, 'appends without the previous-entry term check'],
-  ['readWithoutQuorum', 100, 'serves reads without confirming leadership'],
+  ['readWithoutQuorum', 2000, 'serves reads without confirming leadership'],
 ];
 
 describe('the simulator catches injected bugs', () => {

@@ -37,6 +37,16 @@ export class Prng {
     return items[this.int(items.length)];
   }
 
+  /** A shuffled copy (Fisher-Yates), the same on every JavaScript engine. */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+  }
+
   /** An independent stream for one subsystem, so adding draws in one place does not shift the others. */
   fork(salt: number): Prng {
     return new Prng(this.nextUint32() ^ Math.imul(salt, 0x9e3779b1));

@@ -24,14 +24,20 @@ export interface Scenario {
 
 export function scenarioFor(prng: Prng): Scenario {
   const s = baseScenario(prng);
-  // A quarter of the runs churn leaders while replicating one small append at a
+  // 40% of the runs churn leaders while replicating one small append at a
   // time, so followers acknowledge old-term entries before a new leader's no-op
   // (the histories of the paper's Figure 8).
-  if (!prng.chance(0.25)) return s;
+  if (!prng.chance(0.4)) return s;
   return {
     ...s,
     initialVoters: 3,
-    timing: { ...s.timing, maxSizePerMsg: 1, maxInflightMsgs: 1, maxInflightBytes: 1 << 20 },
+    timing: {
+      ...s.timing,
+      maxSizePerMsg: 1,
+      maxInflightMsgs: 1,
+      maxInflightBytes: 1 << 20,
+      checkQuorum: s.timing.checkQuorum && prng.chance(0.5),
+    },
     transferRate: 0.01,
     partitionRate: 0.02,
     dropRate: Math.max(s.dropRate, 0.05),
@@ -53,6 +59,7 @@ function baseScenario(prng: Prng): Scenario {
       maxSizePerMsg: prng.pick([64, 256, 4096]),
       maxInflightMsgs: prng.between(1, 8),
       maxInflightBytes: prng.pick([60, 200, 1 << 20]),
+      maxCommittedSizePerReady: prng.pick([1, 1 << 20]),
     },
     tickEvery: 4,
     dropRate: prng.pick([0, 0.02, 0.05, 0.15]),

@@ -11,6 +11,7 @@ export interface NodeTiming {
   maxSizePerMsg: number;
   maxInflightMsgs: number;
   maxInflightBytes: number;
+  maxCommittedSizePerReady: number;
 }
 
 /**
@@ -59,6 +60,7 @@ export class SimNode {
       maxSizePerMsg: this.timing.maxSizePerMsg,
       maxInflightMsgs: this.timing.maxInflightMsgs,
       maxInflightBytes: this.timing.maxInflightBytes,
+      maxCommittedSizePerReady: this.timing.maxCommittedSizePerReady,
       random: () => random.float(),
       unsafe: this.bugs,
     });

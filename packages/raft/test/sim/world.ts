@@ -185,7 +185,7 @@ export class World {
   private changePartition(): void {
     const f = this.faults;
     const ids = this.nodes.map((n) => n.id);
-    const shuffled = [...ids].sort(() => f.float() - 0.5);
+    const shuffled = f.shuffle(ids);
     const kind = f.int(4);
     if (kind === 0 || ids.length < 3) {
       this.net.heal();
@@ -234,7 +234,9 @@ export class World {
     const s = this.scenario;
     const l = this.load;
     if (l.chance(s.proposeRate)) {
-      const leader = this.leaderNode();
+      // Clients reach whichever node believes it leads, stale leaders included.
+      const leaders = this.nodes.filter((n) => n.node?.raft.role === 'leader');
+      const leader = leaders.length > 0 ? l.pick(leaders) : undefined;
       if (leader !== undefined) {
         const id = this.nextProposal++;
         this.tryRaft(() => leader.node!.propose(hashToBytes(id), l.between(1, 3)));
