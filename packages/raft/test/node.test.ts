@@ -42,6 +42,21 @@ describe('RaftNode Ready/advance', () => {
     expect(c.appliedOf(2)).toEqual(['x']);
   });
 
+  test('restarting with `applied` skips what the application already applied, config changes included', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.addNode(4);
+    c.elect(1);
+    c.node(1).proposeConfChange({ type: 'addLearner', nodeId: 4 });
+    c.stabilize();
+    c.propose(1, 'x');
+    c.stabilize();
+    const storage = c.storages.get(2)!;
+    const applied = storage.initialState().hardState.commit;
+    const n = new RaftNode({ id: 2, storage, electionTick: 10, heartbeatTick: 1, random: () => 0, applied });
+    expect(n.status().config).toEqual({ voters: [1, 2, 3], learners: [4] });
+    expect(n.hasReady()).toBe(false);
+  });
+
   test('membership changes take effect when their entry is handed out as committed', () => {
     const c = new TestCluster([1, 2, 3]);
     c.addNode(4);
