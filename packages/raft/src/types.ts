@@ -111,11 +111,13 @@ export interface SoftState {
 }
 
 /**
- * What the application must do next, in this order: persist `hardState`,
+ * What the application must do next, in this order: persist
  * `snapshotToPersist` and `entriesToPersist` (truncating any stored entries at
- * or after the first one's firstIndex); send `messages` (they may go before the
- * write completes); once durable, send `messagesAfterPersist`; apply
- * `committedEntries` (all of them are in storage or in this Ready); call advance().
+ * or after the first one's firstIndex), then `hardState` (its commit may point
+ * into those entries, so it must not reach the disk first); send `messages`
+ * (they may go before the writes complete); once everything is durable, send
+ * `messagesAfterPersist`; apply `committedEntries` (all of them are in storage
+ * or in this Ready); call advance().
  */
 export interface Ready {
   readonly softState: SoftState;

@@ -72,15 +72,24 @@ export class SimNode {
     if (snap.meta.lastIndex > 0) this.checker.observeRestore(this.id, snap.meta.lastIndex, snap.meta.term, this.stateHash);
   }
 
-  /** Lose everything not yet durable. */
-  crash(): void {
+  /**
+   * Lose everything not yet durable. A torn write crashes between the two
+   * writes of a Ready: the log (snapshot and entries) reached the disk, the hard
+   * state did not.
+   */
+  crash(tornWrite: boolean): void {
+    if (tornWrite && this.pending !== undefined) this.persistLog(this.pending.ready);
     this.node = undefined;
     this.pending = undefined;
   }
 
-  /** Make the pending Ready durable; returns the messages that were waiting for it. */
+  /** Make the pending Ready durable: the log first, then the hard state that may point into it. */
   persist(rd: Ready): void {
+    this.persistLog(rd);
     if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
+  }
+
+  private persistLog(rd: Ready): void {
     if (rd.snapshotToPersist !== undefined) {
       const s = rd.snapshotToPersist;
       this.storage.applySnapshot(s);

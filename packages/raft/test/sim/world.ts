@@ -177,7 +177,7 @@ export class World {
   }
 
   private crash(victim: SimNode, downFor: number): void {
-    victim.crash();
+    victim.crash(this.faults.chance(0.5));
     this.restartAt.set(victim.id, this.now + downFor);
     this.trace(`crash ${victim.id}`);
   }
