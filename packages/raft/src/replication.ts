@@ -1,3 +1,4 @@
+import { RaftInvariantError } from './errors';
 import { entrySize } from './log-storage';
 import { Progress } from './progress';
 import type { Raft } from './raft';
@@ -85,12 +86,8 @@ export function maybeSendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean): bool
   const prevIndex = pr.next - 1;
   const prevTerm = r.log.term(prevIndex);
   if (prevTerm === undefined) {
-    if (prevIndex >= r.log.snapshotIndex()) {
-      // next - 1 must be an entry boundary; realign on the entry before it.
-      pr.next = (r.log.floor(prevIndex)?.lastIndex ?? r.log.snapshotIndex() - 1) + 1;
-      return maybeSendAppend(r, to, sendIfEmpty);
-    }
-    return sendSnapshot(r, to, pr);
+    if (prevIndex < r.log.snapshotIndex()) return sendSnapshot(r, to, pr);
+    throw new RaftInvariantError(`next index ${pr.next} for ${to} does not follow an entry of the leader's log`);
   }
   const entries = r.log.entriesAfter(prevIndex, r.cfg.maxSizePerMsg);
   if (entries.length === 0 && !sendIfEmpty) return false;

@@ -29,6 +29,8 @@ export class SimNode {
   stateHash = 0;
   incarnation = 0;
   lastCommit = 0;
+  /** For --trace only: the last term this node was reported leading. */
+  tracedLeaderTerm = 0;
 
   constructor(
     readonly id: NodeId,

@@ -154,7 +154,13 @@ export class World {
   /** Checks after every step a node takes. */
   private observe(n: SimNode): void {
     const raft = n.node!.raft;
-    if (raft.role === 'leader') this.checker.observeLeader(raft);
+    if (raft.role === 'leader') {
+      if (this.opts.trace !== undefined && n.tracedLeaderTerm !== raft.term) {
+        n.tracedLeaderTerm = raft.term;
+        this.trace(`node ${n.id} leads term ${raft.term} (last ${raft.log.lastIndex()}, commit ${raft.log.committed})`);
+      }
+      this.checker.observeLeader(raft);
+    }
     const c = raft.log.committed;
     if (c > n.lastCommit) {
       n.lastCommit = c;
