@@ -94,6 +94,7 @@ export class World {
   }
 
   private step(faulty: boolean): void {
+    if (!faulty && !this.scenario.timing.checkQuorum && this.now % 50 === 0) this.decommissionRemoved();
     const due = this.net.takeDue(this.now);
     if (due !== undefined) for (const m of due) this.deliver(m);
     for (const n of this.nodes) {
@@ -223,6 +224,26 @@ export class World {
         this.restartAt.delete(id);
         this.nodes[id - 1].start(this.starts);
         this.trace(`restart ${id}`);
+      }
+    }
+  }
+
+  /**
+   * Without check-quorum's leader lease, a server that was removed but never
+   * learned it keeps starting elections with higher terms and can keep the
+   * cluster from committing (Raft thesis §4.2.3). That is a known limit of
+   * plain Raft, not a bug, so in such runs the liveness phase shuts down
+   * servers outside the newest applied configuration, as an operator would.
+   */
+  private decommissionRemoved(): void {
+    let newest: SimNode | undefined;
+    for (const n of this.nodes) if (n.node !== undefined && (newest === undefined || n.applied > newest.applied)) newest = n;
+    if (newest === undefined) return;
+    const cs = newest.node!.raft.tracker.config;
+    for (const n of this.nodes) {
+      if (n.node !== undefined && !cs.voters.includes(n.id) && !cs.learners.includes(n.id)) {
+        n.crash(false);
+        this.trace(`decommission ${n.id}`);
       }
     }
   }
