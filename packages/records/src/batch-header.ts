@@ -121,6 +121,19 @@ export function validateBatch(buf: Buffer, pos = 0, maxBatchBytes = Infinity): B
   return header;
 }
 
+/**
+ * validateBatch for a buffer that must hold exactly one batch (a produce request): trailing bytes
+ * are refused too, since a log that stored them would misread everything after.
+ */
+export function validateSingleBatch(buf: Buffer, maxBatchBytes = Infinity): BatchHeader {
+  const header = validateBatch(buf, 0, maxBatchBytes);
+  const size = LOG_OVERHEAD + header.batchLength;
+  if (size !== buf.length) {
+    throw new RecordsError('INVALID_BATCH', `expected exactly one batch of ${size} bytes, got ${buf.length} bytes`);
+  }
+  return header;
+}
+
 /** Stamps the offset the log assigns; baseOffset lies outside the CRC, so no checksum update is needed. */
 export function setBaseOffset(buf: Buffer, pos: number, offset: number): void {
   requireHeaderBytes(buf, pos);

@@ -21,6 +21,7 @@ export {
   readBatchHeader,
   batchSize,
   validateBatch,
+  validateSingleBatch,
   setBaseOffset,
   setPartitionLeaderEpoch,
   setLogAppendTime,

@@ -10,6 +10,7 @@ import {
   crc32c,
   encodeBatch,
   readBatchHeader,
+  validateSingleBatch,
   setBaseOffset,
   setLogAppendTime,
   decodeBatch,
@@ -157,5 +158,14 @@ describe('setLogAppendTime', () => {
   it('refuses a batch whose length field runs past the bytes given', () => {
     const buf = sampleBatch();
     expectRecordsError(() => setLogAppendTime(buf.subarray(0, buf.length - 1), 0, 1), 'BATCH_LENGTH_MISMATCH');
+  });
+});
+
+describe('validateSingleBatch', () => {
+  it('accepts exactly one batch and refuses trailing bytes that a log would misread', () => {
+    const buf = sampleBatch();
+    expect(validateSingleBatch(buf).batchLength).toBe(buf.length - LOG_OVERHEAD);
+    expectRecordsError(() => validateSingleBatch(Buffer.concat([buf, Buffer.alloc(12, 0xff)])), 'INVALID_BATCH');
+    expectRecordsError(() => validateSingleBatch(buf, buf.length - 1), 'BATCH_TOO_LARGE');
   });
 });

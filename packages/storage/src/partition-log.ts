@@ -10,6 +10,7 @@ import {
   setBaseOffset,
   setPartitionLeaderEpoch,
   validateBatch,
+  validateSingleBatch,
 } from '@gregor/records';
 import { BatchExtent, extentOf } from './batch-scan';
 import { CLEAN_SHUTDOWN_FILE, writeRecoveryPoint } from './checkpoint-files';
@@ -127,10 +128,7 @@ export class PartitionLog {
    */
   async append(batch: Buffer, term?: number): Promise<AppendResult> {
     this.ensureWritable();
-    const header = validateBatch(batch, 0, this.cfg.maxMessageBytes);
-    if (LOG_OVERHEAD + header.batchLength !== batch.length) {
-      throw new StorageError('INVALID_BATCH', `expected exactly one batch of ${LOG_OVERHEAD + header.batchLength} bytes, got ${batch.length} bytes`);
-    }
+    validateSingleBatch(batch, this.cfg.maxMessageBytes);
     const baseOffset = this.logEndOffset;
     setBaseOffset(batch, 0, baseOffset);
     if (term !== undefined) setPartitionLeaderEpoch(batch, 0, term);
