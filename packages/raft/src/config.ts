@@ -36,6 +36,12 @@ export interface RaftConfig {
   readonly maxCommittedSizePerReady?: number;
   readonly preVote?: boolean;
   readonly checkQuorum?: boolean;
+  /**
+   * Append the election no-op only when the log holds entries not known to be committed: with
+   * none, no earlier-term entry needs carrying (§5.4.2), and a partition's first record keeps
+   * offset 0. Read-index requests then wait for the leader's first proposal. Default false.
+   */
+  readonly skipRedundantNoop?: boolean;
   readonly unsafe?: UnsafeBugs;
 }
 
@@ -62,6 +68,7 @@ export function resolveConfig(c: RaftConfig): ResolvedConfig {
     maxCommittedSizePerReady: c.maxCommittedSizePerReady ?? 64 * 1024 * 1024,
     preVote: c.preVote ?? true,
     checkQuorum: c.checkQuorum ?? true,
+    skipRedundantNoop: c.skipRedundantNoop ?? false,
     unsafe: c.unsafe ?? {},
   };
 }

@@ -211,7 +211,7 @@ export class Raft {
     self.maybeUpdate(this.stableLastIndex());
     // Entries of earlier terms commit only under an entry of this term (Raft §5.4.2).
     this.pendingConfIndex = this.log.lastIndex();
-    this.appendEntry('noop', new Uint8Array(0), 1);
+    if (!this.cfg.skipRedundantNoop || this.log.lastIndex() > this.log.committed) this.appendEntry('noop', new Uint8Array(0), 1);
   }
 
   private reset(term: number): void {
