@@ -6,6 +6,17 @@ export interface BrokerConfig {
   brokerId: number;
   host: string;
   port: number;
+  /** host:port clients and peers use to reach this broker; empty = host and the bound port. */
+  advertisedAddress: string;
+  /** Every broker as id=host:port,...; empty runs a cluster of one. */
+  peers: string;
+  /** Metadata-log voters as id,id,...; empty = the three lowest peer ids. */
+  controllers: string;
+  defaultReplicationFactor: number;
+  raftTickMs: number;
+  electionTicks: number;
+  brokerHeartbeatMs: number;
+  brokerSessionTimeoutMs: number;
   dataDir: string;
   logLevel: LogLevel;
   defaultPartitions: number;
@@ -28,6 +39,8 @@ export interface ConfigSetting {
   env: string;
   kind: 'int' | 'string' | 'level';
   default: number | string;
+  /** For strings: whether '' is a valid value (meaning "not set"). */
+  allowEmpty?: boolean;
   min?: number;
   max?: number;
   description: string;
@@ -37,9 +50,17 @@ const MiB = 1024 * 1024;
 
 /** Every broker setting, its flag, environment variable and default. README's table mirrors this. */
 export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
-  { key: 'brokerId', flag: '--broker-id', env: 'GREGOR_BROKER_ID', kind: 'int', default: 0, min: 0, max: 2 ** 31 - 1, description: 'this broker\'s id' },
+  { key: 'brokerId', flag: '--broker-id', env: 'GREGOR_BROKER_ID', kind: 'int', default: 1, min: 1, max: 2 ** 31 - 1, description: 'this broker\'s id, stable for its data directory' },
   { key: 'host', flag: '--host', env: 'GREGOR_HOST', kind: 'string', default: '127.0.0.1', description: 'address to listen on' },
-  { key: 'port', flag: '--port', env: 'GREGOR_PORT', kind: 'int', default: 7070, min: 0, max: 65535, description: 'gRPC port; 0 picks a free one' },
+  { key: 'port', flag: '--port', env: 'GREGOR_PORT', kind: 'int', default: 7070, min: 0, max: 65535, description: 'gRPC port (clients and peers); 0 picks a free one' },
+  { key: 'advertisedAddress', flag: '--advertised-address', env: 'GREGOR_ADVERTISED_ADDRESS', kind: 'string', allowEmpty: true, default: '', description: 'host:port clients and peers use to reach this broker; empty = host and the bound port' },
+  { key: 'peers', flag: '--peers', env: 'GREGOR_PEERS', kind: 'string', allowEmpty: true, default: '', description: 'every broker of the cluster as id=host:port,... (this one included); empty runs a cluster of one' },
+  { key: 'controllers', flag: '--controllers', env: 'GREGOR_CONTROLLERS', kind: 'string', allowEmpty: true, default: '', description: 'broker ids voting on the cluster metadata log, as id,id,...; empty = the three lowest peer ids' },
+  { key: 'defaultReplicationFactor', flag: '--default-replication-factor', env: 'GREGOR_DEFAULT_REPLICATION_FACTOR', kind: 'int', default: 3, min: 1, max: 7, description: 'replicas of each partition of a new topic (at most the live brokers)' },
+  { key: 'raftTickMs', flag: '--raft-tick-ms', env: 'GREGOR_RAFT_TICK_MS', kind: 'int', default: 100, min: 5, max: 10000, description: 'one Raft tick: leaders heartbeat every tick' },
+  { key: 'electionTicks', flag: '--election-ticks', env: 'GREGOR_ELECTION_TICKS', kind: 'int', default: 10, min: 3, max: 1000, description: 'ticks without a leader before a replica campaigns (randomized up to twice this)' },
+  { key: 'brokerHeartbeatMs', flag: '--broker-heartbeat-ms', env: 'GREGOR_BROKER_HEARTBEAT_MS', kind: 'int', default: 1000, min: 10, max: 600000, description: 'how often a broker tells the controller it is alive' },
+  { key: 'brokerSessionTimeoutMs', flag: '--broker-session-timeout-ms', env: 'GREGOR_BROKER_SESSION_TIMEOUT_MS', kind: 'int', default: 6000, min: 20, max: 3600000, description: 'silence after which the controller marks a broker dead' },
   { key: 'dataDir', flag: '--data-dir', env: 'GREGOR_DATA_DIR', kind: 'string', default: './data', description: 'where logs and metadata live' },
   { key: 'logLevel', flag: '--log-level', env: 'GREGOR_LOG_LEVEL', kind: 'level', default: 'info', description: 'debug, info, warn or error' },
   { key: 'defaultPartitions', flag: '--default-partitions', env: 'GREGOR_DEFAULT_PARTITIONS', kind: 'int', default: 1, min: 1, max: 10000, description: 'partitions of a topic created without a count' },
@@ -70,7 +91,7 @@ function parseSetting(setting: ConfigSetting, raw: unknown, source: string): num
     throw new BrokerError('INVALID_CONFIG', `${setting.key} from ${source}: ${why}, got ${JSON.stringify(raw)}`);
   };
   if (setting.kind === 'string') {
-    if (typeof raw !== 'string' || raw === '') fail('expected a non-empty string');
+    if (typeof raw !== 'string' || (raw === '' && !setting.allowEmpty)) fail('expected a non-empty string');
     return raw as string;
   }
   if (setting.kind === 'level') {

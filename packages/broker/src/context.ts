@@ -1,3 +1,4 @@
+import type { ClusterNode } from './cluster/cluster-node';
 import type { BrokerConfig } from './config';
 import type { Logger } from './logger';
 import type { MetadataStore } from './metadata-store';
@@ -8,6 +9,7 @@ export interface BrokerContext {
   readonly config: BrokerConfig;
   readonly logger: Logger;
   readonly topics: TopicManager;
+  readonly cluster: ClusterNode;
   readonly store: MetadataStore;
   /** Aborted when graceful shutdown starts: long polls answer, streams end. */
   readonly shutdownSignal: AbortSignal;

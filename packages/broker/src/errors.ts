@@ -25,6 +25,29 @@ export class BrokerError extends Error {
 }
 
 /**
+ * A request for a partition reached a broker that does not lead it. The client should go to
+ * `leaderAddress` (sent as trailing metadata too), or refresh its metadata when none is known.
+ */
+export class NotLeaderError extends BrokerError {
+  constructor(
+    partition: string,
+    readonly leaderId: number,
+    readonly leaderAddress: string | undefined,
+  ) {
+    super(
+      leaderId === 0 ? 'LEADER_NOT_AVAILABLE' : 'NOT_LEADER',
+      leaderId === 0
+        ? `${partition} has no leader yet; retry shortly`
+        : `NOT_LEADER: ${partition} is led by broker ${leaderId}${leaderAddress ? ` at ${leaderAddress}` : ''}`,
+    );
+  }
+}
+
+/** Trailing-metadata keys that name a partition's leader on NOT_LEADER. */
+export const LEADER_ID_METADATA = 'gregor-leader-id';
+export const LEADER_ADDRESS_METADATA = 'gregor-leader-address';
+
+/**
  * The one place error codes become gRPC statuses: the broker's own codes and
  * those of @gregor/storage (StorageError) and @gregor/records (RecordsError),
  * matched by their string `code`.

@@ -3,16 +3,6 @@ import * as fs from 'fs';
 import { open, Database, RootDatabase } from 'lmdb';
 import { BrokerError } from './errors';
 
-export interface TopicRecord {
-  name: string;
-  /** Random id; a topic's log directories carry it, so a re-created topic never sees old data. */
-  topicId: string;
-  partitions: number;
-  /** The topic's own configs (not defaults). */
-  configs: Record<string, string>;
-  createdAt: number;
-}
-
 export interface OffsetCommit {
   topic: string;
   partition: number;
@@ -24,16 +14,14 @@ export interface OffsetCommit {
 type OffsetKey = [group: string, topic: string, partition: number];
 
 /**
- * Broker metadata in lmdb: the cluster id, topics, and committed consumer
- * offsets. Writes resolve once lmdb has committed them durably. (A later
- * issue moves topics to the replicated metadata log and offsets to
- * __consumer_offsets; this class is the seam.)
+ * This broker's lmdb environment: the cluster id and committed consumer offsets here, and (in
+ * the same environment, through `root`) the ClusterState materialised from the metadata log.
+ * Writes resolve once lmdb has committed them durably.
  */
 export class MetadataStore {
   private constructor(
-    private readonly root: RootDatabase,
+    readonly root: RootDatabase,
     private readonly meta: Database<string, string>,
-    private readonly topics: Database<TopicRecord, string>,
     private readonly offsets: Database<Omit<OffsetCommit, 'topic' | 'partition'>, OffsetKey>,
   ) {}
 
@@ -43,7 +31,6 @@ export class MetadataStore {
     const store = new MetadataStore(
       root,
       root.openDB<string, string>({ name: 'meta' }),
-      root.openDB<TopicRecord, string>({ name: 'topics' }),
       root.openDB<Omit<OffsetCommit, 'topic' | 'partition'>, OffsetKey>({ name: 'offsets' }),
     );
     if (store.meta.get('clusterId') === undefined) await store.meta.put('clusterId', crypto.randomUUID());
@@ -54,23 +41,10 @@ export class MetadataStore {
     return this.meta.get('clusterId') as string;
   }
 
-  listTopics(): TopicRecord[] {
-    return [...this.topics.getRange()].map((e) => e.value);
-  }
-
-  getTopic(name: string): TopicRecord | undefined {
-    return this.topics.get(name);
-  }
-
-  async putTopic(topic: TopicRecord): Promise<void> {
-    await this.topics.put(topic.name, topic);
-  }
-
-  /** Removes the topic and every group's committed offsets for it. */
-  async deleteTopic(name: string): Promise<void> {
+  /** Removes every group's committed offsets for a deleted topic. */
+  async deleteOffsetsOf(topic: string): Promise<void> {
     await this.root.transaction(() => {
-      this.topics.remove(name);
-      for (const { key } of this.offsets.getRange()) if (key[1] === name) this.offsets.remove(key);
+      for (const { key } of this.offsets.getRange()) if (key[1] === topic) this.offsets.remove(key);
     });
   }
 

@@ -1,28 +1,35 @@
 import type { AppendResult, PartitionLog, ReadResult } from '@gregor/storage';
-import { BrokerError } from './errors';
+import { BrokerError, NotLeaderError } from './errors';
+import type { Acks } from './replication/pending-appends';
+import type { ReplicatedPartition } from './replication/replicated-partition';
 
 type Waiter = { afterOffset: number; wake: () => void };
 
+/** Starts the Raft side of a replica; it reports every move of the high watermark. */
+export type StartReplication = (onHighWatermark: (highWatermark: number) => void) => ReplicatedPartition;
+
 /**
- * One partition's replica on this broker: owns its PartitionLog and the high
- * watermark (the end of committed data, which readers never pass). With a
- * single node the high watermark follows acknowledged appends; Raft
- * replication will move it by the commit index instead.
+ * One partition's replica on this broker: its PartitionLog, the Raft group that replicates it,
+ * and the high watermark (the commit index: the end of the data readers may see). Produce and
+ * reads are served by the leader only.
  *
- * Readers waiting for new data (long polls, subscriptions) register here and
- * are woken when the high watermark moves — no polling.
+ * Readers waiting for new data (long polls, subscriptions) register here and are woken when the
+ * high watermark moves — no polling.
  */
 export class PartitionReplica {
-  private hw: number;
+  private hw = 0;
   private waiters = new Set<Waiter>();
   private closed = false;
+  readonly replication: ReplicatedPartition;
 
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly log: PartitionLog,
+    startReplication: StartReplication,
+    private readonly addressOf: (brokerId: number) => string | undefined,
   ) {
-    this.hw = log.logEndOffset;
+    this.replication = startReplication((hw) => this.advanceHighWatermark(hw));
   }
 
   get name(): string {
@@ -41,10 +48,21 @@ export class PartitionReplica {
     return this.log.logEndOffset;
   }
 
-  async append(batch: Buffer): Promise<AppendResult> {
-    const result = await this.log.append(batch);
-    this.advanceHighWatermark(result.lastOffset + 1);
-    return result;
+  get leaderId(): number {
+    return this.replication.leaderId;
+  }
+
+  /** Appends one batch through Raft; only the leader takes produce requests. */
+  append(batch: Buffer, acks: Acks = 'all'): Promise<AppendResult> {
+    this.requireLeader();
+    return this.replication.append(batch, acks, this.log.config().maxMessageBytes);
+  }
+
+  /** Throws NOT_LEADER (naming the leader) unless this replica leads its partition. */
+  requireLeader(): void {
+    if (this.replication.isLeader) return;
+    const leader = this.replication.leaderId;
+    throw new NotLeaderError(this.name, leader, leader === 0 ? undefined : this.addressOf(leader));
   }
 
   private advanceHighWatermark(offset: number): void {
@@ -55,9 +73,14 @@ export class PartitionReplica {
     }
   }
 
-  /** Throws OFFSET_OUT_OF_RANGE unless logStartOffset <= offset <= highWatermark. */
+  /**
+   * Throws OFFSET_OUT_OF_RANGE unless logStartOffset <= offset <= logEndOffset. Offsets past the
+   * high watermark but within the log are valid: they become readable once committed (a new
+   * leader's high watermark can briefly trail the one its predecessor announced).
+   */
   checkOffset(offset: number): void {
-    if (!Number.isSafeInteger(offset) || offset < this.logStartOffset || offset > this.hw) {
+    const end = Math.max(this.hw, this.logEndOffset);
+    if (!Number.isSafeInteger(offset) || offset < this.logStartOffset || offset > end) {
       throw new BrokerError(
         'OFFSET_OUT_OF_RANGE',
         `offset ${offset} is out of range for ${this.name}: log start offset ${this.logStartOffset}, end offset ${this.hw}`,
@@ -65,10 +88,11 @@ export class PartitionReplica {
     }
   }
 
-  /** Whole batches from the one containing `offset`, never past the high watermark. */
+  /** Whole batches from the one containing `offset`, never past the high watermark. Leader only. */
   async read(offset: number, maxBytes: number): Promise<ReadResult> {
+    this.requireLeader();
     this.checkOffset(offset);
-    if (offset === this.hw) return { bytes: Buffer.alloc(0), nextOffset: offset };
+    if (offset >= this.hw) return { bytes: Buffer.alloc(0), nextOffset: offset };
     return this.log.read(offset, maxBytes, this.hw);
   }
 
@@ -95,13 +119,15 @@ export class PartitionReplica {
   }
 
   offsetForTimestamp(timestamp: number): Promise<number | null> {
+    this.requireLeader();
     return this.log.offsetForTimestamp(timestamp);
   }
 
-  /** Wakes every waiter; then flushes and closes the log. */
+  /** Wakes every waiter, stops the Raft group, then flushes and closes the log. */
   async close(): Promise<void> {
     this.closed = true;
     for (const waiter of this.waiters) waiter.wake();
+    this.replication.close();
     await this.log.close();
   }
 }

@@ -1,8 +1,12 @@
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import { services } from '@gregor/proto';
+import { claimBrokerId, resolveTopology } from './cluster/cluster-config';
+import { ClusterNode } from './cluster/cluster-node';
 import type { BrokerConfig } from './config';
 import type { BrokerContext } from './context';
+import { ClusterState } from './controller/cluster-state';
+import { BrokerError } from './errors';
 import { Logger, errorFields } from './logger';
 import { MetadataStore } from './metadata-store';
 import { adminService } from './services/admin-service';
@@ -20,9 +24,30 @@ function bind(server: grpc.Server, address: string): Promise<number> {
   });
 }
 
+/** How long admin calls wait for their metadata change to be applied on this broker. */
+const METADATA_TIMEOUT_MS = 15_000;
+
 /**
- * A single-node Gregor broker: metadata in lmdb, one PartitionLog per
- * partition, the gregor.v1 services and grpc.health.v1 on one port.
+ * Handlers that forward to an implementation created after the server is bound (the cluster
+ * needs the bound port for its advertised address); until then calls fail as UNAVAILABLE.
+ */
+function lateBound(methods: readonly string[], target: () => grpc.UntypedServiceImplementation | undefined): grpc.UntypedServiceImplementation {
+  const handlers: grpc.UntypedServiceImplementation = {};
+  for (const method of methods) {
+    handlers[method] = ((call: unknown, callback?: grpc.sendUnaryData<unknown>) => {
+      const impl = target();
+      if (impl) return (impl[method] as (c: unknown, cb?: unknown) => void)(call, callback);
+      if (callback) callback({ code: grpc.status.UNAVAILABLE, details: 'broker is starting' });
+      else (call as grpc.ServerWritableStream<unknown, unknown>).destroy(new Error('broker is starting'));
+    }) as grpc.UntypedHandleCall;
+  }
+  return handlers;
+}
+
+/**
+ * A Gregor broker: a member of a cluster (a cluster of one without peers) whose partitions are
+ * Raft groups over segment logs and whose metadata is a replicated log applied into lmdb; the
+ * gregor.v1 services, grpc.health.v1 and the peer service on one port.
  */
 export class Broker {
   private retentionTimer: NodeJS.Timeout | undefined;
@@ -33,6 +58,7 @@ export class Broker {
     readonly port: number,
     private readonly server: grpc.Server,
     private readonly topics: TopicManager,
+    private readonly cluster: ClusterNode,
     private readonly store: MetadataStore,
     private readonly shutdown: AbortController,
     private readonly logger: Logger,
@@ -40,41 +66,82 @@ export class Broker {
 
   static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
     const dataDir = path.resolve(config.dataDir);
+    claimBrokerId(dataDir, config.brokerId);
     const store = await MetadataStore.open(path.join(dataDir, 'meta'));
-    let topics: TopicManager;
-    try {
-      topics = await TopicManager.open({
-        dataDir,
-        store,
-        topicDefaults: config.topicDefaults,
-        defaultPartitions: config.defaultPartitions,
-        maxPartitionsPerTopic: config.maxPartitionsPerTopic,
-        logger,
-      });
-    } catch (err) {
-      await store.close();
-      throw err;
-    }
     const shutdown = new AbortController();
     const server = new grpc.Server({
       'grpc.max_receive_message_length': config.maxRequestBytes + MESSAGE_OVERHEAD_BYTES,
       'grpc.max_send_message_length': -1,
     });
     let boundPort = config.port;
-    const ctx: BrokerContext = { config, logger, topics, store, shutdownSignal: shutdown.signal, boundPort: () => boundPort };
+    let cluster: ClusterNode | undefined;
+    let topics: TopicManager | undefined;
+    let peerHandlers: grpc.UntypedServiceImplementation | undefined;
+    const ctx: BrokerContext = {
+      config,
+      logger,
+      store,
+      shutdownSignal: shutdown.signal,
+      boundPort: () => boundPort,
+      get topics(): TopicManager {
+        if (!topics) throw new BrokerError('SHUTTING_DOWN', 'broker is starting');
+        return topics;
+      },
+      get cluster(): ClusterNode {
+        if (!cluster) throw new BrokerError('SHUTTING_DOWN', 'broker is starting');
+        return cluster;
+      },
+    };
     server.addService(services.Log.service, logService(ctx));
     server.addService(services.Admin.service, adminService(ctx));
     server.addService(services.Groups.service, groupsService(ctx));
     server.addService(services.Health.service, healthService(ctx));
+    server.addService(services.Peer.service, lateBound(Object.keys(services.Peer.service), () => peerHandlers));
     try {
       boundPort = await bind(server, `${config.host}:${config.port}`);
+      const advertisedAddress = config.advertisedAddress || `${config.host}:${boundPort}`;
+      const topology = resolveTopology(config.brokerId, advertisedAddress, config.peers, config.controllers);
+      cluster = await ClusterNode.start({
+        topology,
+        advertisedAddress,
+        metadataDir: path.join(dataDir, 'metadata'),
+        state: ClusterState.open(store.root),
+        logger,
+        random: Math.random,
+        tickMs: config.raftTickMs,
+        electionTick: config.electionTicks,
+        heartbeatTick: 1,
+        brokerHeartbeatMs: config.brokerHeartbeatMs,
+        brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
+        // TEST-ONLY, never documented: lets the chaos checker prove it catches lost acknowledged writes.
+        unsafeAckBeforeReplication: process.env.GREGOR_UNSAFE_ACK_BEFORE_REPLICATION === '1',
+      });
+      peerHandlers = cluster.peerService();
+      topics = await TopicManager.open({
+        dataDir,
+        cluster,
+        store,
+        topicDefaults: config.topicDefaults,
+        defaultPartitions: config.defaultPartitions,
+        maxPartitionsPerTopic: config.maxPartitionsPerTopic,
+        defaultReplicationFactor: config.defaultReplicationFactor,
+        metadataTimeoutMs: METADATA_TIMEOUT_MS,
+        logger,
+      });
+      if (topology.peers.size === 1) {
+        // A cluster of one is ready once it has registered itself: admin calls work from the first moment.
+        const self = cluster;
+        await self.awaitMetadata(() => self.state.broker(config.brokerId) !== undefined, METADATA_TIMEOUT_MS);
+      }
     } catch (err) {
-      await topics.close();
+      server.forceShutdown();
+      await topics?.close();
+      await cluster?.stop();
       await store.close();
       throw err;
     }
-    const broker = new Broker(config, boundPort, server, topics, store, shutdown, logger);
-    broker.retentionTimer = setInterval(() => void topics.applyRetention(), config.retentionCheckIntervalMs);
+    const broker = new Broker(config, boundPort, server, topics, cluster, store, shutdown, logger);
+    broker.retentionTimer = setInterval(() => void topics?.applyRetention(), config.retentionCheckIntervalMs);
     broker.retentionTimer.unref();
     logger.info('broker.started', {
       brokerId: config.brokerId,
@@ -82,6 +149,7 @@ export class Broker {
       port: boundPort,
       dataDir,
       clusterId: store.clusterId(),
+      peers: Object.fromEntries(cluster.state.brokers().map((b) => [b.id, b.address])),
       topics: topics.list().length,
     });
     return broker;
@@ -114,6 +182,7 @@ export class Broker {
     });
     try {
       await this.topics.close();
+      await this.cluster.stop();
     } catch (err) {
       this.logger.error('broker.close_failed', errorFields(err));
     }

@@ -2,9 +2,12 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PartitionLog } from '@gregor/storage';
-import { BrokerError } from './errors';
+import type { ClusterNode } from './cluster/cluster-node';
+import type { ClusterTopic } from './controller/metadata-commands';
+import { placeReplicas } from './controller/placement';
+import { BrokerError, NotLeaderError } from './errors';
 import { Logger, errorFields } from './logger';
-import { MetadataStore, TopicRecord } from './metadata-store';
+import type { MetadataStore } from './metadata-store';
 import { PartitionReplica } from './partition-replica';
 import { effectiveTopicConfigs, toLogConfig, validateTopicConfigKey, validateTopicConfigs } from './topic-config';
 
@@ -20,45 +23,57 @@ export function validateTopicName(name: string): void {
 }
 
 export interface Topic {
-  readonly record: TopicRecord;
-  readonly partitions: readonly PartitionReplica[];
+  readonly record: ClusterTopic;
+  /** This broker's replica of each partition; undefined where another broker holds it. */
+  readonly partitions: readonly (PartitionReplica | undefined)[];
 }
 
 export interface TopicManagerOptions {
   dataDir: string;
+  cluster: ClusterNode;
   store: MetadataStore;
   topicDefaults: Record<string, string>;
   defaultPartitions: number;
   maxPartitionsPerTopic: number;
+  defaultReplicationFactor: number;
+  /** How long an admin call waits for its metadata change to reach this broker. */
+  metadataTimeoutMs: number;
   logger: Logger;
 }
 
 /**
- * Topics and their partition replicas on this broker. Each partition's log
- * lives in <dataDir>/topics/<name>-<topicId>/<partition>. Admin operations
- * run one at a time; reads of the topic map are lock-free.
+ * Topics as the cluster metadata log defines them, and this broker's replicas of their
+ * partitions. Admin operations are proposed to the controller; every broker (this one included)
+ * then reconciles its replicas with the applied metadata: it opens the partitions assigned to
+ * it, applies config changes, and removes deleted topics. Each partition's files live in
+ * <dataDir>/topics/<name>-<topicId>/<partition>.
  */
 export class TopicManager {
   private readonly topics = new Map<string, Topic>();
-  private adminQueue: Promise<unknown> = Promise.resolve();
+  private queue: Promise<unknown> = Promise.resolve();
+  private unsubscribe: (() => void) | undefined;
+  private closed = false;
 
   private constructor(private readonly options: TopicManagerOptions) {}
 
   static async open(options: TopicManagerOptions): Promise<TopicManager> {
     const manager = new TopicManager(options);
     await fs.promises.mkdir(manager.topicsDir, { recursive: true });
-    for (const record of options.store.listTopics()) {
-      manager.topics.set(record.name, await manager.openTopic(record));
-    }
+    await manager.reconcile();
     await manager.removeOrphanDirs();
+    manager.unsubscribe = options.cluster.state.onChange(() => void manager.reconcile());
     return manager;
+  }
+
+  private get cluster(): ClusterNode {
+    return this.options.cluster;
   }
 
   private get topicsDir(): string {
     return path.join(this.options.dataDir, 'topics');
   }
 
-  private topicDir(record: TopicRecord): string {
+  private topicDir(record: ClusterTopic): string {
     return path.join(this.topicsDir, `${record.name}-${record.topicId}`);
   }
 
@@ -72,25 +87,73 @@ export class TopicManager {
     }
   }
 
-  private async openTopic(record: TopicRecord): Promise<Topic> {
+  private serialize<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Brings this broker's topics and replicas in line with the applied cluster metadata. */
+  private reconcile(): Promise<void> {
+    return this.serialize(async () => {
+      if (this.closed) return;
+      const desired = new Map(this.cluster.state.topics().map((t) => [t.name, t]));
+      for (const [name, topic] of this.topics) {
+        const wanted = desired.get(name);
+        if (!wanted || wanted.topicId !== topic.record.topicId) await this.removeTopic(topic);
+      }
+      for (const record of desired.values()) {
+        const current = this.topics.get(record.name);
+        if (!current) {
+          this.topics.set(record.name, await this.openTopic(record));
+          continue;
+        }
+        if (JSON.stringify(current.record.configs) !== JSON.stringify(record.configs)) {
+          const logConfig = toLogConfig(effectiveTopicConfigs(this.options.topicDefaults, record.configs));
+          for (const replica of current.partitions) replica?.log.updateConfig(logConfig);
+        }
+        this.topics.set(record.name, { record, partitions: current.partitions });
+      }
+    });
+  }
+
+  private async openTopic(record: ClusterTopic): Promise<Topic> {
     const logConfig = toLogConfig(effectiveTopicConfigs(this.options.topicDefaults, record.configs));
-    const partitions: PartitionReplica[] = [];
+    const partitions: (PartitionReplica | undefined)[] = [];
     try {
       for (let p = 0; p < record.partitions; p++) {
-        const log = await PartitionLog.open(path.join(this.topicDir(record), String(p)), logConfig);
-        partitions.push(new PartitionReplica(record.name, p, log));
+        const replicas = record.assignments[p].replicas;
+        if (!replicas.includes(this.cluster.brokerId)) {
+          partitions.push(undefined);
+          continue;
+        }
+        const dir = path.join(this.topicDir(record), String(p));
+        const log = await PartitionLog.open(dir, logConfig);
+        const placement = { topic: record.name, topicId: record.topicId, partition: p, replicas };
+        partitions.push(
+          new PartitionReplica(record.name, p, log, (onHighWatermark) => this.cluster.openReplica(placement, log, dir, onHighWatermark), (id) =>
+            this.cluster.addressOf(id),
+          ),
+        );
       }
     } catch (err) {
-      await Promise.allSettled(partitions.map((r) => r.close()));
+      await Promise.allSettled(partitions.map((r) => r?.close()));
       throw err;
     }
+    this.options.logger.info('topic.opened', { topic: record.name, partitions: record.partitions, hosted: partitions.filter(Boolean).length });
     return { record, partitions };
   }
 
-  private serialize<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.adminQueue.then(operation);
-    this.adminQueue = result.catch(() => undefined);
-    return result;
+  private async removeTopic(topic: Topic): Promise<void> {
+    this.topics.delete(topic.record.name);
+    for (const replica of topic.partitions) {
+      if (!replica) continue;
+      this.cluster.closeReplica(replica.replication);
+      await replica.close();
+    }
+    await fs.promises.rm(this.topicDir(topic.record), { recursive: true, force: true });
+    await this.options.store.deleteOffsetsOf(topic.record.name);
+    this.options.logger.info('topic.removed', { topic: topic.record.name });
   }
 
   get(name: string): Topic {
@@ -99,16 +162,20 @@ export class TopicManager {
     return topic;
   }
 
+  /** This broker's replica of a partition; NOT_LEADER naming the likely leader when it holds none. */
   partition(name: string, partition: number): PartitionReplica {
     const topic = this.get(name);
-    const replica = topic.partitions[partition];
-    if (!replica) {
+    if (!Number.isInteger(partition) || partition < 0 || partition >= topic.record.partitions) {
       throw new BrokerError(
         'UNKNOWN_PARTITION',
-        `unknown partition ${partition} of topic ${JSON.stringify(name)} (it has ${topic.partitions.length})`,
+        `unknown partition ${partition} of topic ${JSON.stringify(name)} (it has ${topic.record.partitions})`,
       );
     }
-    return replica;
+    const replica = topic.partitions[partition];
+    if (replica) return replica;
+    const assignment = topic.record.assignments[partition];
+    const hint = assignment.leader || assignment.replicas[0];
+    throw new NotLeaderError(`${name}-${partition}`, hint, this.cluster.addressOf(hint));
   }
 
   list(): Topic[] {
@@ -119,64 +186,65 @@ export class TopicManager {
     return effectiveTopicConfigs(this.options.topicDefaults, topic.record.configs);
   }
 
-  create(name: string, partitions: number, configs: Record<string, string>): Promise<Topic> {
-    return this.serialize(async () => {
-      validateTopicName(name);
-      const count = partitions === 0 ? this.options.defaultPartitions : partitions;
-      if (!Number.isInteger(count) || count < 1 || count > this.options.maxPartitionsPerTopic) {
-        throw new BrokerError('INVALID_CONFIG', `partitions must be in [1, ${this.options.maxPartitionsPerTopic}], got ${partitions}`);
-      }
-      validateTopicConfigs(configs);
-      if (this.topics.has(name)) throw new BrokerError('TOPIC_EXISTS', `topic ${JSON.stringify(name)} already exists`);
-      const record: TopicRecord = {
-        name,
-        topicId: crypto.randomBytes(8).toString('hex'),
-        partitions: count,
-        configs: { ...configs },
-        createdAt: Date.now(),
-      };
-      const topic = await this.openTopic(record);
-      await this.options.store.putTopic(record);
-      this.topics.set(name, topic);
-      this.options.logger.info('topic.created', { topic: name, partitions: count, configs });
-      return topic;
-    });
+  async create(name: string, partitions: number, configs: Record<string, string>, replicationFactor = 0): Promise<Topic> {
+    validateTopicName(name);
+    const count = partitions === 0 ? this.options.defaultPartitions : partitions;
+    if (!Number.isInteger(count) || count < 1 || count > this.options.maxPartitionsPerTopic) {
+      throw new BrokerError('INVALID_CONFIG', `partitions must be in [1, ${this.options.maxPartitionsPerTopic}], got ${partitions}`);
+    }
+    validateTopicConfigs(configs);
+    if (this.cluster.state.topic(name)) throw new BrokerError('TOPIC_EXISTS', `topic ${JSON.stringify(name)} already exists`);
+    const live = this.cluster.state.brokers().filter((b) => !b.fenced).map((b) => b.id);
+    if (live.length === 0) throw new BrokerError('LEADER_NOT_AVAILABLE', 'no broker has registered with the controller yet; retry shortly');
+    const factor = replicationFactor || this.options.defaultReplicationFactor;
+    if (!Number.isInteger(factor) || factor < 1) throw new BrokerError('INVALID_CONFIG', `replication factor must be positive, got ${replicationFactor}`);
+    const topicId = crypto.randomBytes(8).toString('hex');
+    const record: ClusterTopic = {
+      name,
+      topicId,
+      partitions: count,
+      configs: { ...configs },
+      createdAt: Date.now(),
+      assignments: placeReplicas(live, count, factor, this.cluster.state.topics().length).map((replicas) => ({ replicas, leader: 0, leaderTerm: 0 })),
+    };
+    await this.cluster.propose({ type: 'createTopic', topic: record });
+    await this.cluster.awaitMetadata(() => this.cluster.state.topic(name)?.topicId === topicId, this.options.metadataTimeoutMs);
+    await this.reconcile();
+    this.options.logger.info('topic.created', { topic: name, partitions: count, replicationFactor: Math.min(factor, live.length), configs });
+    return this.get(name);
   }
 
-  delete(name: string): Promise<void> {
-    return this.serialize(async () => {
-      const topic = this.get(name);
-      await this.options.store.deleteTopic(name);
-      this.topics.delete(name);
-      await Promise.allSettled(topic.partitions.map((r) => r.close()));
-      await fs.promises.rm(this.topicDir(topic.record), { recursive: true, force: true });
-      this.options.logger.info('topic.deleted', { topic: name });
-    });
+  async delete(name: string): Promise<void> {
+    this.get(name);
+    await this.cluster.propose({ type: 'deleteTopic', name });
+    await this.cluster.awaitMetadata(() => !this.cluster.state.topic(name), this.options.metadataTimeoutMs);
+    await this.reconcile();
   }
 
-  alterConfigs(name: string, set: Record<string, string>, reset: string[]): Promise<Topic> {
-    return this.serialize(async () => {
-      const topic = this.get(name);
-      validateTopicConfigs(set);
-      reset.forEach(validateTopicConfigKey);
-      const configs = { ...topic.record.configs, ...set };
-      for (const key of reset) delete configs[key];
-      const logConfig = toLogConfig(effectiveTopicConfigs(this.options.topicDefaults, configs));
-      const record: TopicRecord = { ...topic.record, configs };
-      await this.options.store.putTopic(record);
-      for (const replica of topic.partitions) replica.log.updateConfig(logConfig);
-      const updated: Topic = { record, partitions: topic.partitions };
-      this.topics.set(name, updated);
-      this.options.logger.info('topic.configs_altered', { topic: name, set, reset });
-      return updated;
-    });
+  async alterConfigs(name: string, set: Record<string, string>, reset: string[]): Promise<Topic> {
+    const topic = this.get(name);
+    validateTopicConfigs(set);
+    reset.forEach(validateTopicConfigKey);
+    const configs = { ...topic.record.configs, ...set };
+    for (const key of reset) delete configs[key];
+    await this.cluster.propose({ type: 'alterTopicConfigs', name, configs });
+    const wanted = JSON.stringify(configs);
+    await this.cluster.awaitMetadata(() => JSON.stringify(this.cluster.state.topic(name)?.configs) === wanted, this.options.metadataTimeoutMs);
+    await this.reconcile();
+    this.options.logger.info('topic.configs_altered', { topic: name, set, reset });
+    return this.get(name);
   }
 
+  /** Deletes old segments of every local replica, never past its commit index. */
   async applyRetention(): Promise<void> {
     for (const topic of this.topics.values()) {
       for (const replica of topic.partitions) {
+        if (!replica) continue;
         try {
-          const deleted = await replica.log.applyRetention();
+          const deleted = await replica.log.applyRetention({
+            below: replica.highWatermark,
+            beforeDelete: (start, last) => replica.replication.recordLogStart(start, last.term),
+          });
           if (deleted > 0) {
             this.options.logger.info('retention.applied', { partition: replica.name, segmentsDeleted: deleted, logStartOffset: replica.logStartOffset });
           }
@@ -187,10 +255,12 @@ export class TopicManager {
     }
   }
 
-  /** Flushes and closes every log. */
+  /** Stops every replica, then flushes and closes every log. */
   async close(): Promise<void> {
-    await this.adminQueue;
-    const replicas = [...this.topics.values()].flatMap((t) => t.partitions);
+    this.closed = true;
+    this.unsubscribe?.();
+    await this.queue;
+    const replicas = [...this.topics.values()].flatMap((t) => t.partitions).filter((r): r is PartitionReplica => r !== undefined);
     const results = await Promise.allSettled(replicas.map((r) => r.close()));
     results.forEach((r, i) => {
       if (r.status === 'rejected') this.options.logger.error('partition.close_failed', { partition: replicas[i].name, ...errorFields(r.reason) });

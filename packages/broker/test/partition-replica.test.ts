@@ -2,58 +2,72 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { encodeBatch } from '@gregor/records';
-import { PartitionLog } from '@gregor/storage';
-import { PartitionReplica } from '../src/partition-replica';
+import { waitFor } from '@gregor/testkit';
+import type { PartitionReplica } from '../src/partition-replica';
+import { SingleNode, startSingleNode } from './single-node';
 
 describe('PartitionReplica', () => {
   let dir: string;
+  let node: SingleNode;
   let replica: PartitionReplica;
   const batch = (...values: string[]): Buffer => encodeBatch(values.map((v) => ({ key: null, value: Buffer.from(v) })));
 
+  async function open(): Promise<void> {
+    node = await startSingleNode(dir);
+    if (!node.cluster.state.topic('t')) await node.topics.create('t', 1, {});
+    replica = node.topics.partition('t', 0);
+    await waitFor(() => replica.replication.isLeader, 10_000, 'a leader');
+  }
+
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gregor-replica-'));
-    replica = new PartitionReplica('t', 0, await PartitionLog.open(dir));
+    await open();
   });
   afterEach(async () => {
-    await replica.close();
+    await node.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('moves the high watermark on append and wakes waiters without polling', async () => {
-    expect(replica.highWatermark).toBe(0);
-    const waiting = replica.waitForData(0, null);
+  it('moves the high watermark when an append commits and wakes waiters without polling', async () => {
+    const start = replica.highWatermark;
+    const waiting = replica.waitForData(start, null);
     let woken = false;
     void waiting.then(() => (woken = true));
     await Promise.resolve();
     expect(woken).toBe(false);
-    await replica.append(batch('a', 'b'));
+    const result = await replica.append(batch('a', 'b'));
+    expect(result.baseOffset).toBe(start);
     expect(await waiting).toBe(true);
-    expect(replica.highWatermark).toBe(2);
+    expect(replica.highWatermark).toBe(start + 2);
   });
 
   it('times out, aborts and closes waiters with false', async () => {
-    expect(await replica.waitForData(0, 10)).toBe(false);
+    const hw = replica.highWatermark;
+    expect(await replica.waitForData(hw, 10)).toBe(false);
     const abort = new AbortController();
-    const aborted = replica.waitForData(0, null, abort.signal);
+    const aborted = replica.waitForData(hw, null, abort.signal);
     abort.abort();
     expect(await aborted).toBe(false);
-    const closing = replica.waitForData(0, null);
-    await replica.close();
+    const closing = replica.waitForData(hw, null);
+    await node.close();
     expect(await closing).toBe(false);
-    replica = new PartitionReplica('t', 0, await PartitionLog.open(dir));
+    await open();
   });
 
-  it('reads from the high watermark as empty and refuses offsets outside [log start, high watermark]', async () => {
-    await replica.append(batch('a'));
-    expect((await replica.read(1, 1000)).bytes).toHaveLength(0);
-    await expect(replica.read(2, 1000)).rejects.toMatchObject({ code: 'OFFSET_OUT_OF_RANGE', message: expect.stringMatching(/t-0: log start offset 0, end offset 1/) });
+  it('reads from the high watermark as empty and refuses offsets outside the log', async () => {
+    const { lastOffset } = await replica.append(batch('a'));
+    expect((await replica.read(lastOffset + 1, 1000)).bytes).toHaveLength(0);
+    await expect(replica.read(lastOffset + 2, 1000)).rejects.toMatchObject({
+      code: 'OFFSET_OUT_OF_RANGE',
+      message: expect.stringMatching(new RegExp(`t-0: log start offset 0, end offset ${lastOffset + 1}`)),
+    });
     await expect(replica.read(-1, 1000)).rejects.toMatchObject({ code: 'OFFSET_OUT_OF_RANGE' });
   });
 
-  it('starts with the high watermark at the recovered log end', async () => {
-    await replica.append(batch('a', 'b', 'c'));
-    await replica.close();
-    replica = new PartitionReplica('t', 0, await PartitionLog.open(dir));
-    expect(replica.highWatermark).toBe(3);
+  it('starts with the high watermark at the persisted commit index', async () => {
+    const { lastOffset } = await replica.append(batch('a', 'b', 'c'));
+    await node.close();
+    await open();
+    expect(replica.highWatermark).toBeGreaterThanOrEqual(lastOffset + 1);
   });
 });

@@ -62,7 +62,7 @@ export interface PartitionOffset { partition: number; offset: number; logStartOf
 
 export interface ListOffsetsResponse { topic: string; partitions: PartitionOffset[] }
 
-export interface CreateTopicRequest { name: string; partitions?: number; configs?: Record<string, string> }
+export interface CreateTopicRequest { name: string; partitions?: number; configs?: Record<string, string>; replicationFactor?: number }
 
 export interface DeleteTopicRequest { name: string }
 
@@ -90,9 +90,20 @@ export interface TopicDescription {
 
 export interface AlterTopicConfigRequest { name: string; set?: Record<string, string>; reset?: string[] }
 
-export interface BrokerNode { id: number; host: string; port: number }
+export interface BrokerNode { id: number; host: string; port: number; alive: boolean }
 
-export interface DescribeClusterResponse { clusterId: string; controllerId: number; brokers: BrokerNode[] }
+export interface ReplicaStatus { brokerId: number; role: string; logEndOffset: number; lag: number }
+
+export interface PartitionStatus {
+  topic: string;
+  partition: number;
+  leader: number;
+  replicas: number[];
+  highWatermark: number;
+  replicaStates: ReplicaStatus[];
+}
+
+export interface DescribeClusterResponse { clusterId: string; controllerId: number; brokers: BrokerNode[]; partitions: PartitionStatus[] }
 
 export interface CommittedOffset {
   topic: string;

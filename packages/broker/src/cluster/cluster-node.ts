@@ -88,7 +88,9 @@ export class ClusterNode {
       forward: (leader, command) => node.forward(leader, command),
       logger: options.logger,
       onLeaderChange: (_leader, role) => {
-        if (role === 'leader') node.liveness.reset();
+        if (role !== 'leader') return;
+        node.liveness.reset();
+        setImmediate(() => node.sendHeartbeat());
       },
     });
     node.groups.add(node.controller.replica);

@@ -41,8 +41,6 @@ export class Controller {
   readonly replica: ReplicatedPartition;
   private readonly results = new Map<number, CommandResult>();
 
-  private readonly stateStore: ReplicaStateStore;
-
   private constructor(
     private readonly options: ControllerOptions,
     private readonly log: PartitionLog,
@@ -52,7 +50,6 @@ export class Controller {
       term: 0,
       config: { voters: [...options.voters].sort((a, b) => a - b), learners: [...options.learners].sort((a, b) => a - b) },
     });
-    this.stateStore = stateStore;
     this.replica = new ReplicatedPartition({
       group: METADATA_GROUP,
       brokerId: options.brokerId,
@@ -125,8 +122,7 @@ export class Controller {
   }
 
   async close(): Promise<void> {
-    this.replica.stop();
+    this.replica.close();
     await this.log.close();
-    this.stateStore.close();
   }
 }

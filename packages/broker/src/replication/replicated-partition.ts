@@ -1,10 +1,10 @@
 import { RaftNode, type Entry, type Message, type Ready, type Role } from '@gregor/raft';
-import { isControlBatch, setBaseOffset, setPartitionLeaderEpoch, validateBatch } from '@gregor/records';
+import { isControlBatch, setBaseOffset, setPartitionLeaderEpoch, validateSingleBatch } from '@gregor/records';
 import type { AppendResult, PartitionLog } from '@gregor/storage';
-import { BrokerError } from '../errors';
+import { BrokerError, NotLeaderError } from '../errors';
 import { PartitionRaftStorage } from './partition-raft-storage';
 import { Acks, PendingAppends } from './pending-appends';
-import { offsetOfIndex } from './raft-index';
+import { indexOfOffset, offsetOfIndex } from './raft-index';
 import type { RaftTransport } from './raft-transport';
 import { ReplicaStateStore } from './replica-state-store';
 
@@ -64,6 +64,7 @@ export class ReplicatedPartition {
       heartbeatTick: options.heartbeatTick,
       random: options.random,
       applied,
+      skipRedundantNoop: true,
     });
     this.setHighWatermark(offsetOfIndex(Math.max(options.state.hardState.commit, applied)) + 1);
   }
@@ -72,12 +73,13 @@ export class ReplicatedPartition {
     return this.options.group;
   }
 
+  /** The Raft core's current view, which can run ahead of the last Ready handled. */
   get leaderId(): number {
-    return this.leader;
+    return this.node.raft.lead;
   }
 
   get isLeader(): boolean {
-    return this.role === 'leader';
+    return this.node.raft.role === 'leader';
   }
 
   /**
@@ -87,7 +89,7 @@ export class ReplicatedPartition {
   append(batch: Buffer, acks: Acks, maxBatchBytes: number): Promise<AppendResult> {
     this.checkUsable();
     if (!this.isLeader) throw this.notLeader();
-    const header = validateBatch(batch, 0, maxBatchBytes);
+    const header = validateSingleBatch(batch, maxBatchBytes);
     if (isControlBatch(header.attributes)) throw new BrokerError('INVALID_REQUEST', 'control batches are written by the broker only');
     const entry = this.node.propose(batch, header.lastOffsetDelta + 1);
     const baseOffset = offsetOfIndex(entry.firstIndex);
@@ -126,10 +128,23 @@ export class ReplicatedPartition {
     this.pending.failAll(() => this.notLeader());
   }
 
+  /**
+   * Retention is about to delete everything before `logStart`: the Raft log now begins there,
+   * so record it as this replica's snapshot point first (a follower that needs the deleted
+   * entries is sent that point and restarts its log from it).
+   */
+  recordLogStart(logStart: number, lastDeletedTerm: number): void {
+    this.options.state.saveSnapshot({ lastIndex: indexOfOffset(logStart - 1), term: lastDeletedTerm, config: this.node.status().config });
+  }
+
+  /** Stops, and closes the Raft state file (the caller owns the log). */
+  close(): void {
+    this.stop();
+    this.options.state.close();
+  }
+
   notLeader(): BrokerError {
-    return this.leader === 0
-      ? new BrokerError('LEADER_NOT_AVAILABLE', `${this.group} has no leader yet`)
-      : new BrokerError('NOT_LEADER', `${this.group} is led by broker ${this.leader}`);
+    return new NotLeaderError(this.group, this.leaderId, undefined);
   }
 
   private checkUsable(): void {

@@ -10,21 +10,25 @@ import type {
 } from '@gregor/proto';
 import type { BrokerContext } from '../context';
 import type { Topic } from '../topic-manager';
+import { describeCluster } from './cluster-status';
 import { unary } from './handlers';
 
+/** A topic with its assignments; offsets are this broker's view where it holds a replica, else -1. */
 function describe(ctx: BrokerContext, topic: Topic): TopicDescription {
-  const brokerId = ctx.config.brokerId;
   return {
     name: topic.record.name,
     topicId: topic.record.topicId,
-    partitions: topic.partitions.map((replica) => ({
-      partition: replica.partition,
-      leader: brokerId,
-      replicas: [brokerId],
-      logStartOffset: replica.logStartOffset,
-      highWatermark: replica.highWatermark,
-      logEndOffset: replica.logEndOffset,
-    })),
+    partitions: topic.record.assignments.map((assignment, partition) => {
+      const replica = topic.partitions[partition];
+      return {
+        partition,
+        leader: replica?.leaderId || assignment.leader,
+        replicas: assignment.replicas,
+        logStartOffset: replica?.logStartOffset ?? -1,
+        highWatermark: replica?.highWatermark ?? -1,
+        logEndOffset: replica?.logEndOffset ?? -1,
+      };
+    }),
     configs: ctx.topics.effectiveConfigs(topic),
   };
 }
@@ -32,14 +36,14 @@ function describe(ctx: BrokerContext, topic: Topic): TopicDescription {
 export function adminService(ctx: BrokerContext): grpc.UntypedServiceImplementation {
   return {
     CreateTopic: unary<CreateTopicRequest, TopicDescription>(ctx, 'CreateTopic', async (request) =>
-      describe(ctx, await ctx.topics.create(request.name, request.partitions ?? 0, request.configs ?? {})),
+      describe(ctx, await ctx.topics.create(request.name, request.partitions ?? 0, request.configs ?? {}, request.replicationFactor ?? 0)),
     ),
     DeleteTopic: unary<DeleteTopicRequest, object>(ctx, 'DeleteTopic', async (request) => {
       await ctx.topics.delete(request.name);
       return {};
     }),
     ListTopics: unary<object, ListTopicsResponse>(ctx, 'ListTopics', async () => ({
-      topics: ctx.topics.list().map((t) => ({ name: t.record.name, partitions: t.partitions.length })),
+      topics: ctx.topics.list().map((t) => ({ name: t.record.name, partitions: t.record.partitions })),
     })),
     DescribeTopic: unary<DescribeTopicRequest, TopicDescription>(ctx, 'DescribeTopic', async (request) =>
       describe(ctx, ctx.topics.get(request.name)),
@@ -47,10 +51,6 @@ export function adminService(ctx: BrokerContext): grpc.UntypedServiceImplementat
     AlterTopicConfig: unary<AlterTopicConfigRequest, TopicDescription>(ctx, 'AlterTopicConfig', async (request) =>
       describe(ctx, await ctx.topics.alterConfigs(request.name, request.set ?? {}, request.reset ?? [])),
     ),
-    DescribeCluster: unary<object, DescribeClusterResponse>(ctx, 'DescribeCluster', async () => ({
-      clusterId: ctx.store.clusterId(),
-      controllerId: ctx.config.brokerId,
-      brokers: [{ id: ctx.config.brokerId, host: ctx.config.host, port: ctx.boundPort() }],
-    })),
+    DescribeCluster: unary<object, DescribeClusterResponse>(ctx, 'DescribeCluster', () => describeCluster(ctx)),
   };
 }

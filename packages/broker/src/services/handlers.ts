@@ -1,12 +1,18 @@
 import * as grpc from '@grpc/grpc-js';
-import { BrokerError, isClientError, toStatus } from '../errors';
+import { BrokerError, LEADER_ADDRESS_METADATA, LEADER_ID_METADATA, NotLeaderError, isClientError, toStatus } from '../errors';
 import type { BrokerContext } from '../context';
 import { errorFields } from '../logger';
 
 /** A gRPC status error as grpc-js expects it from handlers. */
 export function statusError(err: unknown): Partial<grpc.ServiceError> {
   const status = toStatus(err);
-  return { code: status.code, details: status.details, message: status.details };
+  const error: Partial<grpc.ServiceError> = { code: status.code, details: status.details, message: status.details };
+  if (err instanceof NotLeaderError && err.leaderId !== 0) {
+    error.metadata = new grpc.Metadata();
+    error.metadata.set(LEADER_ID_METADATA, String(err.leaderId));
+    if (err.leaderAddress) error.metadata.set(LEADER_ADDRESS_METADATA, err.leaderAddress);
+  }
+  return error;
 }
 
 export function logFailure(ctx: BrokerContext, method: string, err: unknown): void {

@@ -42,10 +42,11 @@ async function fetch(ctx: BrokerContext, request: FetchRequest, signal: AbortSig
 
 async function listOffsets(ctx: BrokerContext, request: ListOffsetsRequest): Promise<ListOffsetsResponse> {
   const topic = ctx.topics.get(request.topic);
-  const wanted = request.partitions?.length ? request.partitions : topic.partitions.map((p) => p.partition);
+  const wanted = request.partitions?.length ? request.partitions : topic.record.assignments.map((_, p) => p);
   const partitions: PartitionOffset[] = [];
   for (const p of wanted) {
     const replica = ctx.topics.partition(request.topic, p);
+    replica.requireLeader();
     let offset: number;
     switch (request.spec) {
       case 'EARLIEST':

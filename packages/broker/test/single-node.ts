@@ -1,0 +1,55 @@
+import * as path from 'path';
+import { resolveTopology } from '../src/cluster/cluster-config';
+import { ClusterNode } from '../src/cluster/cluster-node';
+import { ClusterState } from '../src/controller/cluster-state';
+import { silentLogger } from '../src/logger';
+import { MetadataStore } from '../src/metadata-store';
+import { TopicManager } from '../src/topic-manager';
+
+export interface SingleNode {
+  store: MetadataStore;
+  cluster: ClusterNode;
+  topics: TopicManager;
+  close(): Promise<void>;
+}
+
+/** A cluster of one in this process, as a broker without peers runs: its own controller and every replica. */
+export async function startSingleNode(dir: string, defaultPartitions = 2): Promise<SingleNode> {
+  const store = await MetadataStore.open(path.join(dir, 'meta'));
+  const cluster = await ClusterNode.start({
+    topology: resolveTopology(1, '127.0.0.1:1', '', ''),
+    advertisedAddress: '127.0.0.1:1',
+    metadataDir: path.join(dir, 'metadata'),
+    state: ClusterState.open(store.root),
+    logger: silentLogger,
+    random: () => 0.5,
+    tickMs: 10,
+    electionTick: 10,
+    heartbeatTick: 1,
+    brokerHeartbeatMs: 50,
+    brokerSessionTimeoutMs: 1000,
+    unsafeAckBeforeReplication: false,
+  });
+  await cluster.awaitMetadata(() => cluster.state.broker(1) !== undefined, 10_000);
+  const topics = await TopicManager.open({
+    dataDir: dir,
+    cluster,
+    store,
+    topicDefaults: {},
+    defaultPartitions,
+    maxPartitionsPerTopic: 8,
+    defaultReplicationFactor: 3,
+    metadataTimeoutMs: 10_000,
+    logger: silentLogger,
+  });
+  return {
+    store,
+    cluster,
+    topics,
+    close: async () => {
+      await topics.close();
+      await cluster.stop();
+      await store.close();
+    },
+  };
+}
