@@ -228,18 +228,18 @@ export class ClusterNode {
           );
       };
     return {
-      stream: this.transport.handleStream,
-      propose: unary<{ command: string }, { result: string }>(async ({ command }) => {
+      Stream: this.transport.handleStream,
+      Propose: unary<{ command: string }, { result: string }>(async ({ command }) => {
         const parsed = parseCommand(command);
         if (!parsed) throw new BrokerError('INVALID_REQUEST', 'not a metadata command');
         return { result: JSON.stringify(await this.controller.proposeLocally(parsed)) };
       }),
-      heartbeat: unary<{ brokerId: number; address: string }, object>(({ brokerId, address }) => {
+      Heartbeat: unary<{ brokerId: number; address: string }, object>(({ brokerId, address }) => {
         if (!this.controller.isLeader) throw this.controller.replica.notLeader();
         this.liveness.heartbeat(brokerId, address);
         return {};
       }),
-      replicaStatus: unary(() => ({ replicas: this.replicaStates() })),
+      ReplicaStatus: unary(() => ({ replicas: this.replicaStates() })),
     };
   }
 
