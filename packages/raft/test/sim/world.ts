@@ -232,16 +232,23 @@ export class World {
    * Without check-quorum's leader lease, a server that was removed but never
    * learned it keeps starting elections with higher terms and can keep the
    * cluster from committing (Raft thesis §4.2.3). That is a known limit of
-   * plain Raft, not a bug, so in such runs the liveness phase shuts down
-   * servers outside the newest applied configuration, as an operator would.
+   * plain Raft, not a bug, so in such runs the liveness phase shuts down a
+   * removed server once every voter of the newest configuration has applied
+   * its removal, as an operator would.
    */
   private decommissionRemoved(): void {
     let newest: SimNode | undefined;
     for (const n of this.nodes) if (n.node !== undefined && (newest === undefined || n.applied > newest.applied)) newest = n;
     if (newest === undefined) return;
     const cs = newest.node!.raft.tracker.config;
+    const members = (id: number): boolean => cs.voters.includes(id) || cs.learners.includes(id);
     for (const n of this.nodes) {
-      if (n.node !== undefined && !cs.voters.includes(n.id) && !cs.learners.includes(n.id)) {
+      if (n.node === undefined || members(n.id)) continue;
+      const removedEverywhere = cs.voters.every((v) => {
+        const config = this.nodes[v - 1].node?.raft.tracker.config;
+        return config !== undefined && !config.voters.includes(n.id) && !config.learners.includes(n.id);
+      });
+      if (removedEverywhere) {
         n.crash(false);
         this.trace(`decommission ${n.id}`);
       }
