@@ -241,6 +241,8 @@ export class World {
     for (const n of this.nodes) if (n.node !== undefined && (newest === undefined || n.applied > newest.applied)) newest = n;
     if (newest === undefined) return;
     const cs = newest.node!.raft.tracker.config;
+    // A spare that has not been sent its first snapshot yet knows no configuration.
+    if (cs.voters.length === 0) return;
     const members = (id: number): boolean => cs.voters.includes(id) || cs.learners.includes(id);
     for (const n of this.nodes) {
       if (n.node === undefined || members(n.id)) continue;
