@@ -11,7 +11,9 @@ import type {
   TopicSummary,
   HealthCheckResponse,
 } from '@gregor/proto';
-import { Connection, ConnectionOptions } from './connection';
+import { Cluster, ClusterOptions } from './cluster/cluster';
+import type { Connection } from './connection';
+import { GregorError } from './errors';
 
 export type { TopicDescription, TopicSummary, PartitionOffset, CommittedOffset, DescribeClusterResponse };
 
@@ -20,48 +22,66 @@ export interface CreateTopicOptions {
   partitions?: number;
   /** Topic configs, e.g. { 'retention.ms': '3600000', 'flush.policy': 'always' }. */
   configs?: Record<string, string>;
+  /** Replicas per partition. Default: the broker's default (3), at most the live brokers. */
+  replicationFactor?: number;
 }
 
 export type OffsetQuery = 'earliest' | 'latest' | { timestamp: number };
 
-export interface AdminOptions extends ConnectionOptions {
-  /** Share a connection; the Admin then does not close it. */
+export interface AdminOptions extends ClusterOptions {
+  /** Share a Cluster (connections and metadata) with other clients; the Admin then does not close it. */
+  cluster?: Cluster;
+  /** Share a connection as the one bootstrap broker; the Admin then does not close it. */
   connection?: Connection;
 }
 
-/** Topics, offsets, consumer groups and cluster metadata. */
+/**
+ * Topics, offsets, consumer groups and cluster metadata. Requests any broker
+ * can answer go to the broker that answered last, failing over to the
+ * others; offsets are asked of each partition's leader.
+ */
 export class Admin {
-  readonly connection: Connection;
-  private readonly ownsConnection: boolean;
+  readonly cluster: Cluster;
+  private readonly ownsCluster: boolean;
 
   constructor(options: AdminOptions = {}) {
-    this.connection = options.connection ?? new Connection(options);
-    this.ownsConnection = !options.connection;
+    this.cluster = options.cluster ?? new Cluster(options, options.connection);
+    this.ownsCluster = !options.cluster;
   }
 
-  createTopic(name: string, options: CreateTopicOptions = {}): Promise<TopicDescription> {
-    return this.connection.unary('Admin', 'CreateTopic', { name, partitions: options.partitions ?? 0, configs: options.configs ?? {} });
+  /** The first bootstrap broker's connection. */
+  get connection(): Connection {
+    return this.cluster.primary;
+  }
+
+  async createTopic(name: string, options: CreateTopicOptions = {}): Promise<TopicDescription> {
+    const request = { name, partitions: options.partitions ?? 0, configs: options.configs ?? {}, replicationFactor: options.replicationFactor ?? 0 };
+    const description = await this.cluster.callAny<TopicDescription>('Admin', 'CreateTopic', request);
+    this.cluster.metadata.forgetTopic(name);
+    return description;
   }
 
   async deleteTopic(name: string): Promise<void> {
-    await this.connection.unary('Admin', 'DeleteTopic', { name });
+    await this.cluster.callAny('Admin', 'DeleteTopic', { name });
+    this.cluster.metadata.forgetTopic(name);
   }
 
   async listTopics(): Promise<TopicSummary[]> {
-    return (await this.connection.unary<object, ListTopicsResponse>('Admin', 'ListTopics', {})).topics;
+    return (await this.cluster.callAny<ListTopicsResponse>('Admin', 'ListTopics', {})).topics;
   }
 
   describeTopic(name: string): Promise<TopicDescription> {
-    return this.connection.unary('Admin', 'DescribeTopic', { name });
+    return this.cluster.callAny('Admin', 'DescribeTopic', { name });
   }
 
   /** Sets some configs and returns others (`reset`) to their defaults. */
   alterTopicConfig(name: string, set: Record<string, string>, reset: string[] = []): Promise<TopicDescription> {
-    return this.connection.unary('Admin', 'AlterTopicConfig', { name, set, reset });
+    return this.cluster.callAny('Admin', 'AlterTopicConfig', { name, set, reset });
   }
 
+  /** Brokers (alive or not), the controller, and every partition's leader, replicas, high watermark and replica lag. */
   describeCluster(): Promise<DescribeClusterResponse> {
-    return this.connection.unary('Admin', 'DescribeCluster', {});
+    return this.cluster.callAny('Admin', 'DescribeCluster', {});
   }
 
   /**
@@ -72,29 +92,52 @@ export class Admin {
   async listOffsets(topic: string, query: OffsetQuery, partitions: number[] = []): Promise<PartitionOffset[]> {
     const spec: OffsetSpec = query === 'earliest' ? 'EARLIEST' : query === 'latest' ? 'LATEST' : 'TIMESTAMP';
     const timestamp = typeof query === 'object' ? query.timestamp : 0;
-    const response = await this.connection.unary<object, ListOffsetsResponse>('Log', 'ListOffsets', { topic, partitions, spec, timestamp });
-    return response.partitions;
+    const wanted = partitions.length > 0 ? partitions : Array.from({ length: await this.cluster.partitionCount(topic) }, (_, p) => p);
+    const found = new Map<number, PartitionOffset>();
+    const ask = (connection: Connection, asked: number[]): Promise<void> =>
+      connection.unary<object, ListOffsetsResponse>('Log', 'ListOffsets', { topic, partitions: asked, spec, timestamp }).then((response) => {
+        for (const p of response.partitions) found.set(p.partition, p);
+      });
+    // One request per leader the metadata names; partitions whose leader is unknown or moved go one by one, following the leader.
+    const byLeader = new Map<string, number[]>();
+    const alone: number[] = [];
+    for (const p of wanted) {
+      const address = this.cluster.metadata.leaderAddress(topic, p);
+      if (address) byLeader.set(address, [...(byLeader.get(address) ?? []), p]);
+      else alone.push(p);
+    }
+    await Promise.all([...byLeader].map(async ([address, asked]) => {
+      try {
+        await ask(this.cluster.connection(address), asked);
+      } catch (err) {
+        const error = GregorError.from(err);
+        if (!error.retriable) throw error;
+        alone.push(...asked);
+      }
+    }));
+    await Promise.all(alone.map((p) => this.cluster.onLeader(topic, p, (connection) => ask(connection, [p]))));
+    return wanted.map((p) => found.get(p)!);
   }
 
   /** Commits offsets (each the next offset the group will read). */
   async commitOffsets(group: string, offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string }>): Promise<void> {
-    await this.connection.unary('Groups', 'CommitOffsets', { group, offsets });
+    await this.cluster.callAny('Groups', 'CommitOffsets', { group, offsets });
   }
 
   async fetchOffsets(group: string, topic?: string): Promise<CommittedOffset[]> {
-    return (await this.connection.unary<object, FetchOffsetsResponse>('Groups', 'FetchOffsets', { group, topic: topic ?? '' })).offsets;
+    return (await this.cluster.callAny<FetchOffsetsResponse>('Groups', 'FetchOffsets', { group, topic: topic ?? '' })).offsets;
   }
 
   async listGroups(): Promise<string[]> {
-    return (await this.connection.unary<object, ListGroupsResponse>('Groups', 'ListGroups', {})).groups;
+    return (await this.cluster.callAny<ListGroupsResponse>('Groups', 'ListGroups', {})).groups;
   }
 
-  /** The standard grpc.health.v1 check for the broker as a whole. */
+  /** The standard grpc.health.v1 check of the first bootstrap broker. */
   async health(timeoutMs?: number): Promise<HealthCheckResponse['status']> {
     return (await this.connection.unary<object, HealthCheckResponse>('Health', 'Check', { service: '' }, timeoutMs)).status;
   }
 
   close(): void {
-    if (this.ownsConnection) this.connection.close();
+    if (this.ownsCluster) this.cluster.close();
   }
 }

@@ -1,13 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import { services } from '@gregor/proto';
+import { parseBrokerList } from './cluster/broker-list';
 import { GregorError } from './errors';
 
-export const DEFAULT_ADDRESS = '127.0.0.1:7070';
+export { DEFAULT_ADDRESS } from './cluster/broker-list';
 
 type ServiceName = keyof typeof services;
 
 export interface ConnectionOptions {
-  /** host:port of a broker; default 127.0.0.1:7070 or $GREGOR_BROKER. */
+  /** host:port of a broker; default the first of $GREGOR_BROKER, else 127.0.0.1:7070. */
   address?: string;
   /** Per-call deadline for unary calls, ms (default 30000). */
   requestTimeoutMs?: number;
@@ -21,14 +22,17 @@ export interface ConnectionOptions {
 export class Connection {
   readonly address: string;
   private readonly client: grpc.Client;
-  private readonly requestTimeoutMs: number;
+  readonly requestTimeoutMs: number;
 
   constructor(options: ConnectionOptions = {}) {
-    this.address = options.address ?? process.env.GREGOR_BROKER ?? DEFAULT_ADDRESS;
+    this.address = options.address ?? parseBrokerList(undefined)[0];
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30000;
     this.client = new grpc.Client(this.address, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': -1,
       'grpc.max_send_message_length': -1,
+      // A restarted broker is found again within a second, not after grpc's default backoff of up to two minutes.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1000,
     });
   }
 

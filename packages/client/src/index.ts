@@ -1,24 +1,33 @@
 /**
- * @gregor/client: the TypeScript SDK for a Gregor broker.
+ * @gregor/client: the TypeScript SDK for a Gregor cluster.
  *
  * - `Producer`: `send(topic, records)` resolves to each record's partition
  *   and offset; records are batched per partition (lingerMs, batchBytes),
  *   partitioned by murmur2(key) like Kafka (sticky for null keys),
- *   optionally gzip-compressed, and retried with backoff on retriable errors.
+ *   optionally gzip-compressed, sent to each partition's leader, and retried
+ *   on the new leader after failover. Idempotent by default (each batch is
+ *   written once however often it is resent); `acks: 'all' | 'leader'`.
  *   `flush()` sends what waits; `close()` flushes and disconnects.
  * - `Consumer`: `assign`/`assignTopic`, `seek` (offset, 'earliest',
  *   'latest', { timestamp }), records as an async iterator (`records()`, or
- *   `batches()` for arrays of records with fewer awaits), `commit` for a
- *   groupId and resume from committed offsets.
- * - `Admin`: topics, configs, offsets, groups, cluster, health.
- * - `Connection`: one channel shared by any of the above (`{ connection }`).
+ *   `batches()` for arrays of records with fewer awaits) read from each
+ *   partition's leader, `commit` for a groupId and resume from committed offsets.
+ * - `Admin`: topics (with replication factor), configs, offsets, groups,
+ *   `describeCluster()`, health.
+ * - `Cluster`: connections to every broker and the metadata cache (partition
+ *   leaders, broker addresses), shared by any of the above (`{ cluster }`).
+ * - `Connection`: one channel to one broker (`{ connection }` bootstraps from it).
  * - `GregorError`: every failure; `code` is the gRPC status name
- *   ('NOT_FOUND', 'OUT_OF_RANGE', ...), `retriable` says whether to retry.
+ *   ('NOT_FOUND', 'OUT_OF_RANGE', ...), `reason` Gregor's own code
+ *   ('NOT_LEADER', ...), `retriable` says whether to retry.
  *
- * The broker address is `address` ('host:port'), default $GREGOR_BROKER or
- * 127.0.0.1:7070.
+ * Bootstrap brokers: `brokers` ('host:port' list or comma-separated string;
+ * `broker` / `address` for one), default $GREGOR_BROKER or 127.0.0.1:7070.
  */
 export { Connection, type ConnectionOptions, DEFAULT_ADDRESS } from './connection';
+export { Cluster, type ClusterOptions } from './cluster/cluster';
+export { parseBrokerList } from './cluster/broker-list';
+export { MetadataCache, type PartitionRoute, type BrokerAddress } from './cluster/metadata-cache';
 export { GregorError, type GregorErrorCode } from './errors';
 export {
   Admin,

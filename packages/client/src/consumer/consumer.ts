@@ -1,8 +1,9 @@
 import { DecodedRecord, decodeBatch, isControlBatch, iterateBatches } from '@gregor/records';
 import { Admin } from '../admin';
-import { Connection, ConnectionOptions } from '../connection';
+import { Cluster, ClusterOptions } from '../cluster/cluster';
+import type { Connection } from '../connection';
 import { GregorError } from '../errors';
-import { backoffDelay, sleep } from '../retry';
+import { sleep } from '../retry';
 import { PartitionSubscription } from './partition-subscription';
 
 export interface TopicPartition {
@@ -18,8 +19,10 @@ export interface ConsumerRecord extends DecodedRecord {
 /** Where to (re)start reading a partition. */
 export type SeekTarget = number | 'earliest' | 'latest' | { timestamp: number };
 
-export interface ConsumerOptions extends ConnectionOptions {
-  /** Share a connection; the Consumer then does not close it. */
+export interface ConsumerOptions extends ClusterOptions {
+  /** Share a Cluster (connections and metadata) with other clients; the Consumer then does not close it. */
+  cluster?: Cluster;
+  /** Share a connection as the one bootstrap broker; the Consumer then does not close it. */
   connection?: Connection;
   /** Commit and resume offsets under this group id. */
   groupId?: string;
@@ -33,8 +36,6 @@ export interface ConsumerOptions extends ConnectionOptions {
   maxBytes?: number;
   /** Streams pause while more than this many fetched bytes wait to be iterated (default 16 MiB). */
   maxBufferedBytes?: number;
-  retryBackoffMs?: number;
-  retryBackoffMaxMs?: number;
 }
 
 interface Assigned {
@@ -45,6 +46,8 @@ interface Assigned {
   generation: number;
   subscription: PartitionSubscription | null;
   failures: number;
+  /** Redirects followed in a row without reading anything. */
+  redirects: number;
 }
 
 interface Chunk {
@@ -65,15 +68,17 @@ const key = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 
 /**
  * Reads assigned partitions as an async iterator of records, live or from
- * history, over one Subscribe stream per partition.
+ * history, over one Subscribe stream per partition to its leader; when the
+ * leader moves or fails, the stream resumes at the position on the new one.
+ * Control batches (leader no-ops) are skipped, so offsets may have gaps.
  *
  *   const consumer = new Consumer({ groupId: 'billing', autoOffsetReset: 'earliest' });
  *   await consumer.assignTopic('events');
  *   for await (const record of consumer) { handle(record); await consumer.commit(); }
  */
 export class Consumer implements AsyncIterable<ConsumerRecord> {
-  readonly connection: Connection;
-  private readonly ownsConnection: boolean;
+  readonly cluster: Cluster;
+  private readonly ownsCluster: boolean;
   private readonly admin: Admin;
   private readonly assigned = new Map<string, Assigned>();
   private readonly queue: Chunk[] = [];
@@ -87,12 +92,17 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly reset: 'earliest' | 'latest' | 'none';
 
   constructor(private readonly options: ConsumerOptions = {}) {
-    this.connection = options.connection ?? new Connection(options);
-    this.ownsConnection = !options.connection;
-    this.admin = new Admin({ connection: this.connection });
+    this.cluster = options.cluster ?? new Cluster(options, options.connection);
+    this.ownsCluster = !options.cluster;
+    this.admin = new Admin({ cluster: this.cluster });
     this.maxBytes = options.maxBytes ?? 1024 * 1024;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 16 * 1024 * 1024;
     this.reset = options.autoOffsetReset ?? 'latest';
+  }
+
+  /** The first bootstrap broker's connection. */
+  get connection(): Connection {
+    return this.cluster.primary;
   }
 
   /**
@@ -103,7 +113,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const committed = this.options.groupId ? await this.committedOffsets(partitions) : new Map<string, number>();
     for (const tp of partitions) {
       if (this.assigned.has(key(tp))) continue;
-      const assigned: Assigned = { tp: { ...tp }, position: 0, generation: 0, subscription: null, failures: 0 };
+      const assigned: Assigned = { tp: { ...tp }, position: 0, generation: 0, subscription: null, failures: 0, redirects: 0 };
       this.assigned.set(key(tp), assigned);
       const start = committed.get(key(tp));
       await this.seekAssigned(assigned, start !== undefined ? start : this.reset === 'earliest' ? 'earliest' : 'latest');
@@ -164,34 +174,48 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   private subscribe(assigned: Assigned): void {
     assigned.subscription?.cancel();
+    assigned.subscription = null;
     if (this.closed) return;
     const generation = assigned.generation;
-    const subscription = new PartitionSubscription(
-      this.connection,
-      { topic: assigned.tp.topic, partition: assigned.tp.partition, offset: assigned.position, maxBytes: this.maxBytes },
-      {
-        onBatches: (bytes) => {
-          assigned.failures = 0;
-          this.enqueue({ assigned, generation, bytes });
-        },
-        onError: (err) => void this.recover(assigned, generation, err),
+    const { topic, partition } = assigned.tp;
+    this.cluster.leaderAddress(topic, partition).then(
+      (address) => {
+        if (this.closed || assigned.generation !== generation) return;
+        const subscription = new PartitionSubscription(
+          this.cluster.connection(address),
+          { topic, partition, offset: assigned.position, maxBytes: this.maxBytes },
+          {
+            onBatches: (bytes) => {
+              assigned.failures = 0;
+              assigned.redirects = 0;
+              this.enqueue({ assigned, generation, bytes });
+            },
+            onError: (err) => void this.recover(assigned, generation, address, err),
+          },
+        );
+        assigned.subscription = subscription;
+        if (this.paused) subscription.pause();
       },
+      (err: unknown) => void this.recover(assigned, generation, null, GregorError.from(err)),
     );
-    assigned.subscription = subscription;
-    if (this.paused) subscription.pause();
   }
 
-  /** Resubscribes after a broken stream: retriable errors with backoff, OUT_OF_RANGE per autoOffsetReset. */
-  private async recover(assigned: Assigned, generation: number, err: GregorError): Promise<void> {
+  /**
+   * Resubscribes after a broken stream: on the new leader at once after a
+   * redirect, else with backoff on retriable errors; OUT_OF_RANGE per
+   * autoOffsetReset.
+   */
+  private async recover(assigned: Assigned, generation: number, address: string | null, err: GregorError): Promise<void> {
     if (this.closed || assigned.generation !== generation) return;
     assigned.subscription = null;
+    this.cluster.noteError(assigned.tp.topic, assigned.tp.partition, address, err);
     try {
       if (err.code === 'OUT_OF_RANGE' && this.reset !== 'none') {
         await this.seekAssigned(assigned, this.reset);
         return;
       }
       if (!err.retriable) throw err;
-      await sleep(backoffDelay(assigned.failures++, { initialMs: this.options.retryBackoffMs ?? 100, maxMs: this.options.retryBackoffMaxMs ?? 2000 }));
+      if (!(err.redirect && assigned.redirects++ < 3)) await sleep(this.cluster.backoffDelay(assigned.failures++));
       if (this.closed || assigned.generation !== generation) return;
       // Resume at the position; batches queued from the broken stream are fetched again.
       assigned.generation++;
@@ -329,6 +353,6 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.closed = true;
     for (const a of this.assigned.values()) a.subscription?.cancel();
     this.wakeReader?.();
-    if (this.ownsConnection) this.connection.close();
+    if (this.ownsCluster) this.cluster.close();
   }
 }

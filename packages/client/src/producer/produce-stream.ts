@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ProduceRequest, ProduceResponse } from '@gregor/proto';
+import type { Acks, ProduceRequest, ProduceResponse } from '@gregor/proto';
 import type { Connection } from '../connection';
 import { GregorError } from '../errors';
 
@@ -10,7 +10,7 @@ interface Pending {
 }
 
 /**
- * The Producer's long-lived ProduceStream: requests carry a correlation id,
+ * A long-lived ProduceStream to one broker: requests carry a correlation id,
  * responses may come back in any order. If the stream breaks, every pending
  * request fails with a retriable UNAVAILABLE and the next send opens a new one.
  */
@@ -22,6 +22,7 @@ export class ProduceStream {
   constructor(
     private readonly connection: Connection,
     private readonly requestTimeoutMs: number,
+    private readonly acks: Acks,
   ) {}
 
   send(topic: string, partition: number, batch: Buffer): Promise<ProduceResponse> {
@@ -33,7 +34,7 @@ export class ProduceStream {
         reject(new GregorError(grpc.status.DEADLINE_EXCEEDED, `produce to ${topic}-${partition} timed out after ${this.requestTimeoutMs} ms`));
       }, this.requestTimeoutMs);
       this.pending.set(correlationId, { resolve, reject, timer });
-      call.write({ correlationId, topic, partition, batch });
+      call.write({ correlationId, topic, partition, batch, acks: this.acks });
     });
   }
 
@@ -44,7 +45,7 @@ export class ProduceStream {
       if (!pending) return;
       this.pending.delete(response.correlationId);
       clearTimeout(pending.timer);
-      if (response.error && response.error.code !== grpc.status.OK) pending.reject(new GregorError(response.error.code, response.error.message));
+      if (response.error && response.error.code !== grpc.status.OK) pending.reject(GregorError.fromStatus(response.error));
       else pending.resolve(response);
     });
     const broken = (err?: unknown): void => {

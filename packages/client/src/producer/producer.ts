@@ -1,8 +1,9 @@
 import { CompressionType, encodeBatch, Record as LogRecord, RecordHeader } from '@gregor/records';
-import { Admin } from '../admin';
-import { Connection, ConnectionOptions } from '../connection';
+import type { InitProducerIdResponse, ProduceResponse } from '@gregor/proto';
+import { Cluster, ClusterOptions } from '../cluster/cluster';
+import { Connection } from '../connection';
 import { GregorError } from '../errors';
-import { backoffDelay, sleep } from '../retry';
+import { OutgoingBatch, PartitionSender, ProducerIdentity } from './partition-sender';
 import { Partitioner } from './partitioner';
 import { ProduceStream } from './produce-stream';
 
@@ -26,18 +27,30 @@ export interface RecordMetadata {
   timestamp: number;
 }
 
-export interface ProducerOptions extends ConnectionOptions {
-  /** Share a connection; the Producer then does not close it. */
+export interface ProducerOptions extends ClusterOptions {
+  /** Share a Cluster (connections and metadata) with other clients; the Producer then does not close it. */
+  cluster?: Cluster;
+  /** Share a connection as the one bootstrap broker; the Producer then does not close it. */
   connection?: Connection;
   /** How long a partition's batch waits for more records, ms (default 5). */
   lingerMs?: number;
   /** A partition's batch is sent once it holds about this many bytes (default 256 KiB). */
   batchBytes?: number;
   compression?: 'none' | 'gzip';
-  /** Attempts after the first on retriable errors (default 5). */
+  /** 'all' (default): a majority of the partition's replicas hold a batch durably before it is acknowledged; 'leader': the leader alone. */
+  acks?: 'all' | 'leader';
+  /**
+   * Default true: the producer takes a producer id and numbers its batches per
+   * partition, so a batch retried after a lost answer or a leader change is
+   * written once. false: at-least-once (a retry may duplicate a batch).
+   */
+  idempotent?: boolean;
+  /** Sends after the first on retriable errors (default unlimited, until deliveryTimeoutMs). */
   retries?: number;
-  retryBackoffMs?: number;
-  retryBackoffMaxMs?: number;
+  /** A send fails once its batch has not been acknowledged this long after it was sealed, ms (default 60000). */
+  deliveryTimeoutMs?: number;
+  /** Unanswered batches per partition (default 5, at most 5 when idempotent: the broker remembers 5 per producer). */
+  maxInFlightPerPartition?: number;
   /** send() waits while more than this many bytes are unacknowledged (default 64 MiB). */
   maxBufferedBytes?: number;
 }
@@ -54,8 +67,8 @@ interface SendTicket {
   reject(err: Error): void;
 }
 
-/** Records gathering for one partition. */
-interface OpenBatch {
+/** Records gathering for one partition, then sent by its PartitionSender. */
+interface OpenBatch extends OutgoingBatch {
   topic: string;
   partition: number;
   records: LogRecord[];
@@ -81,45 +94,59 @@ function toHeaders(headers: ProducerRecord['headers']): RecordHeader[] {
 
 /**
  * Sends records to topics. Records are grouped per partition into RecordBatch
- * v2 batches, sent when `batchBytes` fill up or `lingerMs` passes, over one
- * ProduceStream; retriable failures are retried with backoff (at-least-once:
- * a retry after a lost acknowledgement may duplicate a batch).
+ * v2 batches, sent when `batchBytes` fill up or `lingerMs` passes, to the
+ * partition's leader over one ProduceStream per broker. Retriable failures
+ * (leader moved, broker unreachable, election running) are retried with
+ * backoff on the new leader until deliveryTimeoutMs; with idempotence (the
+ * default) each batch is written exactly once however often it is resent.
  *
- *   const producer = new Producer({ address: '127.0.0.1:7070' });
+ *   const producer = new Producer({ brokers: ['127.0.0.1:7070', '127.0.0.1:7071'] });
  *   const [{ partition, offset }] = await producer.send('events', [{ key: 'k', value: 'v' }]);
  *   await producer.close();
  */
 export class Producer {
-  readonly connection: Connection;
-  private readonly ownsConnection: boolean;
-  private readonly admin: Admin;
-  private readonly stream: ProduceStream;
+  readonly cluster: Cluster;
+  private readonly ownsCluster: boolean;
   private readonly partitioner = new Partitioner();
-  private readonly partitionCounts = new Map<string, number>();
-  /** One metadata lookup per topic however many sends wait on it. */
-  private readonly partitionLookups = new Map<string, Promise<number>>();
   /** Open batches by topic, then partition. */
   private readonly open = new Map<string, Array<OpenBatch | undefined>>();
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly options: Required<Omit<ProducerOptions, keyof ConnectionOptions | 'connection'>>;
+  /** Senders by topic, then partition. */
+  private readonly senders = new Map<string, Array<PartitionSender<OpenBatch> | undefined>>();
+  private readonly streams = new Map<string, ProduceStream>();
+  private readonly options: Required<Omit<ProducerOptions, keyof ClusterOptions | 'connection' | 'cluster' | 'idempotent'>>;
+  private readonly wantsIdempotence: boolean;
+  private identity: Promise<ProducerIdentity | null> | null = null;
+  private sealedBatches = 0;
+  /** send() calls still fetching metadata or waiting for room: flush() waits until their records join batches. */
+  private readonly joining = new Set<Promise<void>>();
+  private idleWaiters: Array<() => void> = [];
   private bufferedBytes = 0;
   private roomWaiters: Array<() => void> = [];
   private closed = false;
 
   constructor(options: ProducerOptions = {}) {
-    this.connection = options.connection ?? new Connection(options);
-    this.ownsConnection = !options.connection;
-    this.admin = new Admin({ connection: this.connection });
+    this.cluster = options.cluster ?? new Cluster(options, options.connection);
+    this.ownsCluster = !options.cluster;
+    this.wantsIdempotence = options.idempotent ?? true;
+    const maxInFlight = options.maxInFlightPerPartition ?? 5;
     this.options = {
       lingerMs: options.lingerMs ?? 5,
       batchBytes: options.batchBytes ?? 256 * 1024,
       compression: options.compression ?? 'none',
-      retries: options.retries ?? 5,
-      retryBackoffMs: options.retryBackoffMs ?? 100,
-      retryBackoffMaxMs: options.retryBackoffMaxMs ?? 2000,
+      acks: options.acks ?? 'all',
+      retries: options.retries ?? Number.MAX_SAFE_INTEGER,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 60000,
+      maxInFlightPerPartition: this.wantsIdempotence ? Math.min(5, maxInFlight) : maxInFlight,
       maxBufferedBytes: options.maxBufferedBytes ?? 64 * 1024 * 1024,
     };
-    this.stream = new ProduceStream(this.connection, options.requestTimeoutMs ?? 30000);
+    if (!Number.isInteger(this.options.maxInFlightPerPartition) || this.options.maxInFlightPerPartition < 1) {
+      throw GregorError.invalid(`maxInFlightPerPartition must be a positive integer, got ${maxInFlight}`);
+    }
+  }
+
+  /** The first bootstrap broker's connection. */
+  get connection(): Connection {
+    return this.cluster.primary;
   }
 
   /** Sends one record (resolves to its partition and offset) or several (resolves to one result each, in order). */
@@ -128,32 +155,71 @@ export class Producer {
   async send(topic: string, records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
     if (this.closed) throw GregorError.invalid('producer is closed');
     const list = Array.isArray(records) ? records : [records];
-    const partitions = this.partitionCounts.get(topic) ?? (await this.loadPartitionCount(topic));
-    while (this.bufferedBytes >= this.options.maxBufferedBytes) await new Promise<void>((r) => this.roomWaiters.push(r));
-    let batches = this.open.get(topic);
-    if (!batches) this.open.set(topic, (batches = []));
-    const open = batches;
-    const now = Date.now();
-    const results = await new Promise<RecordMetadata[]>((resolve, reject) => {
-      const ticket: SendTicket = { results: new Array(list.length), remaining: list.length, failed: false, resolve, reject };
-      if (list.length === 0) resolve([]);
-      for (let i = 0; i < list.length; i++) this.append(topic, partitions, open, list[i], now, ticket, i);
-    });
+    const partitions = this.cluster.metadata.partitionCount(topic);
+    let sending: Promise<RecordMetadata[]>;
+    if (partitions !== undefined && (!this.wantsIdempotence || this.identity) && this.bufferedBytes < this.options.maxBufferedBytes) {
+      sending = this.appendAll(topic, partitions, list);
+    } else {
+      let joined!: () => void;
+      const joining = new Promise<void>((resolve) => (joined = resolve));
+      this.joining.add(joining);
+      try {
+        sending = this.appendAll(topic, await this.prepare(topic), list);
+      } finally {
+        this.joining.delete(joining);
+        joined();
+      }
+    }
+    const results = await sending;
     return Array.isArray(records) ? results : results[0];
   }
 
-  private loadPartitionCount(topic: string): Promise<number> {
-    let lookup = this.partitionLookups.get(topic);
-    if (!lookup) {
-      lookup = this.admin.describeTopic(topic).then((description) => {
-        this.partitionCounts.set(topic, description.partitions.length);
-        return description.partitions.length;
+  /** Adds the records to their partitions' open batches; resolves when all are acknowledged. */
+  private appendAll(topic: string, partitions: number, list: ProducerRecord[]): Promise<RecordMetadata[]> {
+    let open = this.open.get(topic);
+    if (!open) this.open.set(topic, (open = []));
+    const batches = open;
+    const now = Date.now();
+    return new Promise<RecordMetadata[]>((resolve, reject) => {
+      const ticket: SendTicket = { results: new Array(list.length), remaining: list.length, failed: false, resolve, reject };
+      if (list.length === 0) resolve([]);
+      for (let i = 0; i < list.length; i++) this.append(topic, partitions, batches, list[i], now, ticket, i);
+    });
+  }
+
+  /** What a send needs before its records join batches: the partition count, the producer id, buffer room. */
+  private async prepare(topic: string): Promise<number> {
+    const partitions = this.cluster.metadata.partitionCount(topic) ?? (await this.cluster.partitionCount(topic));
+    if (this.wantsIdempotence) await this.producerIdentity();
+    while (this.bufferedBytes >= this.options.maxBufferedBytes) await new Promise<void>((r) => this.roomWaiters.push(r));
+    return partitions;
+  }
+
+  /**
+   * Whether batches carry a producer id: false when idempotence was turned off,
+   * or the broker does not offer InitProducerId (then delivery is at-least-once).
+   */
+  async idempotent(): Promise<boolean> {
+    return this.wantsIdempotence && (await this.producerIdentity()) !== null;
+  }
+
+  /** The producer id, asked for once; a failed attempt is retried by the next send. */
+  private producerIdentity(): Promise<ProducerIdentity | null> {
+    if (!this.identity) {
+      const asking = this.initProducerId().catch((err: unknown) => {
+        const error = GregorError.from(err);
+        if (error.code === 'UNIMPLEMENTED') return null;
+        if (this.identity === asking) this.identity = null;
+        throw error;
       });
-      this.partitionLookups.set(topic, lookup);
-      const forget = (): void => void this.partitionLookups.delete(topic);
-      lookup.then(forget, forget);
+      this.identity = asking;
     }
-    return lookup;
+    return this.identity;
+  }
+
+  private async initProducerId(): Promise<ProducerIdentity> {
+    const response = await this.cluster.callAny<InitProducerIdResponse>('Log', 'InitProducerId', {});
+    return { producerId: response.producerId, producerEpoch: response.producerEpoch };
   }
 
   private append(
@@ -183,7 +249,10 @@ export class Producer {
       batch = undefined;
     }
     if (!batch) {
-      const created: OpenBatch = { topic, partition, records: [], tickets: [], slots: [], bytes: HEADER_BYTES, timer: null };
+      const created: OpenBatch = {
+        topic, partition, records: [], tickets: [], slots: [], bytes: HEADER_BYTES, timer: null,
+        recordCount: 0, deadline: 0, attempts: 0, encoded: null, order: -1,
+      };
       created.timer = setTimeout(() => this.seal(created, partitions), this.options.lingerMs);
       open[partition] = batch = created;
     }
@@ -201,52 +270,101 @@ export class Producer {
     open[batch.partition] = undefined;
     if (batch.timer) clearTimeout(batch.timer);
     this.partitioner.batchSealed(batch.topic, batch.partition, partitions);
-    const sending = this.sendBatch(batch).finally(() => {
-      this.inFlight.delete(sending);
-      this.bufferedBytes -= batch.bytes - HEADER_BYTES;
-      if (this.bufferedBytes < this.options.maxBufferedBytes) {
-        const waiters = this.roomWaiters;
-        this.roomWaiters = [];
-        waiters.forEach((wake) => wake());
-      }
-    });
-    this.inFlight.add(sending);
+    batch.recordCount = batch.records.length;
+    batch.deadline = Date.now() + this.options.deliveryTimeoutMs;
+    this.sealedBatches++;
+    void this.senderFor(batch.topic, batch.partition).then(
+      (sender) => sender.enqueue(batch),
+      (err: unknown) => this.batchFailed(batch, GregorError.from(err)),
+    );
   }
 
-  private async sendBatch(batch: OpenBatch): Promise<void> {
-    let bytes: Buffer;
+  private async senderFor(topic: string, partition: number): Promise<PartitionSender<OpenBatch>> {
+    let byPartition = this.senders.get(topic);
+    if (!byPartition) this.senders.set(topic, (byPartition = []));
+    let sender = byPartition[partition];
+    if (sender) return sender;
+    const identity = this.wantsIdempotence ? await this.producerIdentity() : null;
+    sender = byPartition[partition];
+    if (sender) return sender;
+    sender = new PartitionSender<OpenBatch>({
+      identity,
+      maxInFlight: this.options.maxInFlightPerPartition,
+      retries: this.options.retries,
+      encode: (batch, stamp, baseSequence) => this.encode(batch, stamp, baseSequence),
+      send: (bytes) => this.sendToLeader(topic, partition, bytes),
+      completed: (batch, response) => this.batchCompleted(batch, response),
+      failed: (batch, err) => this.batchFailed(batch, err),
+      newIdentity: () => this.initProducerId(),
+      backoffDelay: (attempt) => this.cluster.backoffDelay(attempt),
+    });
+    byPartition[partition] = sender;
+    return sender;
+  }
+
+  private encode(batch: OpenBatch, identity: ProducerIdentity | null, baseSequence: number): Buffer {
+    return encodeBatch(batch.records, {
+      compression: this.options.compression === 'gzip' ? CompressionType.Gzip : CompressionType.None,
+      ...(identity ? { producerId: identity.producerId, producerEpoch: identity.producerEpoch, baseSequence } : {}),
+    });
+  }
+
+  /** One attempt on the partition's current leader; failures teach the cluster metadata where to go next. */
+  private async sendToLeader(topic: string, partition: number, bytes: Buffer): Promise<ProduceResponse> {
+    let address: string | null = null;
     try {
-      bytes = encodeBatch(batch.records, {
-        compression: this.options.compression === 'gzip' ? CompressionType.Gzip : CompressionType.None,
-      });
+      address = await this.cluster.leaderAddress(topic, partition);
+      const response = await this.streamTo(address).send(topic, partition, bytes);
+      this.cluster.noteSuccess(address);
+      return response;
     } catch (err) {
-      batch.tickets.forEach((t) => this.fail(t, GregorError.invalid(`cannot encode batch: ${(err as Error).message}`)));
-      return;
+      const error = GregorError.from(err);
+      this.cluster.noteError(topic, partition, address, error);
+      throw error;
     }
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const response = await this.stream.send(batch.topic, batch.partition, bytes);
-        for (let i = 0; i < batch.records.length; i++) {
-          const ticket = batch.tickets[i];
-          if (ticket.failed) continue;
-          ticket.results[batch.slots[i]] = {
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: response.baseOffset + i,
-            timestamp: batch.records[i].timestamp!,
-          };
-          if (--ticket.remaining === 0) ticket.resolve(ticket.results);
-        }
-        return;
-      } catch (err) {
-        const error = GregorError.from(err);
-        if (!error.retriable || attempt >= this.options.retries) {
-          if (error.code === 'NOT_FOUND') this.partitionCounts.delete(batch.topic);
-          batch.tickets.forEach((t) => this.fail(t, error));
-          return;
-        }
-        await sleep(backoffDelay(attempt, { initialMs: this.options.retryBackoffMs, maxMs: this.options.retryBackoffMaxMs }));
-      }
+  }
+
+  private streamTo(address: string): ProduceStream {
+    let stream = this.streams.get(address);
+    if (!stream) {
+      const acks = this.options.acks === 'leader' ? 'ACKS_LEADER' : 'ACKS_ALL';
+      stream = new ProduceStream(this.cluster.connection(address), this.cluster.requestTimeoutMs, acks);
+      this.streams.set(address, stream);
+    }
+    return stream;
+  }
+
+  private batchCompleted(batch: OpenBatch, response: ProduceResponse): void {
+    for (let i = 0; i < batch.records.length; i++) {
+      const ticket = batch.tickets[i];
+      if (ticket.failed) continue;
+      ticket.results[batch.slots[i]] = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: response.baseOffset + i,
+        timestamp: batch.records[i].timestamp!,
+      };
+      if (--ticket.remaining === 0) ticket.resolve(ticket.results);
+    }
+    this.batchDone(batch);
+  }
+
+  private batchFailed(batch: OpenBatch, err: GregorError): void {
+    batch.tickets.forEach((t) => this.fail(t, err));
+    this.batchDone(batch);
+  }
+
+  private batchDone(batch: OpenBatch): void {
+    this.bufferedBytes -= batch.bytes - HEADER_BYTES;
+    if (this.bufferedBytes < this.options.maxBufferedBytes) {
+      const waiters = this.roomWaiters;
+      this.roomWaiters = [];
+      waiters.forEach((wake) => wake());
+    }
+    if (--this.sealedBatches === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      waiters.forEach((wake) => wake());
     }
   }
 
@@ -258,18 +376,19 @@ export class Producer {
 
   /** Sends every waiting batch now and resolves when all sent batches are answered. */
   async flush(): Promise<void> {
+    while (this.joining.size > 0) await Promise.all([...this.joining]);
     for (const [topic, batches] of this.open) {
-      for (const batch of batches) if (batch) this.seal(batch, this.partitionCounts.get(topic) ?? 1);
+      for (const batch of batches) if (batch) this.seal(batch, this.cluster.metadata.partitionCount(topic) ?? 1);
     }
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.sealedBatches > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Flushes, then closes the stream (and the connection if this producer made it). */
+  /** Flushes, then closes the streams (and the connections if this producer made them). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.flush();
-    this.stream.close();
-    if (this.ownsConnection) this.connection.close();
+    for (const stream of this.streams.values()) stream.close();
+    if (this.ownsCluster) this.cluster.close();
   }
 }

@@ -1,0 +1,190 @@
+import * as grpc from '@grpc/grpc-js';
+import type { ProduceResponse } from '@gregor/proto';
+import { GregorError } from '../errors';
+
+/** What an idempotent producer stamps into every batch header. */
+export interface ProducerIdentity {
+  producerId: number;
+  producerEpoch: number;
+}
+
+/** A sealed batch on its way to the partition leader. */
+export interface OutgoingBatch {
+  recordCount: number;
+  /** Give up (fail the batch) once this passes, ms since epoch. */
+  deadline: number;
+  /** Sends so far. */
+  attempts: number;
+  /** Encoded on the first send and resent as these same bytes. */
+  encoded: Buffer | null;
+  /** Position in the partition's send order, set on the first send. */
+  order: number;
+}
+
+export interface PartitionSenderOptions<B extends OutgoingBatch> {
+  /** The batch's bytes; stamped with the identity and base sequence when idempotent. */
+  encode(batch: B, identity: ProducerIdentity | null, baseSequence: number): Buffer;
+  /** Sends bytes to the partition's current leader. */
+  send(bytes: Buffer): Promise<ProduceResponse>;
+  completed(batch: B, response: ProduceResponse): void;
+  failed(batch: B, err: GregorError): void;
+  /** A fresh producer id, after a batch was given up (its sequence gap would block the partition). */
+  newIdentity(): Promise<ProducerIdentity>;
+  backoffDelay(attempt: number): number;
+  /** The producer's identity; null = not idempotent. */
+  identity: ProducerIdentity | null;
+  maxInFlight: number;
+  /** Sends after the first before a batch is given up (the deadline applies too). */
+  retries: number;
+}
+
+/**
+ * Sends one partition's batches in order, at most maxInFlight at a time. When
+ * any fails with a retriable error, nothing new is sent until every batch in
+ * flight is answered; then the failed ones are resent, in their original
+ * order and as their original bytes, after a backoff (none after a redirect to
+ * the new leader). An idempotent leader drops the resends it already wrote and
+ * answers with the original offsets, so each batch lands exactly once.
+ *
+ * A batch given up (fatal error, deadline) leaves a hole in the sequence: with
+ * idempotence, batches sent after it fail too, and the partition continues
+ * under a new producer id from sequence 0.
+ */
+export class PartitionSender<B extends OutgoingBatch> {
+  private readonly queue: B[] = [];
+  private readonly inFlight = new Set<B>();
+  private readonly toResend: B[] = [];
+  private identity: ProducerIdentity | null;
+  private nextSequence = 0;
+  private nextOrder = 0;
+  /** Order of the first batch given up under the current identity; later ones cannot land. */
+  private givenUpAt: number | null = null;
+  private givenUpError: GregorError | null = null;
+  private waiting = false;
+  private resendRound = 0;
+  private redirectStreak = 0;
+  private lastError: GregorError | null = null;
+
+  constructor(private readonly options: PartitionSenderOptions<B>) {
+    this.identity = options.identity;
+  }
+
+  /** Batches queued or unanswered. */
+  get pending(): number {
+    return this.queue.length + this.inFlight.size + this.toResend.length;
+  }
+
+  enqueue(batch: B): void {
+    this.queue.push(batch);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.waiting) return;
+    const troubled = this.toResend.length > 0 || this.givenUpAt !== null;
+    if (troubled && this.inFlight.size > 0) return;
+    if (this.toResend.length > 0) {
+      this.scheduleResend();
+      return;
+    }
+    if (this.givenUpAt !== null) {
+      if (this.queue.length > 0) this.takeNewIdentity();
+      return;
+    }
+    while (this.inFlight.size < this.options.maxInFlight && this.queue.length > 0) this.sendFirst(this.queue.shift()!);
+  }
+
+  private sendFirst(batch: B): void {
+    try {
+      batch.encoded = this.options.encode(batch, this.identity, this.identity ? this.nextSequence : -1);
+    } catch (err) {
+      this.options.failed(batch, GregorError.invalid(`cannot encode batch: ${(err as Error).message}`));
+      return;
+    }
+    if (this.identity) this.nextSequence = (this.nextSequence + batch.recordCount) % 2 ** 31;
+    batch.order = this.nextOrder++;
+    this.dispatch(batch);
+  }
+
+  private dispatch(batch: B): void {
+    batch.attempts++;
+    this.inFlight.add(batch);
+    this.options.send(batch.encoded!).then(
+      (response) => this.answered(batch, response),
+      (err: unknown) => this.refused(batch, GregorError.from(err)),
+    );
+  }
+
+  private answered(batch: B, response: ProduceResponse): void {
+    this.inFlight.delete(batch);
+    this.resendRound = 0;
+    this.redirectStreak = 0;
+    this.options.completed(batch, response);
+    this.pump();
+  }
+
+  private refused(batch: B, err: GregorError): void {
+    this.inFlight.delete(batch);
+    if (this.givenUpAt !== null && batch.order > this.givenUpAt) {
+      this.options.failed(batch, this.givenUpError ?? err);
+    } else if (err.retriable && batch.attempts <= this.options.retries && Date.now() < batch.deadline) {
+      this.toResend.push(batch);
+      this.lastError = err;
+    } else {
+      this.giveUp(batch, err);
+    }
+    this.pump();
+  }
+
+  private giveUp(batch: B, err: GregorError): void {
+    this.options.failed(batch, err);
+    if (!this.identity) return;
+    if (this.givenUpAt === null || batch.order < this.givenUpAt) {
+      this.givenUpAt = batch.order;
+      this.givenUpError = new GregorError(err.status, `an earlier batch of this partition failed: ${err.message}`, err);
+    }
+    const givenUpError = this.givenUpError!;
+    for (let i = this.toResend.length - 1; i >= 0; i--) {
+      if (this.toResend[i].order > this.givenUpAt) this.options.failed(this.toResend.splice(i, 1)[0], givenUpError);
+    }
+  }
+
+  private scheduleResend(): void {
+    const redirected = this.lastError?.redirect === true && this.redirectStreak++ < 3;
+    const delay = redirected ? 0 : this.options.backoffDelay(this.resendRound++);
+    this.waiting = true;
+    setTimeout(() => {
+      this.waiting = false;
+      this.resend();
+    }, delay);
+  }
+
+  private resend(): void {
+    const batches = this.toResend.splice(0).sort((a, b) => a.order - b.order);
+    for (const batch of batches) {
+      if (this.givenUpAt !== null && batch.order > this.givenUpAt) this.options.failed(batch, this.givenUpError!);
+      else if (Date.now() >= batch.deadline) this.giveUp(batch, this.lastError ?? new GregorError(grpc.status.DEADLINE_EXCEEDED, 'delivery timeout passed'));
+      else this.dispatch(batch);
+    }
+    this.pump();
+  }
+
+  private takeNewIdentity(): void {
+    this.waiting = true;
+    this.options.newIdentity().then(
+      (identity) => {
+        this.identity = identity;
+        this.nextSequence = 0;
+        this.givenUpAt = null;
+        this.givenUpError = null;
+      },
+      (err: unknown) => {
+        const error = GregorError.from(err);
+        for (const batch of this.queue.splice(0)) this.options.failed(batch, error);
+      },
+    ).finally(() => {
+      this.waiting = false;
+      this.pump();
+    });
+  }
+}
