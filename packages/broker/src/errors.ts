@@ -12,6 +12,8 @@ export type BrokerErrorCode =
   | 'SHUTTING_DOWN'
   | 'NOT_LEADER'
   | 'LEADER_NOT_AVAILABLE'
+  | 'OUT_OF_ORDER_SEQUENCE'
+  | 'INVALID_PRODUCER_EPOCH'
   | 'INTERNAL';
 
 export class BrokerError extends Error {
@@ -43,7 +45,8 @@ export class NotLeaderError extends BrokerError {
   }
 }
 
-/** Trailing-metadata keys that name a partition's leader on NOT_LEADER. */
+/** Trailing-metadata keys: Gregor's error code, and the partition's leader on NOT_LEADER. */
+export const ERROR_CODE_METADATA = 'gregor-error';
 export const LEADER_ID_METADATA = 'gregor-leader-id';
 export const LEADER_ADDRESS_METADATA = 'gregor-leader-address';
 
@@ -66,6 +69,9 @@ const STATUS_BY_CODE: Readonly<Record<string, grpc.status>> = {
   // replication: the client should refresh metadata and retry
   NOT_LEADER: grpc.status.FAILED_PRECONDITION,
   LEADER_NOT_AVAILABLE: grpc.status.UNAVAILABLE,
+  // idempotent producers: a sequence gap (resend in order) and a fenced producer epoch
+  OUT_OF_ORDER_SEQUENCE: grpc.status.ABORTED,
+  INVALID_PRODUCER_EPOCH: grpc.status.FAILED_PRECONDITION,
   // storage (OFFSET_OUT_OF_RANGE and INVALID_CONFIG above)
   CORRUPT_LOG: grpc.status.DATA_LOSS,
   RECORD_TOO_LARGE: grpc.status.RESOURCE_EXHAUSTED,
@@ -86,6 +92,10 @@ const STATUS_BY_CODE: Readonly<Record<string, grpc.status>> = {
 export interface StatusObject {
   code: grpc.status;
   details: string;
+  /** Gregor's own error code, when the error has one. */
+  reason?: string;
+  leaderId?: number;
+  leaderAddress?: string;
 }
 
 /** Whether the error is an expected answer to a bad request (not worth an error log line). */
@@ -98,7 +108,12 @@ export function toStatus(err: unknown): StatusObject {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   const message = err instanceof Error ? err.message : String(err);
   if (typeof code === 'string' && code in STATUS_BY_CODE) {
-    return { code: STATUS_BY_CODE[code], details: message };
+    const status: StatusObject = { code: STATUS_BY_CODE[code], details: message, reason: code };
+    if (err instanceof NotLeaderError) {
+      status.leaderId = err.leaderId;
+      status.leaderAddress = err.leaderAddress;
+    }
+    return status;
   }
   return { code: grpc.status.INTERNAL, details: `internal error: ${message}` };
 }

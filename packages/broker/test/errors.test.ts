@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { RecordsError } from '@gregor/records';
 import { StorageError } from '@gregor/storage';
 import { BrokerError, toStatus } from '@gregor/broker';
+import { NotLeaderError } from '../src/errors';
 
 describe('error to gRPC status mapping', () => {
   it.each([
@@ -18,7 +19,18 @@ describe('error to gRPC status mapping', () => {
     [new RecordsError('BATCH_TOO_LARGE', 'm'), grpc.status.RESOURCE_EXHAUSTED],
     [new RecordsError('INVALID_MAGIC', 'm'), grpc.status.INVALID_ARGUMENT],
   ])('%s -> %s', (err, status) => {
-    expect(toStatus(err)).toEqual({ code: status, details: err.message });
+    expect(toStatus(err)).toEqual({ code: status, details: err.message, reason: (err as { code: string }).code });
+  });
+
+  it('names the leader on NOT_LEADER and says when none is known', () => {
+    expect(toStatus(new NotLeaderError('t-0', 2, 'h:2'))).toEqual({
+      code: grpc.status.FAILED_PRECONDITION,
+      details: 'NOT_LEADER: t-0 is led by broker 2 at h:2',
+      reason: 'NOT_LEADER',
+      leaderId: 2,
+      leaderAddress: 'h:2',
+    });
+    expect(toStatus(new NotLeaderError('t-0', 0, undefined))).toMatchObject({ code: grpc.status.UNAVAILABLE, reason: 'LEADER_NOT_AVAILABLE' });
   });
 
   it('reports anything else as INTERNAL', () => {

@@ -5,7 +5,7 @@
  * not set; when sending, omit them or pass null.
  */
 
-export interface Status { code: number; message: string }
+export interface Status { code: number; message: string; reason?: string; leaderId?: number; leaderAddress?: string }
 
 export interface RecordHeaderMessage { key: string; value?: Buffer | null }
 
@@ -16,13 +16,18 @@ export interface RecordMessage {
   timestamp?: number;
 }
 
+export type Acks = 'ACKS_ALL' | 'ACKS_LEADER';
+
 export interface ProduceRequest {
   correlationId?: number;
   topic: string;
   partition: number;
   batch?: Buffer;
   records?: RecordMessage[];
+  acks?: Acks;
 }
+
+export interface InitProducerIdResponse { producerId: number; producerEpoch: number }
 
 export interface ProduceResponse {
   correlationId: number;

@@ -337,6 +337,17 @@ export class PartitionLog {
     return this.lastBatchCache;
   }
 
+  /**
+   * Headers of every batch from the one holding `offset` to the log end, read without CRC
+   * checks: for rebuilding state kept in batch headers (an idempotent producer's sequences).
+   */
+  *batchHeaders(offset = this.logStartOffset): Generator<BatchHeader> {
+    this.ensureOpen();
+    for (let i = this.segmentIndexFor(Math.max(offset, this.logStartOffset)); i < this.segments.length; i++) {
+      yield* this.segments[i].headersFrom(offset);
+    }
+  }
+
   /** The term (partitionLeaderEpoch) of the batch holding `offset`, or null when the log does not hold it. */
   termAt(offset: number): number | null {
     return this.batchAt(offset)?.term ?? null;

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { BATCH_HEADER_SIZE, BatchHeader, LOG_OVERHEAD, readBatchHeader } from '@gregor/records';
 import { BatchExtent, readExtentAt, scanVerified } from './batch-scan';
 import { StorageError } from './errors';
 import { fdatasync, readAt } from './file-io';
@@ -202,6 +203,18 @@ export class LogSegment {
   /** The batch holding `offset`, or null when this segment ends before it. */
   locate(offset: number): BatchExtent | null {
     return this.firstBatchFrom(this.offsetIndex.lookup(offset).position, (batch) => batch.lastOffset >= offset);
+  }
+
+  /** Headers of the batches from the one holding `offset` to the end, without CRC checks. */
+  *headersFrom(offset: number): Generator<BatchHeader> {
+    const scratch = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
+    let position = this.offsetIndex.lookup(offset).position;
+    while (position + BATCH_HEADER_SIZE <= this.size) {
+      fs.readSync(this.fd, scratch, 0, BATCH_HEADER_SIZE, position);
+      const header = readBatchHeader(scratch, 0);
+      if (header.baseOffset + header.lastOffsetDelta >= offset) yield header;
+      position += LOG_OVERHEAD + header.batchLength;
+    }
   }
 
   /** The first batch whose maxTimestamp is at least `timestamp`, or null. */

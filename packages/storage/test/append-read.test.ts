@@ -88,6 +88,15 @@ describe('PartitionLog append and read', () => {
     await log.close();
   });
 
+  it('batchHeaders walks every batch header from the batch holding an offset, across segments', async () => {
+    const log = await openLog(tempDir(), { segmentBytes: 1024 });
+    for (let i = 0; i < 12; i++) await log.append(makeBatch(3, { valueBytes: 60 }), i);
+    expect(log.segmentCount).toBeGreaterThan(2);
+    expect([...log.batchHeaders()].map((h) => h.baseOffset)).toEqual(Array.from({ length: 12 }, (_, i) => i * 3));
+    expect([...log.batchHeaders(17)].map((h) => [h.baseOffset, h.partitionLeaderEpoch])[0]).toEqual([15, 5]);
+    await log.close();
+  });
+
   it('refuses work after close', async () => {
     const log = await openLog(tempDir());
     await log.close();

@@ -25,7 +25,11 @@ export class PendingAppends {
 
   add(lastIndex: number, term: number, acks: Acks, result: AppendResult): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ lastIndex, term, acks, result, settled: false, resolve, reject });
+      const waiting = { lastIndex, term, acks, result, settled: false, resolve, reject };
+      // A retried batch waits on an earlier index than calls already queued; keep the queue in index order.
+      let at = this.queue.length;
+      while (at > 0 && this.queue[at - 1].lastIndex > lastIndex) at--;
+      this.queue.splice(at, 0, waiting);
     });
   }
 

@@ -4,6 +4,7 @@ import type { AppendResult, PartitionLog } from '@gregor/storage';
 import { BrokerError, NotLeaderError } from '../errors';
 import { PartitionRaftStorage } from './partition-raft-storage';
 import { Acks, PendingAppends } from './pending-appends';
+import { ProducedBatch, ProducerStates } from './producer-state';
 import { indexOfOffset, offsetOfIndex } from './raft-index';
 import type { RaftTransport } from './raft-transport';
 import { ReplicaStateStore } from './replica-state-store';
@@ -49,6 +50,9 @@ export class ReplicatedPartition {
   private stopped = false;
   private failure: unknown = null;
   private hw = 0;
+  private readonly producers = new ProducerStates();
+  /** False from losing leadership until a new term's producer state is rebuilt from the log. */
+  private producerStateReady = false;
 
   constructor(private readonly options: ReplicatedPartitionOptions) {
     this.storage = new PartitionRaftStorage(options.log, options.state);
@@ -91,11 +95,18 @@ export class ReplicatedPartition {
     if (!this.isLeader) throw this.notLeader();
     const header = validateSingleBatch(batch, maxBatchBytes);
     if (isControlBatch(header.attributes)) throw new BrokerError('INVALID_REQUEST', 'control batches are written by the broker only');
+    const effectiveAcks = this.options.unsafeAckBeforeReplication ? 'leader' : acks;
+    const idempotent = header.producerId >= 0;
+    if (idempotent) {
+      if (!this.producerStateReady) throw new NotLeaderError(this.group, 0, undefined);
+      const verdict = this.producers.check(header);
+      if (verdict.kind === 'duplicate') return this.answerDuplicate(verdict.batch, effectiveAcks);
+    }
     const entry = this.node.propose(batch, header.lastOffsetDelta + 1);
     const baseOffset = offsetOfIndex(entry.firstIndex);
     setBaseOffset(batch, 0, baseOffset);
     setPartitionLeaderEpoch(batch, 0, entry.term);
-    const effectiveAcks = this.options.unsafeAckBeforeReplication ? 'leader' : acks;
+    if (idempotent) this.producers.record(header, baseOffset, entry.term);
     const result = this.pending.add(entry.lastIndex, entry.term, effectiveAcks, {
       baseOffset,
       lastOffset: offsetOfIndex(entry.lastIndex),
@@ -103,6 +114,16 @@ export class ReplicatedPartition {
     });
     this.kick();
     return result;
+  }
+
+  /** A retried batch: answered with where it was first written, once that write is as durable as asked. */
+  private answerDuplicate(original: ProducedBatch, acks: Acks): Promise<AppendResult> {
+    const result = { baseOffset: original.baseOffset, lastOffset: original.lastOffset, logAppendTime: Date.now() };
+    const lastIndex = indexOfOffset(original.lastOffset);
+    if (original.lastOffset < this.hw) return Promise.resolve(result);
+    const answer = this.pending.add(lastIndex, original.term, acks, result);
+    if (acks === 'leader' && lastIndex <= this.storage.lastIndex()) this.pending.persisted(this.storage.lastIndex());
+    return answer;
   }
 
   step(message: Message): void {
@@ -179,17 +200,26 @@ export class ReplicatedPartition {
 
   private async handle(rd: Ready): Promise<void> {
     const { leader, role } = rd.softState;
+    const becameLeader = role === 'leader' && this.role !== 'leader';
     if (leader !== this.leader || role !== this.role) {
       const wasLeader = this.role === 'leader';
       this.leader = leader;
       this.role = role;
-      if (wasLeader && role !== 'leader') this.pending.failAll(() => this.notLeader());
+      if (wasLeader && role !== 'leader') {
+        this.producerStateReady = false;
+        this.pending.failAll(() => this.notLeader());
+      }
       this.options.onLeaderChange?.(leader, role);
     }
     this.options.transport.send(this.group, rd.messages);
     if (rd.snapshotToPersist) await this.storage.installSnapshot(rd.snapshotToPersist.meta);
     if (rd.entriesToPersist.length > 0) await this.storage.append(rd.entriesToPersist);
     if (rd.hardState) this.storage.saveHardState(rd.hardState);
+    if (becameLeader) {
+      // Everything this leader will ever commit from earlier terms is in its log now.
+      this.producers.rebuild(this.options.log.batchHeaders());
+      this.producerStateReady = true;
+    }
     this.options.transport.send(this.group, rd.messagesAfterPersist);
     if (rd.entriesToPersist.length > 0) this.pending.persisted(rd.entriesToPersist[rd.entriesToPersist.length - 1].lastIndex);
     const committed = rd.committedEntries;

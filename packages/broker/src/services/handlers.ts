@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { BrokerError, LEADER_ADDRESS_METADATA, LEADER_ID_METADATA, NotLeaderError, isClientError, toStatus } from '../errors';
+import { BrokerError, ERROR_CODE_METADATA, LEADER_ADDRESS_METADATA, LEADER_ID_METADATA, isClientError, toStatus } from '../errors';
 import type { BrokerContext } from '../context';
 import { errorFields } from '../logger';
 
@@ -7,10 +7,11 @@ import { errorFields } from '../logger';
 export function statusError(err: unknown): Partial<grpc.ServiceError> {
   const status = toStatus(err);
   const error: Partial<grpc.ServiceError> = { code: status.code, details: status.details, message: status.details };
-  if (err instanceof NotLeaderError && err.leaderId !== 0) {
+  if (status.reason) {
     error.metadata = new grpc.Metadata();
-    error.metadata.set(LEADER_ID_METADATA, String(err.leaderId));
-    if (err.leaderAddress) error.metadata.set(LEADER_ADDRESS_METADATA, err.leaderAddress);
+    error.metadata.set(ERROR_CODE_METADATA, status.reason);
+    if (status.leaderId) error.metadata.set(LEADER_ID_METADATA, String(status.leaderId));
+    if (status.leaderAddress) error.metadata.set(LEADER_ADDRESS_METADATA, status.leaderAddress);
   }
   return error;
 }

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import type {
   FetchRequest,
   FetchResponse,
+  InitProducerIdResponse,
   ListOffsetsRequest,
   ListOffsetsResponse,
   PartitionOffset,
@@ -87,7 +88,8 @@ function produceStream(ctx: BrokerContext): grpc.handleBidiStreamingCall<Produce
           const status = toStatus(err);
           return {
             correlationId: request.correlationId ?? 0, topic: request.topic, partition: request.partition,
-            baseOffset: -1, lastOffset: -1, logAppendTime: -1, error: { code: status.code, message: status.details },
+            baseOffset: -1, lastOffset: -1, logAppendTime: -1,
+            error: { code: status.code, message: status.details, reason: status.reason ?? '', leaderId: status.leaderId ?? 0, leaderAddress: status.leaderAddress ?? '' },
           };
         },
       ).then((response) => {
@@ -118,5 +120,9 @@ export function logService(ctx: BrokerContext): grpc.UntypedServiceImplementatio
       });
     },
     ListOffsets: unary<ListOffsetsRequest, ListOffsetsResponse>(ctx, 'ListOffsets', (request) => listOffsets(ctx, request)),
+    InitProducerId: unary<object, InitProducerIdResponse>(ctx, 'InitProducerId', async () => ({
+      producerId: (await ctx.cluster.propose({ type: 'allocateProducerIds', count: 1 })) as number,
+      producerEpoch: 0,
+    })),
   };
 }

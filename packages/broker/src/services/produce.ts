@@ -37,7 +37,7 @@ export function batchOf(request: ProduceRequest, replica: PartitionReplica): Buf
 export async function produce(ctx: BrokerContext, request: ProduceRequest): Promise<ProduceResponse> {
   if (ctx.shutdownSignal.aborted) throw new BrokerError('SHUTTING_DOWN', 'broker is shutting down');
   const replica = ctx.topics.partition(request.topic, request.partition);
-  const result = await replica.append(batchOf(request, replica));
+  const result = await replica.append(batchOf(request, replica), request.acks === 'ACKS_LEADER' ? 'leader' : 'all');
   return {
     correlationId: request.correlationId ?? 0,
     topic: request.topic,

@@ -1,5 +1,9 @@
 import { testSeed, waitFor } from '@gregor/testkit';
+import { encodeBatch } from '@gregor/records';
 import { ReplicaCluster, batchOf } from './harness';
+
+const produced = (sequence: number, ...values: string[]): Buffer =>
+  encodeBatch(values.map((v) => ({ key: null, value: Buffer.from(v) })), { producerId: 42, producerEpoch: 0, baseSequence: sequence });
 
 describe('ReplicatedPartition', () => {
   let cluster: ReplicaCluster;
@@ -68,5 +72,38 @@ describe('ReplicatedPartition', () => {
     const more = await (await waitFor(() => cluster.leader(), 10_000, 'a leader')).append(batchOf('z'), 'all', 1 << 20);
     await waitFor(() => (cluster.highWatermarks.get(follower) ?? 0) > more.lastOffset, 10_000, 'restarted follower catches up');
     expect(await cluster.values(follower, more.lastOffset + 1)).toEqual(['x', 'y', 'z']);
+  });
+
+  it("writes an idempotent producer's retried batch once, also after a leader change", async () => {
+    cluster = new ReplicaCluster([1, 2, 3], testSeed('replication idempotence'));
+    await cluster.start();
+    const leader = await waitFor(() => cluster.leader(), 10_000, 'a leader');
+    const first = await waitFor(async () => {
+      try {
+        return await leader.append(produced(0, 'a', 'b'), 'all', 1 << 20);
+      } catch (err) {
+        if ((err as { code: string }).code === 'LEADER_NOT_AVAILABLE') return undefined;
+        throw err;
+      }
+    }, 10_000, 'the leader takes idempotent writes');
+    const retry = await leader.append(produced(0, 'a', 'b'), 'all', 1 << 20);
+    expect(retry).toMatchObject({ baseOffset: first.baseOffset, lastOffset: first.lastOffset });
+    expect(() => leader.append(produced(5, 'gap'), 'all', 1 << 20)).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE' }));
+    const second = await leader.append(produced(2, 'c'), 'all', 1 << 20);
+
+    const oldId = [...cluster.replicas.entries()].find(([, r]) => r === leader)![0];
+    cluster.isolate(oldId);
+    const successor = await waitFor(() => [...cluster.replicas.values()].find((r) => r.isLeader && r !== leader), 10_000, 'a new leader');
+    const retried = await waitFor(async () => {
+      try {
+        return await successor.append(produced(2, 'c'), 'all', 1 << 20);
+      } catch {
+        return undefined;
+      }
+    }, 10_000, 'the retry accepted by the new leader');
+    expect(retried).toMatchObject({ baseOffset: second.baseOffset, lastOffset: second.lastOffset });
+    const next = await successor.append(produced(3, 'd'), 'all', 1 << 20);
+    const successorId = [...cluster.replicas.entries()].find(([, r]) => r === successor)![0];
+    expect(await cluster.values(successorId, next.lastOffset + 1)).toEqual(['a', 'b', 'c', 'd']);
   });
 });

@@ -1,0 +1,84 @@
+import type { BatchHeader } from '@gregor/records';
+import { BrokerError } from '../errors';
+
+/** The batches of one producer a leader remembers, as Kafka does: enough to spot any retry of an in-flight window. */
+const REMEMBERED_BATCHES = 5;
+const SEQUENCE_MODULUS = 2 ** 31;
+
+export interface ProducedBatch {
+  firstSequence: number;
+  lastSequence: number;
+  baseOffset: number;
+  lastOffset: number;
+  /** The Raft term the batch was written in: it counts as written once committed in that term. */
+  term: number;
+}
+
+interface ProducerEntry {
+  epoch: number;
+  batches: ProducedBatch[];
+}
+
+export type SequenceVerdict = { kind: 'new' } | { kind: 'duplicate'; batch: ProducedBatch };
+
+export function lastSequenceOf(header: BatchHeader): number {
+  return (header.baseSequence + header.lastOffsetDelta) % SEQUENCE_MODULUS;
+}
+
+/**
+ * A partition leader's memory of idempotent producers: per producer id, the epoch and the last
+ * few batches' sequence ranges with the offsets they were written at. A retried batch is
+ * recognised and answered with its original offsets; a gap in sequences is refused so the
+ * producer resends in order; an older epoch is fenced. A producer not remembered (new, or
+ * forgotten) may start at any sequence.
+ */
+export class ProducerStates {
+  private readonly producers = new Map<number, ProducerEntry>();
+
+  check(header: BatchHeader): SequenceVerdict {
+    const entry = this.producers.get(header.producerId);
+    if (!entry) return { kind: 'new' };
+    if (header.producerEpoch < entry.epoch) {
+      throw new BrokerError(
+        'INVALID_PRODUCER_EPOCH',
+        `producer ${header.producerId} epoch ${header.producerEpoch} is fenced by epoch ${entry.epoch}`,
+      );
+    }
+    if (header.producerEpoch > entry.epoch) return { kind: 'new' };
+    const last = lastSequenceOf(header);
+    const duplicate = entry.batches.find((b) => b.firstSequence === header.baseSequence && b.lastSequence === last);
+    if (duplicate) return { kind: 'duplicate', batch: duplicate };
+    const expected = (entry.batches[entry.batches.length - 1].lastSequence + 1) % SEQUENCE_MODULUS;
+    if (header.baseSequence !== expected) {
+      throw new BrokerError(
+        'OUT_OF_ORDER_SEQUENCE',
+        `producer ${header.producerId} sent sequence ${header.baseSequence}, expected ${expected}: resend in order`,
+      );
+    }
+    return { kind: 'new' };
+  }
+
+  record(header: BatchHeader, baseOffset: number, term: number): void {
+    let entry = this.producers.get(header.producerId);
+    if (!entry || header.producerEpoch > entry.epoch) {
+      entry = { epoch: header.producerEpoch, batches: [] };
+      this.producers.set(header.producerId, entry);
+    }
+    entry.batches.push({
+      firstSequence: header.baseSequence,
+      lastSequence: lastSequenceOf(header),
+      baseOffset,
+      lastOffset: baseOffset + header.lastOffsetDelta,
+      term,
+    });
+    if (entry.batches.length > REMEMBERED_BATCHES) entry.batches.shift();
+  }
+
+  /** Rebuilds from a log's batch headers, in offset order (a new leader reading its log). */
+  rebuild(headers: Iterable<BatchHeader>): void {
+    this.producers.clear();
+    for (const header of headers) {
+      if (header.producerId >= 0) this.record(header, header.baseOffset, header.partitionLeaderEpoch);
+    }
+  }
+}

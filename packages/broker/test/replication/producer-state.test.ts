@@ -1,0 +1,36 @@
+import { encodeBatch, readBatchHeader } from '@gregor/records';
+import { ProducerStates } from '../../src/replication/producer-state';
+
+function header(producerId: number, epoch: number, baseSequence: number, count: number) {
+  const records = Array.from({ length: count }, () => ({ key: null, value: Buffer.from('v') }));
+  return readBatchHeader(encodeBatch(records, { producerId, producerEpoch: epoch, baseSequence }));
+}
+
+describe('ProducerStates', () => {
+  it('accepts the next sequence, recognises a retry and refuses gaps', () => {
+    const states = new ProducerStates();
+    expect(states.check(header(7, 0, 0, 3))).toEqual({ kind: 'new' });
+    states.record(header(7, 0, 0, 3), 100, 2);
+    expect(states.check(header(7, 0, 0, 3))).toEqual({ kind: 'duplicate', batch: { firstSequence: 0, lastSequence: 2, baseOffset: 100, lastOffset: 102, term: 2 } });
+    expect(states.check(header(7, 0, 3, 1))).toEqual({ kind: 'new' });
+    expect(() => states.check(header(7, 0, 5, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE' }));
+  });
+
+  it('fences older epochs, starts afresh on a newer one, and remembers the last five batches', () => {
+    const states = new ProducerStates();
+    states.record(header(1, 3, 0, 1), 0, 1);
+    expect(() => states.check(header(1, 2, 1, 1))).toThrow(expect.objectContaining({ code: 'INVALID_PRODUCER_EPOCH' }));
+    expect(states.check(header(1, 4, 0, 1))).toEqual({ kind: 'new' });
+    for (let seq = 1; seq <= 6; seq++) states.record(header(1, 3, seq, 1), seq, 1);
+    expect(() => states.check(header(1, 3, 0, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE' }));
+    expect(states.check(header(1, 3, 2, 1)).kind).toBe('duplicate');
+  });
+
+  it('rebuilds from log headers, ignoring batches without a producer', () => {
+    const states = new ProducerStates();
+    const plain = readBatchHeader(encodeBatch([{ key: null, value: null }]));
+    const produced = { ...header(9, 0, 0, 2), baseOffset: 40, partitionLeaderEpoch: 6 };
+    states.rebuild([plain, produced]);
+    expect(states.check(header(9, 0, 0, 2))).toEqual({ kind: 'duplicate', batch: { firstSequence: 0, lastSequence: 1, baseOffset: 40, lastOffset: 41, term: 6 } });
+  });
+});
