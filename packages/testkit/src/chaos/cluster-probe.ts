@@ -1,4 +1,4 @@
-import { Admin } from '@gregor/client';
+import { Connection } from '@gregor/client';
 
 /** DescribeCluster as cluster mode answers it (issue 5), read defensively: fields may be missing. */
 export interface ClusterState {
@@ -31,9 +31,9 @@ export function converged(state: ClusterState, topic: string, partitions: number
   );
 }
 
-/** Asks brokers for DescribeCluster, one after another until one answers; one Admin per broker, reused. */
+/** Asks brokers for DescribeCluster, one after another until one answers; one connection per broker, reused. */
 export class ClusterProbe {
-  private readonly admins = new Map<string, Admin>();
+  private readonly connections = new Map<string, Connection>();
 
   constructor(private readonly timeoutMs = 2000) {}
 
@@ -41,7 +41,7 @@ export class ClusterProbe {
     let lastError: unknown = new Error('no broker address to ask');
     for (const address of addresses) {
       try {
-        const raw = await this.admin(address).connection.unary<object, Partial<ClusterState>>('Admin', 'DescribeCluster', {}, this.timeoutMs);
+        const raw = await this.connection(address).unary<object, Partial<ClusterState>>('Admin', 'DescribeCluster', {}, this.timeoutMs);
         return normalize(raw);
       } catch (err) {
         lastError = err;
@@ -57,17 +57,18 @@ export class ClusterProbe {
   }
 
   close(): void {
-    for (const admin of this.admins.values()) admin.close();
-    this.admins.clear();
+    for (const connection of this.connections.values()) connection.close();
+    this.connections.clear();
   }
 
-  private admin(address: string): Admin {
-    let admin = this.admins.get(address);
-    if (!admin) {
-      admin = new Admin({ address, requestTimeoutMs: this.timeoutMs });
-      this.admins.set(address, admin);
+  /** A connection to exactly this broker: each broker answers with its own view. */
+  private connection(address: string): Connection {
+    let connection = this.connections.get(address);
+    if (!connection) {
+      connection = new Connection({ address, requestTimeoutMs: this.timeoutMs });
+      this.connections.set(address, connection);
     }
-    return admin;
+    return connection;
   }
 }
 

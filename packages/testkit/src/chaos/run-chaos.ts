@@ -83,7 +83,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await waitFor(async () => (await probe.describe(cluster.ids.map((id) => cluster.address(id)))).partitions.filter((p) => p.topic === CHAOS_TOPIC && p.leader > 0).length === partitions, 30000, 'a leader for every partition');
 
     const workload = new Workload({
-      address: cluster.bootstrap,
+      brokers: cluster.bootstrap,
       topic: CHAOS_TOPIC,
       partitions,
       producers: options.producers ?? 2,
@@ -96,6 +96,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     workload.start();
     let injected = 0;
     for (const fault of schedule) {
+      // A slow heal (a broker slow to stop or start) can push the schedule past the end of the run.
+      if (Date.now() - started >= options.durationMs) break;
       await sleepUntil(started + fault.atMs);
       if (await runFault(cluster, probe, fault, partitions, (line) => log(`chaos: ${elapsed()} ${line}`))) injected++;
       log(`chaos: ${elapsed()} acked ${workload.acks.length}, read ${workload.observations.length}, send errors ${workload.sendErrors}${workload.lastClientError ? ` (last: ${workload.lastClientError})` : ''}`);
@@ -144,7 +146,7 @@ async function createTopic(cluster: LocalCluster, partitions: number, configs: R
     await waitFor(async () => {
       const admin = admins[attempt++ % admins.length];
       try {
-        await admin.createTopic(CHAOS_TOPIC, { partitions, configs });
+        await admin.createTopic(CHAOS_TOPIC, { partitions, configs, replicationFactor: Math.min(3, cluster.ids.length) });
       } catch (err) {
         if (GregorError.from(err).code !== 'ALREADY_EXISTS') throw err;
       }
@@ -166,6 +168,7 @@ async function runFault(cluster: LocalCluster, probe: ClusterProbe, fault: Plann
   }
   if (!cluster.ids.includes(leader)) leader = choose(cluster.ids, fault.pick);
   const targets = targetsFor(fault, leader, cluster.ids);
+  const startedAt = Date.now();
   log(`fault ${fault.kind} (p${partition} leader ${leader}) on [${targets.victims}]${targets.others.length ? ` vs [${targets.others}]` : ''} for ${fault.durationMs} ms`);
   let heal: () => Promise<void>;
   try {
@@ -175,9 +178,9 @@ async function runFault(cluster: LocalCluster, probe: ClusterProbe, fault: Plann
     await healEverything(cluster, log);
     return false;
   }
-  await sleepUntil(Date.now() + fault.durationMs);
+  await sleepUntil(startedAt + fault.durationMs);
   await heal();
-  log(`healed ${fault.kind}`);
+  log(`healed ${fault.kind} after ${Date.now() - startedAt} ms`);
   return true;
 }
 

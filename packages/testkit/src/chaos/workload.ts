@@ -3,8 +3,8 @@ import { mulberry32, randomInt } from '../prng';
 import { Ack, Observation } from './history';
 
 export interface WorkloadOptions {
-  /** Where clients connect (the cluster's bootstrap value). */
-  address: string;
+  /** Bootstrap brokers, comma-separated (the cluster's bootstrap value). */
+  brokers: string;
   topic: string;
   partitions: number;
   producers: number;
@@ -64,11 +64,11 @@ export class Workload {
   }
 
   private async produce(id: number): Promise<void> {
-    const { topic, address, requestTimeoutMs } = this.options;
+    const { topic, brokers, requestTimeoutMs } = this.options;
     const random = mulberry32((this.options.seed ^ Math.imul(id + 1, 0x9e3779b9)) >>> 0);
     const rate = this.options.recordsPerSecond / this.options.producers;
     const window = this.options.inFlightPerProducer ?? 4;
-    const producer = new Producer({ address, requestTimeoutMs: requestTimeoutMs ?? 10000, retries: 20, retryBackoffMaxMs: 1000 });
+    const producer = new Producer({ brokers, acks: 'all', idempotent: true, requestTimeoutMs: requestTimeoutMs ?? 5000, deliveryTimeoutMs: 30000, retryBackoffMaxMs: 1000 });
     const pending = new Set<Promise<void>>();
     const started = Date.now();
     let seq = 0;
@@ -102,10 +102,10 @@ export class Workload {
 
   /** Reads every partition from the beginning; after a failure a new session resumes where the last one stopped. */
   private async consume(): Promise<void> {
-    const { topic, address, partitions } = this.options;
+    const { topic, brokers, partitions } = this.options;
     while (this.consuming) {
       const session = ++this.consumerSessions;
-      const consumer = new Consumer({ address, autoOffsetReset: 'earliest', requestTimeoutMs: 5000, retryBackoffMaxMs: 1000 });
+      const consumer = new Consumer({ brokers, autoOffsetReset: 'earliest', requestTimeoutMs: 5000, retryBackoffMaxMs: 1000 });
       this.consumer = consumer;
       try {
         const assignment = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
@@ -133,13 +133,13 @@ export class Workload {
  * watermark; returns what it read, possibly short if the deadline passed.
  */
 export async function readAll(
-  address: string,
+  brokers: string,
   topic: string,
   highWatermarks: ReadonlyMap<number, number>,
   deadlineMs: number,
 ): Promise<Map<number, Array<{ offset: number; value: string }>>> {
   const read = new Map<number, Array<{ offset: number; value: string }>>();
-  const consumer = new Consumer({ address, requestTimeoutMs: 5000 });
+  const consumer = new Consumer({ brokers, requestTimeoutMs: 5000 });
   const assignment = [...highWatermarks.keys()].map((partition) => ({ topic, partition }));
   for (const tp of assignment) read.set(tp.partition, []);
   const done = (): boolean => assignment.every((tp) => consumer.position(tp) >= highWatermarks.get(tp.partition)!);

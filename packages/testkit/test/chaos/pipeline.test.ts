@@ -20,7 +20,7 @@ describe('chaos pipeline on a single broker', () => {
   test('workload, final read, replica reader and checker agree on a clean run', async () => {
     const admin = new Admin({ address: broker.address });
     await admin.createTopic('pipeline', { partitions: 2 });
-    const workload = new Workload({ address: broker.address, topic: 'pipeline', partitions: 2, producers: 2, recordsPerSecond: 2000, seed: testSeed('pipeline'), log: () => undefined });
+    const workload = new Workload({ brokers: broker.address, topic: 'pipeline', partitions: 2, producers: 2, recordsPerSecond: 2000, seed: testSeed('pipeline'), log: () => undefined });
     workload.start();
     await waitFor(() => workload.acks.length >= 500, 20000, '500 acknowledged records');
     await workload.stopProducing();
