@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CONFIG_SETTINGS, loadBrokerConfig } from '@gregor/broker';
 import { parseYamlSubset, YamlValue } from './helpers/yaml-subset';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -82,6 +83,17 @@ describe('docker-compose.yml', () => {
     }
     expect(used.size).toBe(3);
     expect(hostPorts.size).toBe(3);
+  });
+
+  test('the broker accepts every service\'s environment as its configuration', () => {
+    const known = new Set(CONFIG_SETTINGS.map((setting) => setting.env));
+    for (const broker of brokers) {
+      const environment = env(broker);
+      for (const name of Object.keys(environment)) expect(known).toContain(name);
+      const config = loadBrokerConfig({ env: environment as Record<string, string> });
+      expect(config).toMatchObject({ brokerId: Number(environment.GREGOR_BROKER_ID), host: '0.0.0.0', port: 7070, dataDir: '/data' });
+      expect(config.peers).toBe(environment.GREGOR_PEERS);
+    }
   });
 
   test('the image the services build runs the broker from the built CLI', () => {
