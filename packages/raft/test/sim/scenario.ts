@@ -60,6 +60,7 @@ function baseScenario(prng: Prng): Scenario {
       maxInflightMsgs: prng.between(1, 8),
       maxInflightBytes: prng.pick([60, 200, 1 << 20]),
       maxCommittedSizePerReady: prng.pick([1, 1 << 20]),
+      skipRedundantNoop: prng.chance(0.5),
     },
     tickEvery: 4,
     dropRate: prng.pick([0, 0.02, 0.05, 0.15]),

@@ -12,6 +12,7 @@ export interface NodeTiming {
   maxInflightMsgs: number;
   maxInflightBytes: number;
   maxCommittedSizePerReady: number;
+  skipRedundantNoop: boolean;
 }
 
 /**
@@ -63,6 +64,7 @@ export class SimNode {
       maxInflightMsgs: this.timing.maxInflightMsgs,
       maxInflightBytes: this.timing.maxInflightBytes,
       maxCommittedSizePerReady: this.timing.maxCommittedSizePerReady,
+      skipRedundantNoop: this.timing.skipRedundantNoop,
       random: () => random.float(),
       unsafe: this.bugs,
     });
