@@ -13,10 +13,12 @@ export interface BrokerConfig {
   /** Metadata-log voters as id,id,...; empty = the three lowest peer ids. */
   controllers: string;
   defaultReplicationFactor: number;
+  offsetsTopicPartitions: number;
   raftTickMs: number;
   electionTicks: number;
   brokerHeartbeatMs: number;
   brokerSessionTimeoutMs: number;
+  preferredLeaderCheckMs: number;
   dataDir: string;
   logLevel: LogLevel;
   defaultPartitions: number;
@@ -57,9 +59,11 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
   { key: 'peers', flag: '--peers', env: 'GREGOR_PEERS', kind: 'string', allowEmpty: true, default: '', description: 'every broker of the cluster as id=host:port,... (this one included); empty runs a cluster of one' },
   { key: 'controllers', flag: '--controllers', env: 'GREGOR_CONTROLLERS', kind: 'string', allowEmpty: true, default: '', description: 'broker ids voting on the cluster metadata log, as id,id,...; empty = the three lowest peer ids' },
   { key: 'defaultReplicationFactor', flag: '--default-replication-factor', env: 'GREGOR_DEFAULT_REPLICATION_FACTOR', kind: 'int', default: 3, min: 1, max: 7, description: 'replicas of each partition of a new topic (at most the live brokers)' },
+  { key: 'offsetsTopicPartitions', flag: '--offsets-topic-partitions', env: 'GREGOR_OFFSETS_TOPIC_PARTITIONS', kind: 'int', default: 4, min: 1, max: 1024, description: 'partitions of __consumer_offsets, created on the first group commit' },
   { key: 'raftTickMs', flag: '--raft-tick-ms', env: 'GREGOR_RAFT_TICK_MS', kind: 'int', default: 100, min: 5, max: 10000, description: 'one Raft tick: leaders heartbeat every tick' },
   { key: 'electionTicks', flag: '--election-ticks', env: 'GREGOR_ELECTION_TICKS', kind: 'int', default: 10, min: 3, max: 1000, description: 'ticks without a leader before a replica campaigns (randomized up to twice this)' },
   { key: 'brokerHeartbeatMs', flag: '--broker-heartbeat-ms', env: 'GREGOR_BROKER_HEARTBEAT_MS', kind: 'int', default: 1000, min: 10, max: 600000, description: 'how often a broker tells the controller it is alive' },
+  { key: 'preferredLeaderCheckMs', flag: '--preferred-leader-check-ms', env: 'GREGOR_PREFERRED_LEADER_CHECK_MS', kind: 'int', default: 5000, min: 100, max: 3600000, description: 'how often leaders hand their partitions back to the preferred (first) replica' },
   { key: 'brokerSessionTimeoutMs', flag: '--broker-session-timeout-ms', env: 'GREGOR_BROKER_SESSION_TIMEOUT_MS', kind: 'int', default: 6000, min: 20, max: 3600000, description: 'silence after which the controller marks a broker dead' },
   { key: 'dataDir', flag: '--data-dir', env: 'GREGOR_DATA_DIR', kind: 'string', default: './data', description: 'where logs and metadata live' },
   { key: 'logLevel', flag: '--log-level', env: 'GREGOR_LOG_LEVEL', kind: 'level', default: 'info', description: 'debug, info, warn or error' },

@@ -1,5 +1,6 @@
 import type { ClusterNode } from './cluster/cluster-node';
 import type { BrokerConfig } from './config';
+import type { GroupCoordinator } from './groups/group-coordinator';
 import type { Logger } from './logger';
 import type { MetadataStore } from './metadata-store';
 import type { TopicManager } from './topic-manager';
@@ -10,6 +11,7 @@ export interface BrokerContext {
   readonly logger: Logger;
   readonly topics: TopicManager;
   readonly cluster: ClusterNode;
+  readonly groups: GroupCoordinator;
   readonly store: MetadataStore;
   /** Aborted when graceful shutdown starts: long polls answer, streams end. */
   readonly shutdownSignal: AbortSignal;

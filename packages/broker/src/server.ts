@@ -7,6 +7,7 @@ import type { BrokerConfig } from './config';
 import type { BrokerContext } from './context';
 import { ClusterState } from './controller/cluster-state';
 import { BrokerError } from './errors';
+import { GroupCoordinator } from './groups/group-coordinator';
 import { Logger, errorFields } from './logger';
 import { MetadataStore } from './metadata-store';
 import { adminService } from './services/admin-service';
@@ -59,6 +60,7 @@ export class Broker {
     private readonly server: grpc.Server,
     private readonly topics: TopicManager,
     private readonly cluster: ClusterNode,
+    private readonly groups: GroupCoordinator,
     private readonly store: MetadataStore,
     private readonly shutdown: AbortController,
     private readonly logger: Logger,
@@ -76,6 +78,7 @@ export class Broker {
     let boundPort = config.port;
     let cluster: ClusterNode | undefined;
     let topics: TopicManager | undefined;
+    let groups: GroupCoordinator | undefined;
     let peerHandlers: grpc.UntypedServiceImplementation | undefined;
     const ctx: BrokerContext = {
       config,
@@ -90,6 +93,10 @@ export class Broker {
       get cluster(): ClusterNode {
         if (!cluster) throw new BrokerError('SHUTTING_DOWN', 'broker is starting');
         return cluster;
+      },
+      get groups(): GroupCoordinator {
+        if (!groups) throw new BrokerError('SHUTTING_DOWN', 'broker is starting');
+        return groups;
       },
     };
     server.addService(services.Log.service, logService(ctx));
@@ -113,6 +120,7 @@ export class Broker {
         heartbeatTick: 1,
         brokerHeartbeatMs: config.brokerHeartbeatMs,
         brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
+        preferredLeaderCheckMs: config.preferredLeaderCheckMs,
         // TEST-ONLY, never documented: lets the chaos checker prove it catches lost acknowledged writes.
         unsafeAckBeforeReplication: process.env.GREGOR_UNSAFE_ACK_BEFORE_REPLICATION === '1',
       });
@@ -120,7 +128,6 @@ export class Broker {
       topics = await TopicManager.open({
         dataDir,
         cluster,
-        store,
         topicDefaults: config.topicDefaults,
         defaultPartitions: config.defaultPartitions,
         maxPartitionsPerTopic: config.maxPartitionsPerTopic,
@@ -128,10 +135,11 @@ export class Broker {
         metadataTimeoutMs: METADATA_TIMEOUT_MS,
         logger,
       });
+      groups = new GroupCoordinator({ topics, cluster, offsetsTopicPartitions: config.offsetsTopicPartitions });
       if (topology.peers.size === 1) {
         // A cluster of one is ready once it has registered itself: admin calls work from the first moment.
         const self = cluster;
-        await self.awaitMetadata(() => self.state.broker(config.brokerId) !== undefined, METADATA_TIMEOUT_MS);
+        await self.awaitMetadata(() => self.state.broker(config.brokerId) !== undefined && self.state.clusterId !== '', METADATA_TIMEOUT_MS);
       }
     } catch (err) {
       server.forceShutdown();
@@ -140,7 +148,7 @@ export class Broker {
       await store.close();
       throw err;
     }
-    const broker = new Broker(config, boundPort, server, topics, cluster, store, shutdown, logger);
+    const broker = new Broker(config, boundPort, server, topics, cluster, groups, store, shutdown, logger);
     broker.retentionTimer = setInterval(() => void topics?.applyRetention(), config.retentionCheckIntervalMs);
     broker.retentionTimer.unref();
     logger.info('broker.started', {
@@ -148,7 +156,7 @@ export class Broker {
       host: config.host,
       port: boundPort,
       dataDir,
-      clusterId: store.clusterId(),
+      clusterId: cluster.state.clusterId,
       peers: Object.fromEntries(cluster.state.brokers().map((b) => [b.id, b.address])),
       topics: topics.list().length,
     });
@@ -181,6 +189,7 @@ export class Broker {
       });
     });
     try {
+      this.groups.close();
       await this.topics.close();
       await this.cluster.stop();
     } catch (err) {

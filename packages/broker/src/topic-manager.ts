@@ -7,7 +7,6 @@ import type { ClusterTopic } from './controller/metadata-commands';
 import { placeReplicas } from './controller/placement';
 import { BrokerError, NotLeaderError } from './errors';
 import { Logger, errorFields } from './logger';
-import type { MetadataStore } from './metadata-store';
 import { PartitionReplica } from './partition-replica';
 import { effectiveTopicConfigs, toLogConfig, validateTopicConfigKey, validateTopicConfigs } from './topic-config';
 
@@ -31,7 +30,6 @@ export interface Topic {
 export interface TopicManagerOptions {
   dataDir: string;
   cluster: ClusterNode;
-  store: MetadataStore;
   topicDefaults: Record<string, string>;
   defaultPartitions: number;
   maxPartitionsPerTopic: number;
@@ -152,7 +150,6 @@ export class TopicManager {
       await replica.close();
     }
     await fs.promises.rm(this.topicDir(topic.record), { recursive: true, force: true });
-    await this.options.store.deleteOffsetsOf(topic.record.name);
     this.options.logger.info('topic.removed', { topic: topic.record.name });
   }
 

@@ -28,13 +28,13 @@ export async function startSingleNode(dir: string, defaultPartitions = 2): Promi
     heartbeatTick: 1,
     brokerHeartbeatMs: 50,
     brokerSessionTimeoutMs: 1000,
+    preferredLeaderCheckMs: 1000,
     unsafeAckBeforeReplication: false,
   });
-  await cluster.awaitMetadata(() => cluster.state.broker(1) !== undefined, 10_000);
+  await cluster.awaitMetadata(() => cluster.state.broker(1) !== undefined && cluster.state.clusterId !== '', 10_000);
   const topics = await TopicManager.open({
     dataDir: dir,
     cluster,
-    store,
     topicDefaults: {},
     defaultPartitions,
     maxPartitionsPerTopic: 8,

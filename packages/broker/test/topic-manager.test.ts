@@ -3,19 +3,16 @@ import * as os from 'os';
 import * as path from 'path';
 import { encodeBatch } from '@gregor/records';
 import { waitFor } from '@gregor/testkit';
-import type { MetadataStore } from '../src/metadata-store';
 import type { TopicManager } from '../src/topic-manager';
 import { SingleNode, startSingleNode } from './single-node';
 
 describe('TopicManager over lmdb metadata', () => {
   let dir: string;
   let node: SingleNode;
-  let store: MetadataStore;
   let topics: TopicManager;
 
   const open = async (): Promise<void> => {
     node = await startSingleNode(dir);
-    store = node.store;
     topics = node.topics;
   };
   const reopen = async (): Promise<void> => {
@@ -41,26 +38,22 @@ describe('TopicManager over lmdb metadata', () => {
     await topics.create('orders', 0, { 'retention.ms': '1000' });
     const last = await append('orders', 1, 'x');
     await topics.alterConfigs('orders', { 'segment.bytes': '2048' }, ['retention.ms']);
-    await store.commitOffsets('g', [{ topic: 'orders', partition: 1, offset: 1, metadata: '', commitTime: 5 }]);
-    const clusterId = store.clusterId();
+    const clusterId = node.cluster.state.clusterId;
     await reopen();
     const topic = topics.get('orders');
     expect(topic.partitions).toHaveLength(2);
     expect(topic.record.configs).toEqual({ 'segment.bytes': '2048' });
     expect(topics.partition('orders', 1).highWatermark).toBeGreaterThan(last);
     expect(topic.partitions[0]!.log.config().segmentBytes).toBe(2048);
-    expect(store.fetchOffsets('g')).toEqual([{ topic: 'orders', partition: 1, offset: 1, metadata: '', commitTime: 5 }]);
-    expect(store.clusterId()).toBe(clusterId);
+    expect(node.cluster.state.clusterId).toBe(clusterId);
   });
 
-  it('gives a re-created topic a fresh empty log and drops the old offsets', async () => {
+  it('gives a re-created topic a fresh empty log', async () => {
     await topics.create('t', 1, {});
     await append('t', 0, 'old');
-    await store.commitOffsets('g', [{ topic: 't', partition: 0, offset: 1, metadata: '', commitTime: 1 }]);
     await topics.delete('t');
     await topics.create('t', 1, {});
     expect(topics.partition('t', 0).logEndOffset).toBeLessThanOrEqual(1);
-    expect(store.fetchOffsets('g')).toEqual([]);
     expect(fs.readdirSync(path.join(dir, 'topics'))).toHaveLength(1);
   });
 

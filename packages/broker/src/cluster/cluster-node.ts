@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Role } from '@gregor/raft';
 import type { PartitionLog } from '@gregor/storage';
@@ -28,6 +29,8 @@ export interface ClusterNodeOptions {
   heartbeatTick: number;
   brokerHeartbeatMs: number;
   brokerSessionTimeoutMs: number;
+  /** How often leaders hand leadership back to their partition's preferred replica (the first listed). */
+  preferredLeaderCheckMs: number;
   /** TEST-ONLY: acks=all answered before a majority holds the batch, to show the chaos checker catches it. */
   unsafeAckBeforeReplication: boolean;
 }
@@ -90,7 +93,10 @@ export class ClusterNode {
       onLeaderChange: (_leader, role) => {
         if (role !== 'leader') return;
         node.liveness.reset();
-        setImmediate(() => node.sendHeartbeat());
+        setImmediate(() => {
+          if (!node.state.clusterId) node.proposeInBackground({ type: 'initCluster', clusterId: crypto.randomUUID() });
+          node.sendHeartbeat();
+        });
       },
     });
     node.groups.add(node.controller.replica);
@@ -98,6 +104,7 @@ export class ClusterNode {
     node.groups.start();
     node.timers.push(setInterval(() => node.sendHeartbeat(), options.brokerHeartbeatMs));
     node.timers.push(setInterval(() => node.controller.isLeader && node.liveness.check(), options.brokerHeartbeatMs));
+    node.timers.push(setInterval(() => node.restorePreferredLeaders(), options.preferredLeaderCheckMs));
     node.sendHeartbeat();
     return node;
   }
@@ -178,6 +185,21 @@ export class ClusterNode {
   closeReplica(replica: ReplicatedPartition): void {
     this.groups.remove(replica.group);
     this.placements.delete(replica.group);
+  }
+
+  /**
+   * Leaders spread evenly only while each partition is led by its preferred replica, so a leader
+   * that is not hands over to it once that broker is alive again (Raft waits until it caught up).
+   */
+  private restorePreferredLeaders(): void {
+    for (const replica of this.groups.all()) {
+      const placement = this.placements.get(replica.group);
+      if (!placement || !replica.isLeader) continue;
+      const preferred = placement.replicas[0];
+      if (preferred === this.brokerId) continue;
+      const broker = this.state.broker(preferred);
+      if (broker && !broker.fenced) replica.node.transferLeadership(preferred);
+    }
   }
 
   private reportLeader(placement: ReplicaPlacement, replica: ReplicatedPartition, leader: number, role: Role): void {

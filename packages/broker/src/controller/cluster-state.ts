@@ -13,7 +13,7 @@ export class ClusterState {
 
   private constructor(
     private readonly root: RootDatabase,
-    private readonly meta: Database<number, string>,
+    private readonly meta: Database<number | string, string>,
     private readonly brokerDb: Database<BrokerRecord, number>,
     private readonly topicDb: Database<ClusterTopic, string>,
   ) {}
@@ -21,14 +21,19 @@ export class ClusterState {
   static open(root: RootDatabase): ClusterState {
     return new ClusterState(
       root,
-      root.openDB<number, string>({ name: 'cluster-meta' }),
+      root.openDB<number | string, string>({ name: 'cluster-meta' }),
       root.openDB<BrokerRecord, number>({ name: 'cluster-brokers' }),
       root.openDB<ClusterTopic, string>({ name: 'cluster-topics' }),
     );
   }
 
   get appliedIndex(): number {
-    return this.meta.get('appliedIndex') ?? 0;
+    return (this.meta.get('appliedIndex') as number | undefined) ?? 0;
+  }
+
+  /** Chosen once, by the first controller leader; empty until then. */
+  get clusterId(): string {
+    return (this.meta.get('clusterId') as string | undefined) ?? '';
   }
 
   brokers(): BrokerRecord[] {
@@ -72,6 +77,10 @@ export class ClusterState {
 
   private applyCommand(command: MetadataCommand): CommandResult {
     switch (command.type) {
+      case 'initCluster': {
+        if (!this.clusterId) this.meta.putSync('clusterId', command.clusterId);
+        return { ok: true };
+      }
       case 'registerBroker': {
         const existing = this.brokerDb.get(command.id);
         this.brokerDb.putSync(command.id, {
@@ -115,7 +124,7 @@ export class ClusterState {
         return { ok: true };
       }
       case 'allocateProducerIds': {
-        const first = this.meta.get('nextProducerId') ?? 1000;
+        const first = (this.meta.get('nextProducerId') as number | undefined) ?? 1000;
         this.meta.putSync('nextProducerId', first + command.count);
         return { ok: true, value: first };
       }

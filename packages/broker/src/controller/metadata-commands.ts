@@ -30,6 +30,7 @@ export interface BrokerRecord {
 }
 
 export type MetadataCommand =
+  | { type: 'initCluster'; clusterId: string }
   | { type: 'registerBroker'; id: number; address: string; time: number }
   | { type: 'fenceBroker'; id: number; fenced: boolean }
   | { type: 'createTopic'; topic: ClusterTopic }
@@ -43,6 +44,7 @@ export type CommandResult =
   | { ok: false; code: string; message: string };
 
 const TYPES = new Set<MetadataCommand['type']>([
+  'initCluster',
   'registerBroker',
   'fenceBroker',
   'createTopic',

@@ -59,7 +59,7 @@ export async function describeCluster(ctx: BrokerContext): Promise<DescribeClust
     });
   }
   return {
-    clusterId: ctx.store.clusterId(),
+    clusterId: cluster.state.clusterId,
     controllerId: cluster.controller.leaderId,
     brokers: brokers.map((b): BrokerNode => ({ id: b.id, ...splitAddress(b.address), alive: !b.fenced })),
     partitions,
