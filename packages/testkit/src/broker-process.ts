@@ -63,7 +63,13 @@ export class BrokerProcess {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    LIVE_CHILDREN.add(child);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        LIVE_CHILDREN.delete(child);
+        resolve({ code, signal });
+      }),
+    );
     const timeoutMs = this.options.startTimeoutMs ?? 20000;
     this.port = await new Promise<number>((resolve, reject) => {
       let pending = '';
@@ -116,6 +122,15 @@ export class BrokerProcess {
     if (this.ownsDataDir) await fs.promises.rm(this.dataDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Brokers still running when the test process exits (a test that failed before its cleanup) are
+ * killed with it, so no broker outlives its test run and keeps a runner waiting.
+ */
+const LIVE_CHILDREN = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of LIVE_CHILDREN) child.kill('SIGKILL');
+});
 
 /** Starts `gregor broker start` as a child process on an ephemeral port. */
 export async function startBroker(options: StartBrokerOptions = {}): Promise<BrokerProcess> {
