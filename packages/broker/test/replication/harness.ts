@@ -87,21 +87,16 @@ export class ReplicaCluster {
 
   /** Record values of every data batch below `limit`, in offset order. */
   async values(id: number, limit: number): Promise<string[]> {
-    const log = this.logs.get(id)!;
+    const bytes = await this.rawBytes(id, limit);
     const out: string[] = [];
-    let offset = log.logStartOffset;
-    while (offset < limit) {
-      const { bytes, nextOffset } = await log.read(offset, 1 << 20, limit);
-      if (bytes.length === 0) break;
-      for (const { position, header } of iterateBatches(bytes)) {
-        if (isControlBatch(header.attributes)) continue;
-        for (const r of decodeBatch(bytes, position).records) out.push(r.value!.toString());
-      }
-      offset = nextOffset;
+    for (const { position, header } of iterateBatches(bytes)) {
+      if (isControlBatch(header.attributes)) continue;
+      for (const r of decodeBatch(bytes, position).records) out.push(r.value!.toString());
     }
     return out;
   }
 
+  /** The replica's stored batches below `limit`, exactly as on disk. */
   async rawBytes(id: number, limit: number): Promise<Buffer> {
     const log = this.logs.get(id)!;
     const parts: Buffer[] = [];
