@@ -36,6 +36,8 @@ export class World {
   private readonly starts: Prng;
   private readonly disk: Prng;
   private readonly restartAt = new Map<NodeId, number>();
+  /** Shut down for good: never proposed as a member again. */
+  private readonly decommissioned = new Set<NodeId>();
   private nextProposal = 1;
   private nextRead = 1;
   private healedAt = -1;
@@ -252,6 +254,7 @@ export class World {
       });
       if (removedEverywhere) {
         n.crash(false);
+        this.decommissioned.add(n.id);
         this.trace(`decommission ${n.id}`);
       }
     }
@@ -303,7 +306,7 @@ export class World {
     const l = this.load;
     const cs = leader.node!.raft.tracker.config;
     const members = new Set([...cs.voters, ...cs.learners]);
-    const outsiders = this.nodes.map((n) => n.id).filter((id) => !members.has(id));
+    const outsiders = this.nodes.map((n) => n.id).filter((id) => !members.has(id) && !this.decommissioned.has(id));
     const choices: ConfChange[] = [];
     for (const id of outsiders) choices.push({ type: 'addLearner', nodeId: id });
     if (cs.voters.length < 5) for (const id of cs.learners) choices.push({ type: 'addVoter', nodeId: id });
