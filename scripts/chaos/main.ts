@@ -1,5 +1,6 @@
 /**
- * `npm run chaos -- --duration S --seed X [--brokers 3|5|both]`: chaos rounds
+ * `npm run chaos -- --duration S --seed X [--brokers 3|5|both] [--faults kind,...]
+ * [--rate N] [--partitions N] [--env KEY=VALUE] [--data-root DIR] [--keep-data]`: chaos rounds
  * against real broker processes on loopback (see @gregor/testkit runChaos).
  * Each round ends with `chaos: acked=A lost=L duplicated=D divergent=X faults=F`;
  * the exit code is 1 unless every round lost, duplicated and diverged nothing.
@@ -25,6 +26,16 @@ function faultKinds(raw: string | undefined): readonly FaultKind[] {
   return kinds as FaultKind[];
 }
 
+function brokerEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env expects KEY=VALUE, got ${JSON.stringify(pair)}`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -36,11 +47,14 @@ async function main(): Promise<number> {
       faults: { type: 'string' },
       'data-root': { type: 'string' },
       'keep-data': { type: 'boolean', default: false },
+      /** Extra broker environment, KEY=VALUE, repeatable (e.g. GREGOR_UNSAFE_ACK_BEFORE_REPLICATION=1 to see the checker fail). */
+      env: { type: 'string', multiple: true, default: [] },
     },
   });
   const seed = values.seed !== undefined ? integer('seed', values.seed, 0) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
   const durationMs = integer('duration', values.duration!, 1) * 1000;
   const sizes = values.brokers === 'both' ? [3, 5] : [integer('brokers', values.brokers!, 1)];
+  const env = brokerEnv(values.env!);
   let failed = false;
   for (const brokers of sizes) {
     const result = await runChaos({
@@ -52,6 +66,7 @@ async function main(): Promise<number> {
       kinds: faultKinds(values.faults),
       dataRoot: values['data-root'] && `${values['data-root']}/brokers-${brokers}`,
       keepData: values['keep-data'],
+      env,
       log: (line) => process.stdout.write(`${line}\n`),
     });
     failed ||= !result.ok;
