@@ -212,6 +212,11 @@ export class ReplicatedPartition {
       this.options.onLeaderChange?.(leader, role);
     }
     this.options.transport.send(this.group, rd.messages);
+    // Entries this replica already holds on disk can be applied (and their producers answered)
+    // before this Ready's own write: waiting for it would add an fsync to every acknowledgement.
+    const committed = rd.committedEntries;
+    const applyFirst = committed.length > 0 && !rd.snapshotToPersist && committed[committed.length - 1].lastIndex <= this.storage.lastIndex();
+    if (applyFirst) this.applyCommitted(committed);
     if (rd.snapshotToPersist) await this.storage.installSnapshot(rd.snapshotToPersist.meta);
     if (rd.entriesToPersist.length > 0) await this.storage.append(rd.entriesToPersist);
     if (rd.hardState) this.storage.saveHardState(rd.hardState);
@@ -222,14 +227,15 @@ export class ReplicatedPartition {
     }
     this.options.transport.send(this.group, rd.messagesAfterPersist);
     if (rd.entriesToPersist.length > 0) this.pending.persisted(rd.entriesToPersist[rd.entriesToPersist.length - 1].lastIndex);
-    const committed = rd.committedEntries;
-    if (committed.length > 0) {
-      const commit = committed[committed.length - 1].lastIndex;
-      this.options.onCommitted?.(committed);
-      this.pending.committed(commit, (index) => this.storage.term(index), () => this.notLeader());
-      this.setHighWatermark(offsetOfIndex(commit) + 1);
-    }
+    if (committed.length > 0 && !applyFirst) this.applyCommitted(committed);
     this.node.advance();
+  }
+
+  private applyCommitted(committed: readonly Entry[]): void {
+    const commit = committed[committed.length - 1].lastIndex;
+    this.options.onCommitted?.(committed);
+    this.pending.committed(commit, (index) => this.storage.term(index), () => this.notLeader());
+    this.setHighWatermark(offsetOfIndex(commit) + 1);
   }
 
   private setHighWatermark(hw: number): void {
