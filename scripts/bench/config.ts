@@ -1,3 +1,4 @@
+import { GREGOR_FLUSH_NAMES } from './gregor-flush';
 import { SystemName } from './systems';
 
 /** Knobs of `npm run bench:e2e`, from BENCH_* environment variables. */
@@ -13,11 +14,18 @@ export interface BenchConfig {
   /** Unacknowledged records a full-speed producer keeps in flight. */
   window: number;
   systems: SystemName[];
+  /** Gregor flush settings measured, on the single broker and on the cluster alike. */
+  gregorFlush: string[];
+  /** Leader kills of the failover phase (gregor-rf3 only). */
+  failoverRuns: number;
+  /** A failover producer sends one record this often, ms. */
+  failoverIntervalMs: number;
+  failoverRecordBytes: number;
   seed: number;
   workerTimeoutMs: number;
 }
 
-const SYSTEMS: readonly SystemName[] = ['gregor', 'jetstream', 'redis'];
+const SYSTEMS: readonly SystemName[] = ['gregor', 'gregor-rf3', 'jetstream', 'redis'];
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -27,13 +35,15 @@ function positiveInt(name: string, fallback: number): number {
   return value;
 }
 
-function systemList(raw: string | undefined): SystemName[] {
-  if (raw === undefined || raw === '') return [...SYSTEMS];
+/** A comma-separated subset of `known` from the environment variable `name`; all of them when unset. */
+function subsetOf<T extends string>(name: string, known: readonly T[]): T[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return [...known];
   const names = raw.split(',').map((s) => s.trim());
-  for (const name of names) {
-    if (!SYSTEMS.includes(name as SystemName)) throw new Error(`BENCH_SYSTEMS: unknown system ${JSON.stringify(name)}; known: ${SYSTEMS.join(', ')}`);
+  for (const value of names) {
+    if (!known.includes(value as T)) throw new Error(`${name}: unknown value ${JSON.stringify(value)}; known: ${known.join(', ')}`);
   }
-  return names as SystemName[];
+  return names as T[];
 }
 
 export function benchConfig(): BenchConfig {
@@ -44,7 +54,11 @@ export function benchConfig(): BenchConfig {
     latencySeconds: positiveInt('BENCH_LATENCY_SECONDS', 3),
     warmUpSeconds: positiveInt('BENCH_WARMUP_SECONDS', 1),
     window: positiveInt('BENCH_WINDOW', 4096),
-    systems: systemList(process.env.BENCH_SYSTEMS),
+    systems: subsetOf('BENCH_SYSTEMS', SYSTEMS),
+    gregorFlush: subsetOf('BENCH_FLUSH', GREGOR_FLUSH_NAMES),
+    failoverRuns: positiveInt('BENCH_FAILOVER_RUNS', 5),
+    failoverIntervalMs: positiveInt('BENCH_FAILOVER_INTERVAL_MS', 2),
+    failoverRecordBytes: 100,
     seed: positiveInt('BENCH_SEED', 1),
     workerTimeoutMs: positiveInt('BENCH_WORKER_TIMEOUT_MS', 180_000),
   };

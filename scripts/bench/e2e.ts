@@ -1,23 +1,30 @@
 /**
- * `npm run bench:e2e`: Gregor end to end next to NATS JetStream and Redis
- * Streams, each server in its own process and every producer and consumer
- * in a separate worker process, all on 127.0.0.1, 1 KiB records. Per system:
- * full-speed produce throughput, consume throughput reading that stream from
- * the start, and acknowledgement latency of a paced producer at half the
- * measured maximum rate. Runs of the systems are interleaved so they share
- * the machine's noise; each line is the median over BENCH_RUNS runs. Prints
- * one JSON object per line on stdout, progress on stderr.
+ * `npm run bench:e2e`: Gregor end to end, as a single broker and as a
+ * three-broker cluster with replication factor 3, next to NATS JetStream
+ * and Redis Streams, each server in its own process and every producer and
+ * consumer in a separate worker process, all on 127.0.0.1, 1 KiB records.
+ * Per system: full-speed produce throughput, consume throughput reading that
+ * stream from the start, and acknowledgement latency of a paced producer at
+ * half the measured maximum rate. Runs of the systems are interleaved so
+ * they share the machine's noise; each line is the median over BENCH_RUNS
+ * runs. Last, on the cluster: how long produce stops when a partition's
+ * leader is killed. Prints one JSON object per line on stdout, progress on
+ * stderr.
  */
 import * as os from 'os';
 import { BenchConfig, benchConfig } from './config';
-import { emit, emitMeasurement, emitRatios, VariantSummaries } from './report';
+import { measureFailover } from './failover';
+import { emit, emitFailover, emitMeasurement, emitRatios, emitReplicatedTargets, VariantSummaries } from './report';
 import { ensureServersInstalled, serverVersion } from './servers/install';
-import { processCpuMs } from './servers/process-cpu';
+import { processesCpuMs } from './servers/process-cpu';
 import { killWorkers, runWorker } from './spawn-worker';
 import { WorkerResult, WorkerTask } from './task';
+import { SystemName } from './systems';
 import { Cleanups, startVariants, Variant } from './variants';
 
-const PEER_COMMANDS = { jetstream: 'nats-server', redis: 'redis-server' } as const;
+const PEER_COMMANDS: Partial<Record<SystemName, string>> = { jetstream: 'nats-server', redis: 'redis-server' };
+/** The flush setting the failover phase runs on when it is measured. */
+const FAILOVER_FLUSH = 'always';
 
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
@@ -33,9 +40,10 @@ async function onFreshStream(variant: Variant, stream: string, tasks: Array<(str
   try {
     const results: WorkerResult[] = [];
     for (const task of tasks) {
-      const serverCpuBefore = processCpuMs(variant.serverPid);
+      const pids = variant.serverPids();
+      const serverCpuBefore = processesCpuMs(pids);
       const result = await runWorker(task(stream), config.workerTimeoutMs);
-      const serverCpuAfter = processCpuMs(variant.serverPid);
+      const serverCpuAfter = processesCpuMs(pids);
       if (serverCpuBefore !== null && serverCpuAfter !== null) result.serverCpuMs = serverCpuAfter - serverCpuBefore;
       results.push(result);
     }
@@ -89,7 +97,7 @@ async function measureLatency(variants: Variant[], ratesPerSec: Map<Variant, num
 }
 
 async function bench(config: BenchConfig, cleanups: Cleanups): Promise<void> {
-  const peers = config.systems.filter((s) => s !== 'gregor').map((s) => PEER_COMMANDS[s]);
+  const peers = config.systems.flatMap((s) => PEER_COMMANDS[s] ?? []);
   ensureServersInstalled(peers);
   const variants = await startVariants(config, cleanups);
   emit({
@@ -102,6 +110,7 @@ async function bench(config: BenchConfig, cleanups: Cleanups): Promise<void> {
     window: config.window,
     latencySeconds: config.latencySeconds,
     warmUpSeconds: config.warmUpSeconds,
+    ...(config.systems.includes('gregor-rf3') ? { failoverRuns: config.failoverRuns, failoverIntervalMs: config.failoverIntervalMs } : {}),
     seed: config.seed,
   });
 
@@ -123,6 +132,16 @@ async function bench(config: BenchConfig, cleanups: Cleanups): Promise<void> {
     return { ...m, latency: emitMeasurement('e2e.latency', m.variant, paced, config.recordBytes, { maxMs }) };
   });
   emitRatios(summaries);
+
+  const replicated = variants.filter((v) => v.system === 'gregor-rf3');
+  const failoverOn = replicated.find((v) => v.flush === FAILOVER_FLUSH) ?? replicated[0];
+  let failover: { flush: string; unavailableMaxMs: number } | null = null;
+  if (failoverOn) {
+    const runs = await measureFailover(failoverOn, config, progress);
+    const { unavailableMaxMs } = emitFailover(failoverOn, runs, { intervalMs: config.failoverIntervalMs, recordBytes: config.failoverRecordBytes });
+    failover = { flush: failoverOn.flush, unavailableMaxMs };
+  }
+  emitReplicatedTargets(summaries, failover);
 }
 
 async function main(): Promise<void> {

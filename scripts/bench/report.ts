@@ -1,3 +1,4 @@
+import type { FailoverRun } from './failover';
 import { median } from './percentiles';
 import { WorkerResult } from './task';
 import { Variant } from './variants';
@@ -13,8 +14,9 @@ export interface Summary {
   serverCpuMsPerMB?: number;
 }
 
-/** The issue's targets for Gregor on this machine. */
+/** The issues' targets for Gregor on this machine: a single broker, and a three-broker cluster with replication factor 3. */
 const TARGETS = { produceMBps: 150, produceVsJetstream: 5, consumeMBps: 300, consumeVsJetstream: 2, latencyP99Ms: 20 };
+const RF3_TARGETS = { produceVsSingle: 0.5, latencyP99Ms: 30, failoverUnavailableMs: 3000 };
 
 export function emit(fields: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(fields)}\n`);
@@ -55,32 +57,39 @@ export interface VariantSummaries {
   latency: Summary;
 }
 
+function ratiosOf(a: VariantSummaries, b: VariantSummaries): Record<string, number> {
+  return {
+    produce: round(a.produce.msgPerSec / b.produce.msgPerSec),
+    consume: round(a.consume.msgPerSec / b.consume.msgPerSec),
+    p99Ms: round(a.latency.p99Ms! / b.latency.p99Ms!),
+  };
+}
+
+function check(value: number, target: number, atLeast: boolean): Record<string, unknown> {
+  return { value: Number.isFinite(value) ? round(value) : null, target, met: atLeast ? value >= target : value <= target };
+}
+
+const isPeer = (s: VariantSummaries): boolean => s.variant.system !== 'gregor' && s.variant.system !== 'gregor-rf3';
+
 /**
- * For each Gregor flush setting: Gregor over each peer (throughput: higher
- * is better; p99: lower is better), then the issue's targets and whether
- * this run met them.
+ * For each Gregor flush setting: the single broker over each peer and the
+ * replicated cluster over the single broker (throughput: higher is better;
+ * p99: lower is better), then the single broker's targets and whether this
+ * run met them.
  */
 export function emitRatios(all: VariantSummaries[]): void {
-  const peers = all.filter((s) => s.variant.system !== 'gregor');
+  const peers = all.filter(isPeer);
   for (const gregor of all.filter((s) => s.variant.system === 'gregor')) {
     const ratios: Record<string, unknown> = { bench: 'e2e.ratios', flush: gregor.variant.flush };
-    for (const peer of peers) {
-      ratios[`gregor/${peer.variant.system}`] = {
-        produce: round(gregor.produce.msgPerSec / peer.produce.msgPerSec),
-        consume: round(gregor.consume.msgPerSec / peer.consume.msgPerSec),
-        p99Ms: round(gregor.latency.p99Ms! / peer.latency.p99Ms!),
-      };
-    }
+    for (const peer of peers) ratios[`gregor/${peer.variant.system}`] = ratiosOf(gregor, peer);
+    const replicated = all.find((s) => s.variant.system === 'gregor-rf3' && s.variant.flush === gregor.variant.flush);
+    if (replicated) ratios['gregor-rf3/gregor'] = ratiosOf(replicated, gregor);
     emit(ratios);
 
     const jetstream = peers.find((s) => s.variant.system === 'jetstream');
-    const check = (value: number, target: number, atLeast: boolean): Record<string, unknown> => ({
-      value: round(value),
-      target,
-      met: atLeast ? value >= target : value <= target,
-    });
     const targets: Record<string, unknown> = {
       bench: 'e2e.targets',
+      system: 'gregor',
       flush: gregor.variant.flush,
       produceMBps: check(gregor.produce.MBps, TARGETS.produceMBps, true),
       consumeMBps: check(gregor.consume.MBps, TARGETS.consumeMBps, true),
@@ -89,6 +98,48 @@ export function emitRatios(all: VariantSummaries[]): void {
     if (jetstream) {
       targets.produceVsJetstream = check(gregor.produce.msgPerSec / jetstream.produce.msgPerSec, TARGETS.produceVsJetstream, true);
       targets.consumeVsJetstream = check(gregor.consume.msgPerSec / jetstream.consume.msgPerSec, TARGETS.consumeVsJetstream, true);
+    }
+    emit(targets);
+  }
+}
+
+/** Median and max over runs; a run that did not resume counts as endless (printed as null). */
+export function emitFailover(variant: Variant, runs: FailoverRun[], fields: Record<string, unknown>): { unavailableMaxMs: number } {
+  const unavailable = runs.map((r) => r.unavailableMs ?? Infinity);
+  const gaps = runs.map((r) => r.maxAckGapMs);
+  const finite = (value: number): number | null => (Number.isFinite(value) ? round(value, 1) : null);
+  const unavailableMaxMs = Math.max(...unavailable);
+  emit({
+    bench: 'e2e.failover',
+    system: variant.system,
+    flush: variant.flush,
+    unavailableMs: finite(median(unavailable)),
+    unavailableMaxMs: finite(unavailableMaxMs),
+    maxAckGapMs: finite(median(gaps)),
+    maxAckGapMaxMs: finite(Math.max(...gaps)),
+    runs: runs.length,
+    resumed: unavailable.filter(Number.isFinite).length,
+    killedController: runs.filter((r) => r.killedController).length,
+    failedSends: runs.reduce((sum, r) => sum + r.failedSends, 0),
+    ...fields,
+  });
+  return { unavailableMaxMs };
+}
+
+/**
+ * The replicated cluster's targets per flush setting: produce throughput
+ * against the single broker's, p99 at half its own maximum rate, and (for
+ * the flush setting the failover phase ran on) the longest unavailability
+ * after a leader kill.
+ */
+export function emitReplicatedTargets(all: VariantSummaries[], failover: { flush: string; unavailableMaxMs: number } | null): void {
+  for (const replicated of all.filter((s) => s.variant.system === 'gregor-rf3')) {
+    const single = all.find((s) => s.variant.system === 'gregor' && s.variant.flush === replicated.variant.flush);
+    const targets: Record<string, unknown> = { bench: 'e2e.targets', system: 'gregor-rf3', flush: replicated.variant.flush };
+    if (single) targets.produceVsSingle = check(replicated.produce.msgPerSec / single.produce.msgPerSec, RF3_TARGETS.produceVsSingle, true);
+    targets.latencyP99Ms = check(replicated.latency.p99Ms!, RF3_TARGETS.latencyP99Ms, false);
+    if (failover && failover.flush === replicated.variant.flush) {
+      targets.failoverUnavailableMaxMs = check(failover.unavailableMaxMs, RF3_TARGETS.failoverUnavailableMs, false);
     }
     emit(targets);
   }

@@ -1,14 +1,18 @@
 import { ChildProcess, fork } from 'child_process';
 import * as path from 'path';
-import { WorkerResult, WorkerTask } from './task';
+import { KillNotice, WorkerMessage, WorkerResult, WorkerTask } from './task';
 
 const WORKER_MAIN = path.join(__dirname, 'worker.js');
 
 /** Worker processes still running, so the driver can kill them if it fails. */
 const running = new Set<ChildProcess>();
 
-/** Runs one task in a fresh worker process; rejects if it fails, exits without a result, or overruns `timeoutMs`. */
-export function runWorker(task: WorkerTask, timeoutMs: number): Promise<WorkerResult> {
+/**
+ * Runs one task in a fresh worker process; rejects if it fails, exits
+ * without a result, or overruns `timeoutMs`. A worker that says it is ready
+ * (the failover task) is answered with what `onReady` resolves to.
+ */
+export function runWorker(task: WorkerTask, timeoutMs: number, onReady?: () => Promise<KillNotice>): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     const child = fork(WORKER_MAIN, [JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     running.add(child);
@@ -17,7 +21,23 @@ export function runWorker(task: WorkerTask, timeoutMs: number): Promise<WorkerRe
       child.kill('SIGKILL');
       reject(new Error(`${task.kind} worker for ${task.target.system} did not finish within ${timeoutMs} ms`));
     }, timeoutMs);
-    child.on('message', (message) => (result = message as WorkerResult));
+    child.on('message', (raw) => {
+      const message = raw as WorkerMessage;
+      if (message.kind === 'result') {
+        result = message.result;
+      } else if (!onReady) {
+        child.kill('SIGKILL');
+        reject(new Error(`${task.kind} worker for ${task.target.system} said ready, but nothing waits for that`));
+      } else {
+        onReady().then(
+          (notice) => child.send(notice),
+          (err: unknown) => {
+            child.kill('SIGKILL');
+            reject(err);
+          },
+        );
+      }
+    });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       running.delete(child);

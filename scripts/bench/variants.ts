@@ -1,5 +1,6 @@
-import { startBroker } from '@gregor/testkit';
+import { LocalCluster, startBroker, startCluster } from '@gregor/testkit';
 import { BenchConfig } from './config';
+import { GREGOR_FLUSH } from './gregor-flush';
 import { startNatsServer, startRedisServer } from './servers/peers';
 import { openSystem, SystemClient, SystemName, SystemTarget } from './systems';
 
@@ -10,57 +11,71 @@ export interface Variant {
   flush: string;
   target: SystemTarget;
   admin: SystemClient;
-  /** The server process, whose CPU time is sampled around each worker. */
-  serverPid: number | undefined;
+  /** The server processes running now, whose CPU time is sampled around each worker. */
+  serverPids(): number[];
+  /** The brokers of a Gregor cluster, for the failover phase to kill and restart. */
+  cluster?: LocalCluster;
 }
 
 /** Things to undo, in reverse order, when the benchmark ends or fails. */
 export type Cleanups = Array<() => Promise<void>>;
 
-/**
- * Gregor topics syncing on every acknowledgement group (its default), or
- * once a second like Redis' appendfsync everysec (the byte trigger is set
- * out of reach so only time triggers it).
- */
-const GREGOR_FLUSH: ReadonlyArray<{ flush: string; topicConfigs: Record<string, string> }> = [
-  { flush: 'always', topicConfigs: { 'flush.policy': 'always' } },
-  { flush: 'interval-1s', topicConfigs: { 'flush.policy': 'interval', 'flush.interval.ms': '1000', 'flush.interval.bytes': String(2 ** 40) } },
-];
+/** Brokers in the replicated cluster, and so replicas per partition. */
+const RF3_BROKERS = 3;
 
-async function startSystem(system: SystemName, cleanups: Cleanups): Promise<Variant[]> {
-  const variantsOf = async (address: string, serverPid: number | undefined, settings: ReadonlyArray<{ flush: string; topicConfigs?: Record<string, string> }>): Promise<Variant[]> => {
+interface Setting {
+  flush: string;
+  topicConfigs?: Record<string, string>;
+}
+
+async function startSystem(system: SystemName, config: BenchConfig, cleanups: Cleanups): Promise<Variant[]> {
+  const gregorFlush = GREGOR_FLUSH.filter((f) => config.gregorFlush.includes(f.flush));
+  const variantsOf = async (
+    address: string,
+    serverPids: () => number[],
+    settings: readonly Setting[],
+    extra: { replicationFactor?: number; cluster?: LocalCluster } = {},
+  ): Promise<Variant[]> => {
     const variants: Variant[] = [];
     for (const { flush, topicConfigs } of settings) {
       const target: SystemTarget = { system, address, ...(topicConfigs ? { topicConfigs } : {}) };
+      if (extra.replicationFactor !== undefined) target.replicationFactor = extra.replicationFactor;
       const admin = await openSystem(target);
       cleanups.push(() => admin.close());
-      variants.push({ system, flush, target, admin, serverPid });
+      variants.push({ system, flush, target, admin, serverPids, ...(extra.cluster ? { cluster: extra.cluster } : {}) });
     }
     return variants;
   };
+  const pidsOf = (pid: number | undefined) => (): number[] => (pid === undefined ? [] : [pid]);
   switch (system) {
     case 'gregor': {
       const broker = await startBroker();
       cleanups.push(() => broker.cleanup());
-      return variantsOf(broker.address, broker.pid, GREGOR_FLUSH);
+      return variantsOf(broker.address, pidsOf(broker.pid), gregorFlush);
+    }
+    case 'gregor-rf3': {
+      const cluster = await startCluster({ brokers: RF3_BROKERS });
+      cleanups.push(() => cluster.cleanup());
+      const pids = (): number[] => cluster.live().flatMap((id) => cluster.broker(id).pid ?? []);
+      return variantsOf(cluster.bootstrap, pids, gregorFlush, { replicationFactor: RF3_BROKERS, cluster });
     }
     case 'jetstream': {
       const server = await startNatsServer();
       cleanups.push(() => server.stop());
       // File storage, one replica; the server's default sync_interval (2 min) decides when it fsyncs.
-      return variantsOf(server.address, server.pid, [{ flush: 'sync-interval-2m' }]);
+      return variantsOf(server.address, pidsOf(server.pid), [{ flush: 'sync-interval-2m' }]);
     }
     case 'redis': {
       const server = await startRedisServer();
       cleanups.push(() => server.stop());
-      return variantsOf(server.address, server.pid, [{ flush: 'aof-everysec' }]);
+      return variantsOf(server.address, pidsOf(server.pid), [{ flush: 'aof-everysec' }]);
     }
   }
 }
 
-/** Starts one server process per configured system and lists what to measure on each. */
+/** Starts the server processes of each configured system and lists what to measure on each. */
 export async function startVariants(config: BenchConfig, cleanups: Cleanups): Promise<Variant[]> {
   const variants: Variant[] = [];
-  for (const system of config.systems) variants.push(...(await startSystem(system, cleanups)));
+  for (const system of config.systems) variants.push(...(await startSystem(system, config, cleanups)));
   return variants;
 }

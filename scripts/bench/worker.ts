@@ -1,14 +1,15 @@
 /**
  * One measurement in its own process (argv[2] is a WorkerTask as JSON):
  * a producer at full speed, a paced producer measuring acknowledgement
- * latency, or a consumer reading a stream from the start. The result goes
- * to the parent over IPC.
+ * latency, a consumer reading a stream from the start, or a steady
+ * producer through a leader kill. The result goes to the parent over IPC.
  */
 import { mulberry32, randomBytes } from '@gregor/testkit';
 import { summarizeLatencies } from './percentiles';
 import { poissonSchedule } from './schedule';
 import { openSystem, SystemClient } from './systems';
-import { WorkerResult, WorkerTask } from './task';
+import { produceThroughFailover } from './failover-producer';
+import { KillNotice, WorkerMessage, WorkerResult, WorkerTask } from './task';
 import { produceAtFullSpeed, produceOnSchedule } from './workload';
 
 function cpuMsSince(start: NodeJS.CpuUsage): number {
@@ -48,7 +49,28 @@ async function measure(client: SystemClient, task: WorkerTask): Promise<WorkerRe
       if (bytes !== expected) throw new Error(`${task.target.system} consumer read ${bytes} value bytes, expected ${expected}`);
       return { records: task.records, seconds, bytes, clientCpuMs };
     }
+    case 'failover': {
+      const value = randomBytes(mulberry32(task.seed), task.recordBytes);
+      const sender = await client.sender(task.stream);
+      const observed = await produceThroughFailover(sender, value, task, waitForKill);
+      // A run that never resumed leaves records outstanding; closing would wait out their delivery timeout.
+      if (observed.unavailableMs !== null) await sender.close();
+      const { unavailableMs, maxAckGapMs, acked, failed, firstFailure, seconds } = observed;
+      return { records: acked, seconds, bytes: acked * value.length, unavailableMs, maxAckGapMs, failedSends: failed, ...(firstFailure ? { firstFailure } : {}) };
+    }
   }
+}
+
+/** Tells the driver this worker is ready for the kill and resolves with the kill time it answers. */
+function waitForKill(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    process.once('message', (notice: KillNotice) => resolve(notice.atMs));
+    tell({ kind: 'ready' }).catch(reject);
+  });
+}
+
+function tell(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve, reject) => process.send!(message, (err: Error | null) => (err ? reject(err) : resolve())));
 }
 
 async function main(): Promise<void> {
@@ -56,7 +78,7 @@ async function main(): Promise<void> {
   const client = await openSystem(task.target);
   try {
     const result = await measure(client, task);
-    await new Promise<void>((resolve, reject) => process.send!(result, (err: Error | null) => (err ? reject(err) : resolve())));
+    await tell({ kind: 'result', result });
   } finally {
     await client.close();
   }

@@ -20,3 +20,14 @@ export function processCpuMs(pid: number | undefined): number | null {
   ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
+
+/** CPU time (ms) the processes have used together; null if any of them cannot tell. */
+export function processesCpuMs(pids: readonly number[]): number | null {
+  let total = 0;
+  for (const pid of pids) {
+    const ms = processCpuMs(pid);
+    if (ms === null) return null;
+    total += ms;
+  }
+  return pids.length > 0 ? total : null;
+}

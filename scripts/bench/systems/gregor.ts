@@ -1,5 +1,9 @@
-import { Admin, Connection, Consumer, Producer } from '@gregor/client';
+import { Admin, Cluster, Consumer, Producer } from '@gregor/client';
+import { waitFor } from '@gregor/testkit';
 import { RecordSender, SystemClient } from './types';
+
+const SETTLE_TIMEOUT_MS = 30_000;
+const SETTLE_POLL_MS = 100;
 
 /**
  * Gregor through @gregor/client with its default settings: a Producer that
@@ -7,22 +11,33 @@ import { RecordSender, SystemClient } from './types';
  * and a Consumer on a Subscribe stream, read a pushed chunk at a time with
  * `batches()` as a high-rate reader would (Redis' XREAD hands back batches
  * too). Topics have one partition, like the single JetStream stream and
- * Redis stream key they are compared with.
+ * Redis stream key they are compared with. Against a cluster the client
+ * bootstraps from every broker and sends to the partition's leader; the
+ * producer is idempotent with acks=all (the SDK's defaults).
  */
 export class GregorClient implements SystemClient {
-  private readonly connection: Connection;
+  private readonly cluster: Cluster;
   private readonly admin: Admin;
 
   constructor(
-    address: string,
+    brokers: string,
     private readonly topicConfigs: Record<string, string> = {},
+    private readonly replicationFactor?: number,
   ) {
-    this.connection = new Connection({ address });
-    this.admin = new Admin({ connection: this.connection });
+    this.cluster = new Cluster({ brokers });
+    this.admin = new Admin({ cluster: this.cluster });
   }
 
+  /**
+   * Creates the topic and waits until its partition is led by its preferred
+   * replica: brokers hand leadership back to it within a few seconds
+   * (--preferred-leader-check-ms), and a measurement should not include
+   * that move.
+   */
   async createStream(stream: string): Promise<void> {
-    await this.admin.createTopic(stream, { partitions: 1, configs: this.topicConfigs });
+    await this.admin.createTopic(stream, { partitions: 1, configs: this.topicConfigs, replicationFactor: this.replicationFactor });
+    const settled = async (): Promise<boolean> => (await this.admin.describeTopic(stream)).partitions.every((p) => p.leader > 0 && p.leader === p.replicas[0]);
+    await waitFor(settled, SETTLE_TIMEOUT_MS, `${stream} to be led by its preferred replica`, SETTLE_POLL_MS);
   }
 
   async deleteStream(stream: string): Promise<void> {
@@ -30,7 +45,7 @@ export class GregorClient implements SystemClient {
   }
 
   async sender(stream: string): Promise<RecordSender> {
-    const producer = new Producer({ connection: this.connection });
+    const producer = new Producer({ cluster: this.cluster });
     // The first send looks the topic up; do that before the clock starts.
     await producer.send(stream, []);
     return {
@@ -40,7 +55,7 @@ export class GregorClient implements SystemClient {
   }
 
   async readFromStart(stream: string, count: number): Promise<number> {
-    const consumer = new Consumer({ connection: this.connection, autoOffsetReset: 'earliest' });
+    const consumer = new Consumer({ cluster: this.cluster, autoOffsetReset: 'earliest' });
     let bytes = 0;
     let records = 0;
     try {
@@ -59,6 +74,6 @@ export class GregorClient implements SystemClient {
   }
 
   async close(): Promise<void> {
-    this.connection.close();
+    this.cluster.close();
   }
 }

@@ -9,9 +9,10 @@ export type { RecordSender, SystemClient, SystemName, SystemTarget } from './typ
  */
 export async function openSystem(target: SystemTarget): Promise<SystemClient> {
   switch (target.system) {
-    case 'gregor': {
+    case 'gregor':
+    case 'gregor-rf3': {
       const { GregorClient } = await import('./gregor');
-      return new GregorClient(target.address, target.topicConfigs);
+      return new GregorClient(target.address, target.topicConfigs, target.replicationFactor);
     }
     case 'jetstream': {
       const { JetStreamClientAdapter } = await import('./jetstream');
