@@ -71,6 +71,8 @@ const STATUS_BY_CODE: Readonly<Record<string, grpc.status>> = {
   LEADER_NOT_AVAILABLE: grpc.status.UNAVAILABLE,
   // idempotent producers: a sequence gap (resend in order) and a fenced producer epoch
   OUT_OF_ORDER_SEQUENCE: grpc.status.ABORTED,
+  // raft: a leader handing over leadership drops proposals; the new leader takes the retry
+  PROPOSAL_DROPPED: grpc.status.UNAVAILABLE,
   INVALID_PRODUCER_EPOCH: grpc.status.FAILED_PRECONDITION,
   // storage (OFFSET_OUT_OF_RANGE and INVALID_CONFIG above)
   CORRUPT_LOG: grpc.status.DATA_LOSS,

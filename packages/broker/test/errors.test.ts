@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { RecordsError } from '@gregor/records';
 import { StorageError } from '@gregor/storage';
 import { BrokerError, toStatus } from '@gregor/broker';
+import { ProposalDroppedError } from '@gregor/raft';
 import { NotLeaderError } from '../src/errors';
 
 describe('error to gRPC status mapping', () => {
@@ -31,6 +32,7 @@ describe('error to gRPC status mapping', () => {
       leaderAddress: 'h:2',
     });
     expect(toStatus(new NotLeaderError('t-0', 0, undefined))).toMatchObject({ code: grpc.status.UNAVAILABLE, reason: 'LEADER_NOT_AVAILABLE' });
+    expect(toStatus(new ProposalDroppedError('leadership is moving to 2'))).toMatchObject({ code: grpc.status.UNAVAILABLE, reason: 'PROPOSAL_DROPPED' });
   });
 
   it('reports anything else as INTERNAL', () => {
