@@ -74,7 +74,15 @@ describe('a three-broker cluster', () => {
 
   it('stores group offsets in __consumer_offsets, reachable from any broker and across a leader kill', async () => {
     await client(3).call('Admin', 'CreateTopic', { name: 'grouped', partitions: 2, replicationFactor: 3 });
-    await client(1).call('Groups', 'CommitOffsets', { group: 'g1', offsets: [{ topic: 'grouped', partition: 1, offset: 7 }] });
+    // The first commit creates __consumer_offsets; like any client, retry while its leaders are elected.
+    await waitFor(async () => {
+      try {
+        return await client(1).call('Groups', 'CommitOffsets', { group: 'g1', offsets: [{ topic: 'grouped', partition: 1, offset: 7 }] });
+      } catch (err) {
+        if ((err as grpc.ServiceError).code === grpc.status.UNAVAILABLE) return undefined;
+        throw err;
+      }
+    }, 20_000, 'the first group commit');
     for (const id of [1, 2, 3]) {
       const fetched = await client(id).call('Groups', 'FetchOffsets', { group: 'g1' });
       expect(fetched.offsets).toEqual([expect.objectContaining({ topic: 'grouped', partition: 1, offset: 7 })]);

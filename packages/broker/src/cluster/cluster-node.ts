@@ -198,7 +198,10 @@ export class ClusterNode {
       const preferred = placement.replicas[0];
       if (preferred === this.brokerId) continue;
       const broker = this.state.broker(preferred);
-      if (broker && !broker.fenced) replica.node.transferLeadership(preferred);
+      const progress = replica.node.raft.tracker.progress.get(preferred);
+      // A transfer pauses proposals until the target wins; only hand over to a replica that is caught up and answering.
+      const caughtUp = progress !== undefined && progress.recentActive && progress.match >= replica.node.raft.log.lastIndex();
+      if (broker && !broker.fenced && caughtUp) replica.node.transferLeadership(preferred);
     }
   }
 
