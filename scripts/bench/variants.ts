@@ -1,4 +1,5 @@
-import { LocalCluster, startBroker, startCluster } from '@gregor/testkit';
+import { Admin } from '@gregor/client';
+import { LocalCluster, startBroker, startCluster, waitFor } from '@gregor/testkit';
 import { BenchConfig } from './config';
 import { GREGOR_FLUSH } from './gregor-flush';
 import { startNatsServer, startRedisServer } from './servers/peers';
@@ -22,6 +23,22 @@ export type Cleanups = Array<() => Promise<void>>;
 
 /** Brokers in the replicated cluster, and so replicas per partition. */
 const RF3_BROKERS = 3;
+
+const CLUSTER_FORM_TIMEOUT_MS = 60_000;
+
+/** Brokers register with the controller a moment after they start; topics created before that get fewer replicas. */
+async function waitUntilEveryBrokerAlive(cluster: LocalCluster): Promise<void> {
+  const admin = new Admin({ brokers: cluster.bootstrap });
+  try {
+    const formed = async (): Promise<boolean> => {
+      const { brokers } = await admin.describeCluster();
+      return brokers.length === cluster.ids.length && brokers.every((b) => b.alive);
+    };
+    await waitFor(formed, CLUSTER_FORM_TIMEOUT_MS, `all ${cluster.ids.length} brokers to register`, 100);
+  } finally {
+    admin.close();
+  }
+}
 
 interface Setting {
   flush: string;
@@ -56,6 +73,7 @@ async function startSystem(system: SystemName, config: BenchConfig, cleanups: Cl
     case 'gregor-rf3': {
       const cluster = await startCluster({ brokers: RF3_BROKERS });
       cleanups.push(() => cluster.cleanup());
+      await waitUntilEveryBrokerAlive(cluster);
       const pids = (): number[] => cluster.live().flatMap((id) => cluster.broker(id).pid ?? []);
       return variantsOf(cluster.bootstrap, pids, gregorFlush, { replicationFactor: RF3_BROKERS, cluster });
     }

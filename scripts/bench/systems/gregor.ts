@@ -29,13 +29,18 @@ export class GregorClient implements SystemClient {
   }
 
   /**
-   * Creates the topic and waits until its partition is led by its preferred
-   * replica: brokers hand leadership back to it within a few seconds
-   * (--preferred-leader-check-ms), and a measurement should not include
-   * that move.
+   * Creates the topic, with as many replicas as asked for, and waits until
+   * its partition is led by its preferred replica: brokers hand leadership
+   * back to it within a few seconds (--preferred-leader-check-ms), and a
+   * measurement should not include that move.
    */
   async createStream(stream: string): Promise<void> {
-    await this.admin.createTopic(stream, { partitions: 1, configs: this.topicConfigs, replicationFactor: this.replicationFactor });
+    const created = await this.admin.createTopic(stream, { partitions: 1, configs: this.topicConfigs, replicationFactor: this.replicationFactor });
+    // The broker places fewer replicas than asked for when fewer brokers are alive, and says nothing.
+    const replicas = created.partitions[0]?.replicas.length ?? 0;
+    if (this.replicationFactor !== undefined && replicas !== this.replicationFactor) {
+      throw new Error(`${stream} was created with ${replicas} replicas, not ${this.replicationFactor}: not every broker was alive`);
+    }
     const settled = async (): Promise<boolean> => (await this.admin.describeTopic(stream)).partitions.every((p) => p.leader > 0 && p.leader === p.replicas[0]);
     await waitFor(settled, SETTLE_TIMEOUT_MS, `${stream} to be led by its preferred replica`, SETTLE_POLL_MS);
   }
