@@ -16,7 +16,13 @@ export interface FailoverRun {
 }
 
 const WARM_UP_MS = 1000;
-const SETTLE_MS = 500;
+/**
+ * Sending goes on this long after produce resumed, past the time the
+ * controller fences the dead broker, so the ack-gap also shows anything the
+ * cluster does to itself after the failover (such as handing leadership
+ * back to the preferred replica while it is still down).
+ */
+const SETTLE_MS = 8000;
 const GIVE_UP_MS = 15_000;
 const CATCH_UP_TIMEOUT_MS = 60_000;
 const POLL_MS = 100;
