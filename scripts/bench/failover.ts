@@ -37,12 +37,13 @@ function caughtUp(state: DescribeClusterResponse, brokers: number, topic: string
   );
 }
 
-function waitUntilCaughtUp(admin: Admin, brokers: number, topic: string): Promise<DescribeClusterResponse> {
-  const check = async (): Promise<DescribeClusterResponse | null> => {
-    const state = await admin.describeCluster();
-    return caughtUp(state, brokers, topic) ? state : null;
+/** Asks every broker, since each answers from its own view of the cluster metadata. */
+function waitUntilCaughtUp(perBroker: readonly Admin[], topic: string): Promise<boolean> {
+  const check = async (): Promise<boolean> => {
+    const views = await Promise.all(perBroker.map((admin) => admin.describeCluster()));
+    return views.every((state) => caughtUp(state, perBroker.length, topic));
   };
-  return waitFor(check, CATCH_UP_TIMEOUT_MS, `every broker alive and caught up on ${topic}`, POLL_MS);
+  return waitFor(check, CATCH_UP_TIMEOUT_MS, `every broker to see all brokers alive and caught up on ${topic}`, POLL_MS);
 }
 
 /**
@@ -56,12 +57,13 @@ export async function measureFailover(variant: Variant, config: BenchConfig, pro
   const cluster = variant.cluster;
   if (!cluster) throw new Error(`${variant.system} has no cluster to fail over`);
   const admin = new Admin({ brokers: cluster.bootstrap });
+  const perBroker = cluster.ids.map((id) => new Admin({ brokers: cluster.address(id) }));
   const runs: FailoverRun[] = [];
   try {
     for (let run = 0; run < config.failoverRuns; run++) {
       const stream = `bench-${variant.system}-${variant.flush}-failover-${run}`;
       await variant.admin.createStream(stream);
-      await waitUntilCaughtUp(admin, cluster.ids.length, stream);
+      await waitUntilCaughtUp(perBroker, stream);
       const kills: Array<{ broker: number; controller: boolean }> = [];
       const kill = async (): Promise<{ kind: 'killed'; atMs: number }> => {
         const state = await admin.describeCluster();
@@ -100,11 +102,12 @@ export async function measureFailover(variant: Variant, config: BenchConfig, pro
       const failures = result.failedSends ? `, ${result.failedSends} sends failed, first: ${result.firstFailure}` : '';
       progress(`failover ${run + 1}/${config.failoverRuns}: killed broker ${broker}${controller ? ' (also the controller)' : ''}, ${shown}, longest ack gap ${Math.round(result.maxAckGapMs!)} ms${failures}`);
       await cluster.start(broker);
-      await waitUntilCaughtUp(admin, cluster.ids.length, stream);
+      await waitUntilCaughtUp(perBroker, stream);
       await variant.admin.deleteStream(stream);
     }
   } finally {
     admin.close();
+    for (const one of perBroker) one.close();
   }
   return runs;
 }

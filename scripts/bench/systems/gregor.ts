@@ -29,20 +29,33 @@ export class GregorClient implements SystemClient {
   }
 
   /**
-   * Creates the topic, with as many replicas as asked for, and waits until
+   * Creates the topic with as many replicas as asked for, and waits until
    * its partition is led by its preferred replica: brokers hand leadership
    * back to it within a few seconds (--preferred-leader-check-ms), and a
    * measurement should not include that move.
    */
   async createStream(stream: string): Promise<void> {
-    const created = await this.admin.createTopic(stream, { partitions: 1, configs: this.topicConfigs, replicationFactor: this.replicationFactor });
-    // The broker places fewer replicas than asked for when fewer brokers are alive, and says nothing.
-    const replicas = created.partitions[0]?.replicas.length ?? 0;
-    if (this.replicationFactor !== undefined && replicas !== this.replicationFactor) {
-      throw new Error(`${stream} was created with ${replicas} replicas, not ${this.replicationFactor}: not every broker was alive`);
-    }
+    await this.createWithAllReplicas(stream);
     const settled = async (): Promise<boolean> => (await this.admin.describeTopic(stream)).partitions.every((p) => p.leader > 0 && p.leader === p.replicas[0]);
     await waitFor(settled, SETTLE_TIMEOUT_MS, `${stream} to be led by its preferred replica`, SETTLE_POLL_MS);
+  }
+
+  /**
+   * A broker places fewer replicas than asked for, silently, when it sees
+   * fewer brokers alive, as a broker whose view of a restarted peer lags
+   * does. Such a topic is deleted and created again until it has them all.
+   */
+  private async createWithAllReplicas(stream: string): Promise<void> {
+    const wanted = this.replicationFactor;
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    for (;;) {
+      const created = await this.admin.createTopic(stream, { partitions: 1, configs: this.topicConfigs, replicationFactor: wanted });
+      const replicas = created.partitions[0]?.replicas.length ?? 0;
+      if (wanted === undefined || replicas === wanted) return;
+      await this.admin.deleteTopic(stream);
+      if (Date.now() >= deadline) throw new Error(`${stream} kept being created with ${replicas} replicas, not ${wanted}, for ${SETTLE_TIMEOUT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    }
   }
 
   async deleteStream(stream: string): Promise<void> {
