@@ -14,21 +14,33 @@ export interface PartitionState {
   leader: number;
   replicas: number[];
   highWatermark: number;
-  replicaStates: Array<{ brokerId: number; logEndOffset: number; lag: number }>;
+  /** role as each replica's broker reports it: leader, follower, candidate, preCandidate or unreachable. */
+  replicaStates: Array<{ brokerId: number; role: string; logEndOffset: number; lag: number }>;
 }
 
-/** A topic's partitions have converged when each has a leader and every replica's log ends at the high watermark. */
-export function converged(state: ClusterState, topic: string, partitions: number, minHighWatermarks: ReadonlyMap<number, number>): boolean {
+/**
+ * A topic's partitions have converged when each has a leader and every replica's log ends at the
+ * high watermark. Acknowledged offsets are not required: data an unsafe broker lost never arrives.
+ */
+export function converged(state: ClusterState, topic: string, partitions: number): boolean {
   const mine = state.partitions.filter((p) => p.topic === topic);
   if (mine.length !== partitions) return false;
   return mine.every(
     (p) =>
       p.leader > 0 &&
-      p.highWatermark >= (minHighWatermarks.get(p.partition) ?? 0) &&
-      p.replicaStates.length === p.replicas.length &&
       p.replicas.length > 0 &&
+      p.replicaStates.length === p.replicas.length &&
       p.replicaStates.every((r) => r.logEndOffset === p.highWatermark),
   );
+}
+
+/** Each partition's high watermark, in partition order: equal twice in a row means the topic stands still. */
+export function highWatermarkVector(state: ClusterState, topic: string): string {
+  return state.partitions
+    .filter((p) => p.topic === topic)
+    .sort((a, b) => a.partition - b.partition)
+    .map((p) => p.highWatermark)
+    .join(',');
 }
 
 /** Asks brokers for DescribeCluster, one after another until one answers; one connection per broker, reused. */
@@ -50,10 +62,14 @@ export class ClusterProbe {
     throw lastError;
   }
 
-  /** The leader of a topic's partition as some live broker sees it; 0 when none is known. */
+  /**
+   * The leader of a topic's partition: the replica that reports itself leader (the metadata's
+   * leader may lag behind an election), else the metadata's; 0 when none is known.
+   */
   async leaderOf(addresses: readonly string[], topic: string, partition: number): Promise<number> {
     const state = await this.describe(addresses);
-    return state.partitions.find((p) => p.topic === topic && p.partition === partition)?.leader ?? 0;
+    const found = state.partitions.find((p) => p.topic === topic && p.partition === partition);
+    return found?.replicaStates.find((r) => r.role === 'leader')?.brokerId ?? found?.leader ?? 0;
   }
 
   close(): void {
@@ -82,7 +98,7 @@ function normalize(raw: Partial<ClusterState>): ClusterState {
       leader: p.leader ?? 0,
       replicas: p.replicas ?? [],
       highWatermark: Number(p.highWatermark ?? 0),
-      replicaStates: (p.replicaStates ?? []).map((r) => ({ brokerId: r.brokerId, logEndOffset: Number(r.logEndOffset ?? 0), lag: Number(r.lag ?? 0) })),
+      replicaStates: (p.replicaStates ?? []).map((r) => ({ brokerId: r.brokerId, role: r.role ?? '', logEndOffset: Number(r.logEndOffset ?? 0), lag: Number(r.lag ?? 0) })),
     })),
   };
 }

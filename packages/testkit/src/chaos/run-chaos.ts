@@ -6,7 +6,7 @@ import { LocalCluster, startCluster } from '../cluster';
 import { mulberry32 } from '../prng';
 import { waitFor } from '../wait-for';
 import { checkHistory } from './checker';
-import { ClusterProbe, ClusterState, converged } from './cluster-probe';
+import { ClusterProbe, ClusterState, converged, highWatermarkVector } from './cluster-probe';
 import { injectFault } from './fault-injector';
 import { CheckResult } from './history';
 import { readReplicaLogs } from './replica-reader';
@@ -31,8 +31,9 @@ export interface ChaosOptions {
   env?: Record<string, string>;
   /** Extra flags for every broker. */
   brokerConfig?: Record<string, string | number>;
-  /** Where brokers keep data; default a temporary directory, removed unless the run fails or keepData is set. */
+  /** Where brokers keep data; default a temporary directory, removed after the run unless it failed. */
   dataRoot?: string;
+  /** true: keep the temporary data directory; false: remove it even after a failure. */
   keepData?: boolean;
   convergeTimeoutMs?: number;
   log?: (line: string) => void;
@@ -106,12 +107,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
     log(`chaos: ${elapsed()} healing everything`);
     await healEverything(cluster, log);
-    await Promise.race([workload.stopProducing(), new Promise((resolve) => setTimeout(resolve, 30000))]);
+    // Sends still unanswered after this are abandoned: they count as neither acked nor lost.
+    await workload.stopProducing(10000);
     const acks = [...workload.acks];
-    const minHighWatermarks = new Map<number, number>();
-    for (const ack of acks) minHighWatermarks.set(ack.partition, Math.max(minHighWatermarks.get(ack.partition) ?? 0, ack.offset + 1));
+    const ackedUpTo = new Map<number, number>();
+    for (const ack of acks) ackedUpTo.set(ack.partition, Math.max(ackedUpTo.get(ack.partition) ?? 0, ack.offset + 1));
 
-    const state = await waitForConvergence(cluster, probe, partitions, minHighWatermarks, options.convergeTimeoutMs ?? 60000, log);
+    const state = await waitForConvergence(cluster, probe, partitions, ackedUpTo, options.convergeTimeoutMs ?? 60000, log);
     const highWatermarks = new Map<number, number>();
     for (const p of state?.partitions ?? []) if (p.topic === CHAOS_TOPIC) highWatermarks.set(p.partition, p.highWatermark);
     const finalReads = highWatermarks.size === partitions ? await readAll(cluster.bootstrap, CHAOS_TOPIC, highWatermarks, 30000) : new Map();
@@ -126,13 +128,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     for (const problem of result.problems) log(`chaos: ${problem}`);
     if (!result.ok) {
       saveBrokerLogs(cluster, dataRoot);
-      log(`chaos: FAILED; broker data and logs kept in ${dataRoot}; replay with: ${replayCommand(options)}`);
+      const kept = options.keepData === false && options.dataRoot === undefined ? '' : `; broker data and logs kept in ${dataRoot}`;
+      log(`chaos: FAILED${kept}; replay with: ${replayCommand(options)}`);
     }
     log(result.line);
     return result;
   } finally {
     probe.close();
-    const keep = options.keepData || options.dataRoot !== undefined || (result !== undefined && !result.ok) || result === undefined;
+    const failed = result === undefined || !result.ok;
+    const keep = options.dataRoot !== undefined || (options.keepData ?? failed);
     await cluster.cleanup();
     if (!keep) await fs.promises.rm(dataRoot, { recursive: true, force: true });
   }
@@ -198,15 +202,23 @@ async function waitForConvergence(
   cluster: LocalCluster,
   probe: ClusterProbe,
   partitions: number,
-  minHighWatermarks: ReadonlyMap<number, number>,
+  /** Per partition, one past the highest acknowledged offset: reported when the replicas do not converge. */
+  ackedUpTo: ReadonlyMap<number, number>,
   timeoutMs: number,
   log: (line: string) => void,
 ): Promise<ClusterState | null> {
   let last: ClusterState | null = null;
+  let previousVector = '';
   try {
     return await waitFor(async () => {
-      last = await probe.describe(cluster.live().map((id) => cluster.address(id)));
-      return converged(last, CHAOS_TOPIC, partitions, minHighWatermarks) ? last : null;
+      const state = await probe.describe(cluster.live().map((id) => cluster.address(id)));
+      last = state;
+      if (!converged(state, CHAOS_TOPIC, partitions)) return null;
+      // Converged twice in a row at the same high watermarks: nothing is still arriving.
+      const vector = highWatermarkVector(state, CHAOS_TOPIC);
+      const stable = vector === previousVector;
+      previousVector = vector;
+      return stable ? state : null;
     }, timeoutMs, 'replicas to converge', 250);
   } catch (err) {
     log(`chaos: error: ${(err as Error).message}`);
@@ -214,7 +226,7 @@ async function waitForConvergence(
     for (const p of state?.partitions ?? []) {
       if (p.topic !== CHAOS_TOPIC) continue;
       const replicas = p.replicaStates.map((r) => `${r.brokerId}:${r.logEndOffset}`).join(' ');
-      log(`chaos: p${p.partition} leader ${p.leader} hw ${p.highWatermark} (acked up to ${minHighWatermarks.get(p.partition) ?? 0}) replicas ${replicas}`);
+      log(`chaos: p${p.partition} leader ${p.leader} hw ${p.highWatermark} (acked up to ${ackedUpTo.get(p.partition) ?? 0}) replicas ${replicas}`);
     }
     return state;
   }

@@ -1,4 +1,4 @@
-import { Consumer, ConsumerRecord, Producer, ProducerRecord, RecordMetadata } from '@gregor/client';
+import { Cluster, Consumer, ConsumerRecord, Producer, ProducerRecord, RecordMetadata } from '@gregor/client';
 import { mulberry32, randomInt } from '../prng';
 import { Ack, Observation } from './history';
 
@@ -34,6 +34,8 @@ export class Workload {
   private consuming = false;
   private readonly running: Array<Promise<void>> = [];
   private consumer: Consumer | null = null;
+  /** Each producer's connections, closed to abandon sends that outlive stopProducing's deadline. */
+  private readonly producerClusters: Cluster[] = [];
   private readonly positions = new Map<number, number>();
   private lastError = '';
 
@@ -46,10 +48,21 @@ export class Workload {
     this.running.push(this.consume());
   }
 
-  /** Stops sending and waits until every send has been answered or has failed. */
-  async stopProducing(): Promise<void> {
+  /**
+   * Stops sending and waits until every send has been answered or has failed; sends still open
+   * after `deadlineMs` are abandoned (their connections closed) and stay unacknowledged.
+   */
+  async stopProducing(deadlineMs: number): Promise<void> {
     this.producing = false;
-    await Promise.all(this.running.slice(0, this.options.producers));
+    const producers = Promise.all(this.running.slice(0, this.options.producers));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), deadlineMs)));
+    if (await Promise.race([producers.then(() => false), expired])) {
+      this.options.log(`chaos: abandoning sends still unanswered after ${deadlineMs} ms`);
+      this.producerClusters.forEach((cluster) => cluster.close());
+      await producers;
+    }
+    clearTimeout(timer);
   }
 
   async stopConsuming(): Promise<void> {
@@ -68,7 +81,9 @@ export class Workload {
     const random = mulberry32((this.options.seed ^ Math.imul(id + 1, 0x9e3779b9)) >>> 0);
     const rate = this.options.recordsPerSecond / this.options.producers;
     const window = this.options.inFlightPerProducer ?? 4;
-    const producer = new Producer({ brokers, acks: 'all', idempotent: true, requestTimeoutMs: requestTimeoutMs ?? 5000, deliveryTimeoutMs: 30000, retryBackoffMaxMs: 1000 });
+    const cluster = new Cluster({ brokers, requestTimeoutMs: requestTimeoutMs ?? 5000, retryBackoffMaxMs: 1000 });
+    this.producerClusters.push(cluster);
+    const producer = new Producer({ cluster, acks: 'all', idempotent: true, deliveryTimeoutMs: 30000 });
     const pending = new Set<Promise<void>>();
     const started = Date.now();
     let seq = 0;
@@ -97,6 +112,7 @@ export class Workload {
       await Promise.all(pending);
     } finally {
       await producer.close().catch(() => undefined);
+      cluster.close();
     }
   }
 

@@ -23,7 +23,7 @@ describe('chaos pipeline on a single broker', () => {
     const workload = new Workload({ brokers: broker.address, topic: 'pipeline', partitions: 2, producers: 2, recordsPerSecond: 2000, seed: testSeed('pipeline'), log: () => undefined });
     workload.start();
     await waitFor(() => workload.acks.length >= 500, 20000, '500 acknowledged records');
-    await workload.stopProducing();
+    await workload.stopProducing(20000);
     const offsets = await admin.listOffsets('pipeline', 'latest');
     const highWatermarks = new Map(offsets.map((o) => [o.partition, o.offset]));
     await waitFor(() => workload.observations.length === workload.acks.length, 20000, 'the consumer to read every acknowledged record');
