@@ -183,9 +183,24 @@ async function runFault(cluster: LocalCluster, probe: ClusterProbe, fault: Plann
     return false;
   }
   await sleepUntil(startedAt + fault.durationMs);
+  log(`leaders before heal: ${await leadersSeenBy(cluster, probe, targets.others.length > 0 ? targets.others : cluster.ids)}`);
   await heal();
   log(`healed ${fault.kind} after ${Date.now() - startedAt} ms`);
   return true;
+}
+
+/** Each partition's self-reported leader as the first answering broker of `ids` sees it, e.g. "p0=2 p1=3". */
+async function leadersSeenBy(cluster: LocalCluster, probe: ClusterProbe, ids: readonly number[]): Promise<string> {
+  try {
+    const state = await probe.describe(ids.filter((id) => cluster.live().includes(id)).map((id) => cluster.address(id)));
+    return state.partitions
+      .filter((p) => p.topic === CHAOS_TOPIC)
+      .sort((a, b) => a.partition - b.partition)
+      .map((p) => `p${p.partition}=${p.replicaStates.find((r) => r.role === 'leader')?.brokerId ?? p.leader}`)
+      .join(' ');
+  } catch (err) {
+    return `unknown (${(err as Error).message})`;
+  }
 }
 
 async function healEverything(cluster: LocalCluster, log: (line: string) => void): Promise<void> {
