@@ -3,6 +3,7 @@
  * a local cluster of broker processes in the foreground, each with its own
  * data directory (broker-<id> under the data root), until Ctrl-C.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLI_MAIN, LocalCluster, startCluster } from '@gregor/testkit';
@@ -13,6 +14,11 @@ function positiveInteger(name: string, raw: string): number {
   return value;
 }
 
+/** Whether the built CLI has a command (e.g. `cluster`, which issue 5 adds). */
+function cliHas(command: string): boolean {
+  return fs.existsSync(path.join(path.dirname(CLI_MAIN), 'commands', `${command}.js`));
+}
+
 function usage(cluster: LocalCluster): string {
   const cli = `node ${path.relative(process.cwd(), CLI_MAIN)}`;
   const lines = ['', `gregor cluster: ${cluster.ids.length} brokers running`];
@@ -21,12 +27,12 @@ function usage(cluster: LocalCluster): string {
     '',
     `--bootstrap ${cluster.bootstrap}`,
     '',
-    'Try:',
-    `  export GREGOR_BOOTSTRAP=${cluster.bootstrap}`,
-    `  ${cli} --bootstrap ${cluster.bootstrap} cluster describe`,
-    `  ${cli} --bootstrap ${cluster.bootstrap} topic create events --partitions 3`,
-    `  echo hello | ${cli} --bootstrap ${cluster.bootstrap} produce events`,
-    `  ${cli} --bootstrap ${cluster.bootstrap} consume events --from-beginning`,
+    'Clients take the list as --broker or GREGOR_BROKER. Try:',
+    `  export GREGOR_BROKER=${cluster.bootstrap}`,
+    ...(cliHas('cluster') ? [`  ${cli} cluster describe`] : []),
+    `  ${cli} topic create events --partitions 3`,
+    `  echo hello | ${cli} produce events`,
+    `  ${cli} consume events --from-beginning`,
     '',
     'Ctrl-C stops every broker.',
     '',
