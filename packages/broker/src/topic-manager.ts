@@ -193,8 +193,15 @@ export class TopicManager {
     if (this.cluster.state.topic(name)) throw new BrokerError('TOPIC_EXISTS', `topic ${JSON.stringify(name)} already exists`);
     const live = this.cluster.state.brokers().filter((b) => !b.fenced).map((b) => b.id);
     if (live.length === 0) throw new BrokerError('LEADER_NOT_AVAILABLE', 'no broker has registered with the controller yet; retry shortly');
+    if (!Number.isInteger(replicationFactor) || replicationFactor < 0) {
+      throw new BrokerError('INVALID_CONFIG', `replication factor must be positive, got ${replicationFactor}`);
+    }
+    // An asked-for factor is a promise about durability: refuse it rather than place fewer replicas
+    // (as Kafka does). The default shrinks to the live brokers, so a small cluster still works.
+    if (replicationFactor > live.length) {
+      throw new BrokerError('INVALID_CONFIG', `replication factor ${replicationFactor} exceeds the ${live.length} live broker(s)`);
+    }
     const factor = replicationFactor || this.options.defaultReplicationFactor;
-    if (!Number.isInteger(factor) || factor < 1) throw new BrokerError('INVALID_CONFIG', `replication factor must be positive, got ${replicationFactor}`);
     const topicId = crypto.randomBytes(8).toString('hex');
     const record: ClusterTopic = {
       name,

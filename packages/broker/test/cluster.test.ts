@@ -27,9 +27,16 @@ describe('a three-broker cluster', () => {
     }, 20_000, `a live leader of ${topic}-${partition}`);
   }
 
+  /** Every broker registered and heartbeating, as broker `from` sees it: what a replication factor of 3 needs. */
+  const allAlive = (from: number): Promise<unknown> =>
+    waitFor(async () => {
+      const { brokers } = await client(from).call('Admin', 'DescribeCluster', {});
+      return brokers.length === 3 && brokers.every((b: Message) => b.alive);
+    }, 30_000, 'three live brokers');
+
   beforeAll(async () => {
     cluster = await startCluster({ brokers: 3 });
-    await waitFor(async () => (await client(1).call('Admin', 'DescribeCluster', {})).brokers.length === 3, 20_000, 'three registered brokers');
+    await allAlive(1);
   });
 
   afterAll(async () => {
@@ -55,6 +62,7 @@ describe('a three-broker cluster', () => {
   });
 
   it('keeps every acknowledged batch through a SIGKILL of the partition leader', async () => {
+    await allAlive(1);
     await client(1).call('Admin', 'CreateTopic', { name: 'failover', partitions: 1, replicationFactor: 3 });
     const leader = await leaderOf('failover', 0, 1);
     for (const v of ['a', 'b', 'c']) await client(leader).call('Log', 'Produce', { topic: 'failover', partition: 0, batch: batchOf(v) });
@@ -73,6 +81,7 @@ describe('a three-broker cluster', () => {
   });
 
   it('stores group offsets in __consumer_offsets, reachable from any broker and across a leader kill', async () => {
+    await allAlive(3);
     await client(3).call('Admin', 'CreateTopic', { name: 'grouped', partitions: 2, replicationFactor: 3 });
     // The first commit creates __consumer_offsets; like any client, retry while its leaders are elected.
     await waitFor(async () => {
