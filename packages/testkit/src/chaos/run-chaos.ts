@@ -182,10 +182,12 @@ async function runFault(cluster: LocalCluster, probe: ClusterProbe, fault: Plann
     await healEverything(cluster, log);
     return false;
   }
+  // Probed halfway through, so a slow answer never stretches the fault past its planned length.
+  const observers = targets.others.length > 0 ? targets.others : cluster.ids;
+  const leadersMidway = sleepUntil(startedAt + fault.durationMs / 2).then(() => leadersSeenBy(cluster, probe, observers));
   await sleepUntil(startedAt + fault.durationMs);
-  log(`leaders before heal: ${await leadersSeenBy(cluster, probe, targets.others.length > 0 ? targets.others : cluster.ids)}`);
   await heal();
-  log(`healed ${fault.kind} after ${Date.now() - startedAt} ms`);
+  log(`healed ${fault.kind} after ${Date.now() - startedAt} ms; leaders midway as [${observers}] saw them: ${await leadersMidway}`);
   return true;
 }
 
