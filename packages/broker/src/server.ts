@@ -157,7 +157,7 @@ export class Broker {
       port: boundPort,
       dataDir,
       clusterId: cluster.state.clusterId,
-      peers: Object.fromEntries(cluster.state.brokers().map((b) => [b.id, b.address])),
+      peers: config.peers || 'none (a cluster of one)',
       topics: topics.list().length,
     });
     return broker;
@@ -177,6 +177,7 @@ export class Broker {
     this.logger.info('broker.stopping', {});
     clearInterval(this.retentionTimer);
     this.shutdown.abort();
+    this.cluster.transport.endInbound();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.logger.warn('broker.forced_shutdown', { timeoutMs: this.config.shutdownTimeoutMs });

@@ -32,6 +32,8 @@ export class PeerTransport implements RaftTransport {
   private readonly retryAfter = new Map<number, number>();
   private flushScheduled = false;
   private closed = false;
+  /** Streams peers hold open to us: a client stream never ends on its own, so shutdown answers them. */
+  private readonly inbound = new Map<grpc.ServerReadableStream<PeerBatch, object>, grpc.sendUnaryData<object>>();
   private readonly maxBatchBytes: number;
   private readonly maxBufferedBytes: number;
 
@@ -55,15 +57,28 @@ export class PeerTransport implements RaftTransport {
 
   /** The server side of Peer.Stream: steps every message of every batch into its group. */
   readonly handleStream = (call: grpc.ServerReadableStream<PeerBatch, object>, callback: grpc.sendUnaryData<object>): void => {
+    this.inbound.set(call, callback);
+    const finish = (): void => {
+      if (this.inbound.delete(call)) callback(null, {});
+    };
     call.on('data', (batch: PeerBatch) => {
       for (const wire of batch.messages ?? []) {
         const message = fromWire(wire);
         if (message && message.to === this.options.brokerId) this.options.deliver(wire.group, message);
       }
     });
-    call.on('end', () => callback(null, {}));
-    call.on('error', () => undefined);
+    call.on('end', finish);
+    call.on('error', () => this.inbound.delete(call));
+    call.on('cancelled', () => this.inbound.delete(call));
   };
+
+  /** Ends every stream peers hold open to this broker, so a graceful stop need not wait them out. */
+  endInbound(): void {
+    for (const [call, callback] of this.inbound) {
+      this.inbound.delete(call);
+      callback(null, {});
+    }
+  }
 
   private flush(): void {
     this.flushScheduled = false;
