@@ -1,8 +1,13 @@
-import { InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_ADDRESS } from '@gregor/client';
 
 export function defaultBroker(): string {
   return process.env.GREGOR_BROKER ?? DEFAULT_ADDRESS;
+}
+
+/** The global --broker value: one or more bootstrap brokers, comma-separated. */
+export function brokersOf(command: Command): string {
+  return command.optsWithGlobals().broker as string;
 }
 
 export function parseInteger(min: number, max = Number.MAX_SAFE_INTEGER) {

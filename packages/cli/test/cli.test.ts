@@ -48,7 +48,7 @@ describe('gregor CLI', () => {
     const paths = visit(buildProgram(), []).map((p) => p.join(' '));
     expect(paths).toEqual(expect.arrayContaining([
       'broker start', 'topic create', 'topic list', 'topic describe', 'topic alter', 'topic delete',
-      'produce', 'consume', 'offsets', 'group describe', 'group list',
+      'produce', 'consume', 'offsets', 'group describe', 'group list', 'cluster describe',
     ]));
     for (const names of visit(buildProgram(), [])) {
       const command = names.reduce((c: Command, name) => c.commands.find((s) => s.name() === name)!, buildProgram());
@@ -67,7 +67,7 @@ describe('gregor CLI', () => {
   });
 
   it('runs the README walkthrough: create, produce, consume from the beginning', async () => {
-    expect((await run(['topic', 'create', 'walk', '--partitions', '1'])).stdout).toBe('created topic walk with 1 partition(s)\n');
+    expect((await run(['topic', 'create', 'walk', '--partitions', '1'])).stdout).toBe('created topic walk with 1 partition(s), 1 replica(s) each\n');
     const produced = await run(['produce', 'walk'], 'hello\nworld\n!\n');
     expect(produced.code).toBe(0);
     expect(produced.stderr).toContain('produced 3 record(s)');

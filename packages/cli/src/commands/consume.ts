@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { Connection, Consumer, ConsumerRecord, SeekTarget } from '@gregor/client';
-import { parseInteger, parseTime } from '../options';
+import { Cluster, Consumer, ConsumerRecord, SeekTarget } from '@gregor/client';
+import { brokersOf, parseInteger, parseTime } from '../options';
 import { Progress } from '../progress';
 
 interface ConsumeOptions {
@@ -56,9 +56,9 @@ export function consumeCommand(): Command {
     .action(async (topic: string, opts: ConsumeOptions, cmd: Command) => {
       if (opts.format !== 'json' && opts.format !== 'value') throw new Error('--format must be json or value');
       // Owned here, so the final commit still works after a signal closed the consumer.
-      const connection = new Connection({ address: cmd.optsWithGlobals().broker as string });
+      const cluster = new Cluster({ brokers: brokersOf(cmd) });
       const consumer = new Consumer({
-        connection,
+        cluster,
         groupId: opts.group,
         autoOffsetReset: opts.fromBeginning ? 'earliest' : 'latest',
       });
@@ -96,7 +96,7 @@ export function consumeCommand(): Command {
         process.off('SIGTERM', stop);
         progress.finish();
         consumer.close();
-        connection.close();
+        cluster.close();
       }
     });
 }

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as readline from 'readline';
 import { Command } from 'commander';
 import { Producer, ProducerRecord } from '@gregor/client';
-import { parseInteger } from '../options';
+import { brokersOf, parseInteger } from '../options';
 import { Progress } from '../progress';
 
 interface ProduceOptions {
@@ -12,6 +12,7 @@ interface ProduceOptions {
   file?: string;
   lingerMs: number;
   compression: 'none' | 'gzip';
+  acks: 'all' | 'leader';
 }
 
 /** Lines are sent in chunks; this many chunks may await acknowledgement at once. */
@@ -41,9 +42,11 @@ export function produceCommand(): Command {
     .option('-f, --file <path>', 'read lines from a file instead of stdin')
     .option('--linger-ms <ms>', 'batching delay', parseInteger(0), 5)
     .option('--compression <codec>', 'none or gzip', 'none')
+    .option('--acks <acks>', 'all (a majority of replicas hold each batch) or leader (the leader alone)', 'all')
     .action(async (topic: string, opts: ProduceOptions, cmd: Command) => {
       if (opts.compression !== 'none' && opts.compression !== 'gzip') throw new Error('--compression must be none or gzip');
-      const producer = new Producer({ address: cmd.optsWithGlobals().broker as string, lingerMs: opts.lingerMs, compression: opts.compression });
+      if (opts.acks !== 'all' && opts.acks !== 'leader') throw new Error('--acks must be all or leader');
+      const producer = new Producer({ brokers: brokersOf(cmd), lingerMs: opts.lingerMs, compression: opts.compression, acks: opts.acks });
       const input = opts.file ? fs.createReadStream(opts.file) : process.stdin;
       const lines = readline.createInterface({ input, crlfDelay: Infinity });
       const progress = new Progress('produced');

@@ -11,8 +11,8 @@ function printDescription(d: TopicDescription, json: boolean): void {
   process.stdout.write(`topic ${d.name} (id ${d.topicId}), ${d.partitions.length} partition(s)\n`);
   process.stdout.write(
     formatTable(
-      ['PARTITION', 'LEADER', 'LOG-START', 'HIGH-WATERMARK'],
-      d.partitions.map((p) => [p.partition, p.leader, p.logStartOffset, p.highWatermark]),
+      ['PARTITION', 'LEADER', 'REPLICAS', 'LOG-START', 'HIGH-WATERMARK'],
+      d.partitions.map((p) => [p.partition, p.leader, p.replicas.join(','), p.logStartOffset, p.highWatermark]),
     ),
   );
   process.stdout.write('configs:\n');
@@ -26,10 +26,14 @@ export function topicCommand(): Command {
     .command('create <name>')
     .description('create a topic')
     .option('-p, --partitions <n>', 'number of partitions (default: the broker\'s)', parseInteger(1))
+    .option('-r, --replication-factor <n>', 'replicas per partition (default: the broker\'s, at most the live brokers)', parseInteger(1))
     .option('-c, --config <key=value>', 'topic config, repeatable (e.g. retention.ms=3600000)', collectPairs, {})
-    .action(async (name: string, opts: { partitions?: number; config: Record<string, string> }, cmd: Command) => {
-      const d = await withAdmin(cmd, (admin) => admin.createTopic(name, { partitions: opts.partitions, configs: opts.config }));
-      process.stdout.write(`created topic ${d.name} with ${d.partitions.length} partition(s)\n`);
+    .action(async (name: string, opts: { partitions?: number; replicationFactor?: number; config: Record<string, string> }, cmd: Command) => {
+      const d = await withAdmin(cmd, (admin) =>
+        admin.createTopic(name, { partitions: opts.partitions, replicationFactor: opts.replicationFactor, configs: opts.config }),
+      );
+      const replicas = Math.max(0, ...d.partitions.map((p) => p.replicas.length));
+      process.stdout.write(`created topic ${d.name} with ${d.partitions.length} partition(s), ${replicas} replica(s) each\n`);
     });
 
   topic

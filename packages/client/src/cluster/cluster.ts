@@ -20,6 +20,8 @@ export interface ClusterOptions {
   retryBackoffMaxMs?: number;
 }
 
+/** Rounds over every broker, none reachable, after which a general request fails. */
+const UNREACHABLE_ROUNDS = 3;
 /** How long a broker that failed to answer is asked last for metadata, ms. */
 const SUSPECT_MS = 5000;
 
@@ -101,9 +103,11 @@ export class Cluster {
    */
   async callAny<Res>(service: 'Admin' | 'Groups' | 'Log' | 'Health', method: string, request: object, timeoutMs = this.requestTimeoutMs): Promise<Res> {
     const deadline = Date.now() + timeoutMs;
+    let unreachableRounds = 0;
     for (let round = 0; ; round++) {
       const order = this.roundOrder();
       let last: GregorError | null = null;
+      let answered = false;
       for (const address of order) {
         const remaining = deadline - Date.now();
         if (remaining <= 0) break;
@@ -115,11 +119,14 @@ export class Cluster {
         } catch (err) {
           last = GregorError.from(err);
           if (!last.retriable) throw last;
-          if (!last.fromBroker) this.markSuspect(address);
+          if (last.fromBroker) answered = true;
+          else this.markSuspect(address);
         }
       }
+      // Brokers that answer "not yet" are waited for until the deadline; a cluster no broker of which is reachable fails sooner.
+      unreachableRounds = answered ? 0 : unreachableRounds + 1;
       const delay = this.backoffDelay(round);
-      if (!last || Date.now() + delay >= deadline) throw last ?? new GregorError(grpc.status.DEADLINE_EXCEEDED, `no broker answered ${service}.${method} in ${timeoutMs} ms`);
+      if (!last || unreachableRounds >= UNREACHABLE_ROUNDS || Date.now() + delay >= deadline) throw last ?? new GregorError(grpc.status.DEADLINE_EXCEEDED, `no broker answered ${service}.${method} in ${timeoutMs} ms`);
       await sleep(delay);
     }
   }
