@@ -43,6 +43,28 @@ describe('client against a 3-broker cluster', () => {
     return read;
   }
 
+  it('follows a NOT_LEADER redirect straight to the leader the broker names', async () => {
+    const [leader] = await leaders();
+    const other = cluster.ids.find((id) => id !== leader)!;
+    const producer = new Producer({ brokers: cluster.bootstrap, retryBackoffMs: 60000, retryBackoffMaxMs: 60000 });
+    try {
+      await producer.cluster.refreshTopic(TOPIC);
+      await producer.cluster.refreshBrokers();
+      // A stale cache: partition 0 led by a broker that is only a follower.
+      producer.cluster.metadata.redirect(TOPIC, 0, other, cluster.address(other));
+      const started = Date.now();
+      const sent = await producer.send(TOPIC, { value: 'redirected', partition: 0 });
+      // A backoff of a minute would show: the redirect is followed at once.
+      expect(Date.now() - started).toBeLessThan(10000);
+      expect(sent.partition).toBe(0);
+      expect(producer.cluster.metadata.route(TOPIC, 0)!.leader).toBe(leader);
+      const [offset] = await admin.listOffsets(TOPIC, 'latest', [0]);
+      expect(offset.highWatermark).toBe(sent.offset + 1);
+    } finally {
+      await producer.close();
+    }
+  }, 60000);
+
   it('sends that resolve across a leader SIGKILL and restart are in the log exactly once, and a live consumer follows the new leader', async () => {
     const producer = new Producer({ brokers: cluster.bootstrap, lingerMs: 2, requestTimeoutMs: 5000, retryBackoffMaxMs: 500 });
     expect(await producer.idempotent()).toBe(true);
