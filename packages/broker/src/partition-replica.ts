@@ -74,11 +74,13 @@ export class PartitionReplica {
   }
 
   /**
-   * Throws OFFSET_OUT_OF_RANGE unless logStartOffset <= offset <= logEndOffset. Offsets past the
-   * high watermark but within the log are valid: they become readable once committed (a new
-   * leader's high watermark can briefly trail the one its predecessor announced).
+   * Throws NOT_LEADER on a follower (whose log may lag: its range says nothing to a reader), then
+   * OFFSET_OUT_OF_RANGE unless logStartOffset <= offset <= logEndOffset. Offsets past the high
+   * watermark but within the log are valid: they become readable once committed (a new leader's
+   * high watermark can briefly trail the one its predecessor announced).
    */
   checkOffset(offset: number): void {
+    this.requireLeader();
     const end = Math.max(this.hw, this.logEndOffset);
     if (!Number.isSafeInteger(offset) || offset < this.logStartOffset || offset > end) {
       throw new BrokerError(
@@ -90,7 +92,6 @@ export class PartitionReplica {
 
   /** Whole batches from the one containing `offset`, never past the high watermark. Leader only. */
   async read(offset: number, maxBytes: number): Promise<ReadResult> {
-    this.requireLeader();
     this.checkOffset(offset);
     if (offset >= this.hw) return { bytes: Buffer.alloc(0), nextOffset: offset };
     return this.log.read(offset, maxBytes, this.hw);

@@ -59,6 +59,13 @@ describe('a three-broker cluster', () => {
     expect(refused.metadata.get('gregor-error')).toEqual(['NOT_LEADER']);
     expect(refused.metadata.get('gregor-leader-id')).toEqual([String(leaders[0])]);
     expect(refused.metadata.get('gregor-leader-address')).toEqual([cluster.address(leaders[0])]);
+
+    // A follower's log may lag, so it must redirect a reader rather than judge the offset: an
+    // OUT_OF_RANGE from it would send a consumer back to the earliest offset (chaos seed 2002).
+    const subscription = client(follower).subscribe({ topic: 'spread', partition: 0, offset: 1_000_000 });
+    const ended = await new Promise<grpc.ServiceError>((resolve) => subscription.on('error', resolve));
+    expect(ended.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(ended.metadata.get('gregor-error')).toEqual(['NOT_LEADER']);
   });
 
   it('keeps every acknowledged batch through a SIGKILL of the partition leader', async () => {
