@@ -1,24 +1,7 @@
-import { spawn } from 'child_process';
-import { CLI_MAIN, LocalCluster, startCluster, waitFor } from '@gregor/testkit';
+import { LocalCluster, startCluster, waitFor } from '@gregor/testkit';
+import { runGregor } from './helpers/run-gregor';
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function gregor(args: string[], env: Record<string, string> = {}, input = ''): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const gregor = runGregor;
 
 jest.setTimeout(120000);
 

@@ -1,30 +1,14 @@
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
-import { BrokerProcess, CLI_MAIN, startBroker } from '@gregor/testkit';
+import { BrokerProcess, startBroker } from '@gregor/testkit';
 import { buildProgram } from '@gregor/cli';
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { CliResult, runGregor } from './helpers/run-gregor';
 
 /** The built `gregor` command as a child process. */
 function gregor(args: string[], options: { input?: string; broker?: string } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, ...(options.broker ? { GREGOR_BROKER: options.broker } : {}) };
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
+  return runGregor(args, options.broker ? { GREGOR_BROKER: options.broker } : {}, options.input ?? '');
 }
 
 // Each command is a process start (about a second on a busy machine).

@@ -61,13 +61,7 @@ export class MemoryStorage implements LogStorage {
 
   floor(index: number): EntryId | undefined {
     if (index < this.snap.meta.lastIndex) return undefined;
-    let lo = 0;
-    let hi = this.ents.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.ents[mid].lastIndex <= index) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = this.firstAfter(index);
     if (lo === 0) return { lastIndex: this.snap.meta.lastIndex, term: this.snap.meta.term };
     const e = this.ents[lo - 1];
     return { lastIndex: e.lastIndex, term: e.term };
