@@ -1,4 +1,4 @@
-import { CompressionType, encodeBatch, Record as LogRecord, RecordHeader } from '@gregor/records';
+import { BATCH_HEADER_SIZE, CompressionType, encodeBatch, Record as LogRecord, RecordHeader } from '@gregor/records';
 import type { InitProducerIdResponse, ProduceResponse } from '@gregor/proto';
 import { Cluster, ClusterOptions } from '../cluster/cluster';
 import { Connection } from '../connection';
@@ -56,7 +56,6 @@ export interface ProducerOptions extends ClusterOptions {
 }
 
 const RECORD_OVERHEAD_BYTES = 24;
-const HEADER_BYTES = 61;
 
 /** One send() call, completed when all its records are acknowledged. */
 interface SendTicket {
@@ -250,7 +249,7 @@ export class Producer {
     }
     if (!batch) {
       const created: OpenBatch = {
-        topic, partition, records: [], tickets: [], slots: [], bytes: HEADER_BYTES, timer: null,
+        topic, partition, records: [], tickets: [], slots: [], bytes: BATCH_HEADER_SIZE, timer: null,
         recordCount: 0, deadline: 0, attempts: 0, encoded: null, order: -1,
       };
       created.timer = setTimeout(() => this.seal(created, partitions), this.options.lingerMs);
@@ -355,7 +354,7 @@ export class Producer {
   }
 
   private batchDone(batch: OpenBatch): void {
-    this.bufferedBytes -= batch.bytes - HEADER_BYTES;
+    this.bufferedBytes -= batch.bytes - BATCH_HEADER_SIZE;
     if (this.bufferedBytes < this.options.maxBufferedBytes) {
       const waiters = this.roomWaiters;
       this.roomWaiters = [];
