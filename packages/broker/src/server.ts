@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
-import { services } from '@gregor/proto';
+import { FLOW_CONTROL_WINDOW_BYTES, services } from '@gregor/proto';
 import { claimBrokerId, resolveTopology } from './cluster/cluster-config';
 import { ClusterNode } from './cluster/cluster-node';
 import type { BrokerConfig } from './config';
@@ -10,6 +10,7 @@ import { BrokerError } from './errors';
 import { GroupCoordinator } from './groups/group-coordinator';
 import { Logger, errorFields } from './logger';
 import { MetadataStore } from './metadata-store';
+import { raiseReceiveWindows } from './receive-windows';
 import { adminService } from './services/admin-service';
 import { groupsService } from './services/groups-service';
 import { healthService } from './services/health-service';
@@ -106,6 +107,9 @@ export class Broker {
     server.addService(services.Peer.service, lateBound(Object.keys(services.Peer.service), () => peerHandlers));
     try {
       boundPort = await bind(server, `${config.host}:${config.port}`);
+      if (!raiseReceiveWindows(server, FLOW_CONTROL_WINDOW_BYTES)) {
+        logger.warn('broker.default_receive_windows', { reason: 'grpc-js no longer exposes its HTTP/2 servers' });
+      }
       const advertisedAddress = config.advertisedAddress || `${config.host}:${boundPort}`;
       const topology = resolveTopology(config.brokerId, advertisedAddress, config.peers, config.controllers);
       cluster = await ClusterNode.start({

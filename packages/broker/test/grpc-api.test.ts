@@ -1,4 +1,6 @@
+import * as http2 from 'http2';
 import * as grpc from '@grpc/grpc-js';
+import { FLOW_CONTROL_WINDOW_BYTES } from '@gregor/proto';
 import { decodeBatch, encodeBatch, iterateBatches } from '@gregor/records';
 import { BrokerProcess, startBroker, waitFor } from '@gregor/testkit';
 import { Message, RawClient } from './helpers/raw-client';
@@ -154,6 +156,17 @@ describe('broker over raw gRPC', () => {
     expect(await client.call('Health', 'Check', { service: '' })).toEqual({ status: 'SERVING' });
     expect(await client.call('Health', 'Check', { service: 'gregor.v1.Log' })).toEqual({ status: 'SERVING' });
     expect((await client.failure('Health', 'Check', { service: 'nope' })).code).toBe(grpc.status.NOT_FOUND);
+  });
+
+  it('opens its HTTP/2 receive windows past the 64 KiB default on every connection', async () => {
+    const session = http2.connect(`http://${broker.address}`);
+    try {
+      const opened = (): boolean =>
+        session.remoteSettings?.initialWindowSize === FLOW_CONTROL_WINDOW_BYTES && session.state.remoteWindowSize === FLOW_CONTROL_WINDOW_BYTES;
+      await waitFor(opened, 5000, 'the broker to advertise its stream and connection windows');
+    } finally {
+      session.destroy();
+    }
   });
 
   describe('bad input gets a clear status', () => {

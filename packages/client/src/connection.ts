@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { services } from '@gregor/proto';
+import { CLIENT_FLOW_CONTROL_OPTIONS, services } from '@gregor/proto';
 import { parseBrokerList } from './cluster/broker-list';
 import { GregorError } from './errors';
 
@@ -33,6 +33,7 @@ export class Connection {
       // A restarted broker is found again within a second, not after grpc's default backoff of up to two minutes.
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1000,
+      ...CLIENT_FLOW_CONTROL_OPTIONS,
     });
   }
 

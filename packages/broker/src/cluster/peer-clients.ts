@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { services } from '@gregor/proto';
+import { CLIENT_FLOW_CONTROL_OPTIONS, services } from '@gregor/proto';
 
 /** One gRPC client per peer broker, shared by the Raft transport and the controller calls. */
 export class PeerClients {
@@ -17,6 +17,7 @@ export class PeerClients {
       'grpc.max_receive_message_length': -1,
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2000,
+      ...CLIENT_FLOW_CONTROL_OPTIONS,
     });
     this.clients.set(peer, client);
     return client;
