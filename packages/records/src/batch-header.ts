@@ -80,9 +80,10 @@ export function batchSize(buf: Buffer, pos = 0): number {
  * Checks a batch as a leader must before accepting it: enough bytes, a length field that fits the bytes given
  * (bytes after the batch are allowed — compare batchSize with the buffer length to insist on exactly one batch),
  * the size limit, magic 2, the CRC-32C, and the offset range Kafka's produce validation insists on
- * (lastOffsetDelta >= 0, recordsCount >= 1 and recordsCount == lastOffsetDelta + 1).
+ * (lastOffsetDelta >= 0, recordsCount >= 1 and recordsCount == lastOffsetDelta + 1). `crcChecked`: the caller
+ * has checked this batch's CRC itself already (a leader writing a batch it validated when it was produced).
  */
-export function validateBatch(buf: Buffer, pos = 0, maxBatchBytes = Infinity): BatchHeader {
+export function validateBatch(buf: Buffer, pos = 0, maxBatchBytes = Infinity, crcChecked = false): BatchHeader {
   requireHeaderBytes(buf, pos);
   const size = batchSize(buf, pos);
   if (size < BATCH_HEADER_SIZE) {
@@ -102,7 +103,7 @@ export function validateBatch(buf: Buffer, pos = 0, maxBatchBytes = Infinity): B
     throw new RecordsError('INVALID_MAGIC', `magic ${magic}, only ${MAGIC_V2} is supported`);
   }
   const header = readBatchHeader(buf, pos);
-  const actualCrc = crc32c(buf.subarray(pos + CRC_START_POS, pos + size));
+  const actualCrc = crcChecked ? header.crc : crc32c(buf.subarray(pos + CRC_START_POS, pos + size));
   if (actualCrc !== header.crc) {
     throw new RecordsError(
       'CORRUPT_BATCH',

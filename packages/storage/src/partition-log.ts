@@ -139,15 +139,18 @@ export class PartitionLog {
     return { baseOffset, lastOffset: extent.lastOffset, logAppendTime };
   }
 
-  /** Appends batches that already carry their offsets (a replica copying its leader); they must start at the log end. */
-  async appendAsFollower(batches: Buffer): Promise<AppendResult> {
+  /**
+   * Appends batches that already carry their offsets (a replica copying its leader); they must start at the log end.
+   * `crcChecked`: every batch's CRC was checked by this process already, so it is not computed a second time.
+   */
+  async appendAsFollower(batches: Buffer, crcChecked = false): Promise<AppendResult> {
     this.ensureWritable();
     const extents: BatchExtent[] = [];
     let expected = this.logEndOffset;
     let position = 0;
     while (position < batches.length) {
       const declared = batches.length - position >= LOG_OVERHEAD ? LOG_OVERHEAD + batches.readInt32BE(position + BATCH_LENGTH_POS) : batches.length - position;
-      const header = validateBatch(batches.subarray(position, position + Math.max(declared, 0)), 0, this.cfg.maxMessageBytes);
+      const header = validateBatch(batches.subarray(position, position + Math.max(declared, 0)), 0, this.cfg.maxMessageBytes, crcChecked);
       if (header.baseOffset !== expected) {
         throw new StorageError('NON_CONTIGUOUS', `batch starts at offset ${header.baseOffset} but the log ends at ${expected}`);
       }

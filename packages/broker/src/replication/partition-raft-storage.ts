@@ -13,6 +13,9 @@ const NO_DATA = new Uint8Array(0);
  * only where the log starts, that entry's term and the membership there.
  */
 export class PartitionRaftStorage implements LogStorage {
+  /** Batches this replica validated, CRC included, when they were produced to it as leader. */
+  private readonly checked = new WeakSet<Uint8Array>();
+
   constructor(
     readonly log: PartitionLog,
     readonly state: ReplicaStateStore,
@@ -61,13 +64,23 @@ export class PartitionRaftStorage implements LogStorage {
     return { meta: this.state.snapshotMeta, data: NO_DATA };
   }
 
-  /** Writes a Ready's entries, first cutting any stored entries they replace; resolves once durable. */
+  /** The leader proposes `batch` after validating it; writing it need not compute its CRC again. */
+  noteChecked(batch: Uint8Array): void {
+    this.checked.add(batch);
+  }
+
+  /**
+   * Writes a Ready's entries, first cutting any stored entries they replace; resolves once durable.
+   * Control batches are encoded here, and a leader's own proposals were checked when produced: only
+   * entries received from a leader have their CRCs computed.
+   */
   async append(entries: readonly Entry[]): Promise<void> {
     if (entries.length === 0) return;
     const firstOffset = offsetOfIndex(entries[0].firstIndex);
     if (firstOffset < this.log.logEndOffset) await this.log.truncateTo(firstOffset);
     const batches = entries.map(batchOfEntry);
-    await this.log.appendAsFollower(batches.length === 1 ? batches[0] : Buffer.concat(batches));
+    const crcChecked = entries.every((entry) => entry.type !== 'normal' || this.checked.has(entry.data));
+    await this.log.appendAsFollower(batches.length === 1 ? batches[0] : Buffer.concat(batches), crcChecked);
   }
 
   /** Replaces the log with the start point a leader sent: everything up to meta.lastIndex is behind us. */

@@ -103,6 +103,7 @@ export class ReplicatedPartition {
       if (verdict.kind === 'duplicate') return this.answerDuplicate(verdict.batch, effectiveAcks);
     }
     const entry = this.node.propose(batch, header.lastOffsetDelta + 1);
+    this.storage.noteChecked(batch);
     const baseOffset = offsetOfIndex(entry.firstIndex);
     setBaseOffset(batch, 0, baseOffset);
     setPartitionLeaderEpoch(batch, 0, entry.term);
