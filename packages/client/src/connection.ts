@@ -77,6 +77,12 @@ export class Connection {
     );
   }
 
+  /** A bidi stream whose requests the caller has already serialized. */
+  serializedBidiStream<Res>(service: ServiceName, method: string): grpc.ClientDuplexStream<Buffer, Res> {
+    const m = this.method(service, method);
+    return this.client.makeBidiStreamRequest(m.path, (request: Buffer) => request, m.responseDeserialize as (b: Buffer) => Res);
+  }
+
   /** Resolves once the channel is connected, or rejects after timeoutMs. */
   waitForReady(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -76,6 +76,25 @@ describe('client SDK', () => {
     await small.close();
   });
 
+  it('starts a partition with a small batch and doubles it up to batchBytes; a larger record goes alone', async () => {
+    await admin.createTopic('grow-t');
+    const producer = new Producer({ connection, lingerMs: 60000, batchBytes: 64 * 1024 });
+    const value = Buffer.alloc(1000, 1);
+    const sending = producer.send('grow-t', [
+      ...Array.from({ length: 300 }, () => ({ value })),
+      { value: Buffer.alloc(100 * 1024, 2) },
+      { value },
+    ]);
+    await producer.flush();
+    const sent = await sending;
+    expect(sent.map((r) => r.offset)).toEqual(Array.from({ length: 302 }, (_, i) => i));
+    const counts = (await batchesOf('grow-t', 0)).map((b) => b.records.length);
+    // 16, 32, then 64 KiB of ~1 KiB records; the 100 KiB record seals the rest and goes alone; then the last record.
+    expect(counts).toEqual([16, 32, 64, 64, 64, 60, 1, 1]);
+    await expect(producer.send('grow-t', { value: 'x', timestamp: 1.5 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await producer.close();
+  });
+
   it('holds records until linger passes or flush() is called', async () => {
     await admin.createTopic('flush-t');
     const producer = new Producer({ connection, lingerMs: 60000 });

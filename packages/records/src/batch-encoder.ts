@@ -36,7 +36,7 @@ const INT16_MAX = 0x7fff;
 const INT32_MAX = 0x7fffffff;
 
 /** Rejects options the header fields cannot hold, once per batch, instead of a RangeError midway through writing. */
-function checkOptions(options: BatchOptions): void {
+export function checkOptions(options: BatchOptions): void {
   requireInteger('baseOffset', options.baseOffset, 0, Number.MAX_SAFE_INTEGER);
   requireInteger('partitionLeaderEpoch', options.partitionLeaderEpoch, -INT32_MAX - 1, INT32_MAX);
   requireInteger('producerId', options.producerId, -1, Number.MAX_SAFE_INTEGER);
@@ -110,7 +110,22 @@ export function encodeBatch(records: Record[], options: BatchOptions = {}): Buff
     compressed.copy(buf, BATCH_HEADER_SIZE);
   }
 
-  writeBatchHeader(buf, 0, buf.length, {
+  writeHeader(buf, 0, buf.length, options, compression, count, baseTimestamp, maxTimestamp);
+  return buf;
+}
+
+/** Writes the header of the batch in buf[pos, end) from `options` and the records' count and timestamps. */
+export function writeHeader(
+  buf: Buffer,
+  pos: number,
+  end: number,
+  options: BatchOptions,
+  compression: CompressionType,
+  count: number,
+  baseTimestamp: number,
+  maxTimestamp: number,
+): void {
+  writeBatchHeader(buf, pos, end, {
     baseOffset: options.baseOffset ?? 0,
     partitionLeaderEpoch: options.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH,
     attributes: buildAttributes(
@@ -127,5 +142,4 @@ export function encodeBatch(records: Record[], options: BatchOptions = {}): Buff
     baseSequence: options.baseSequence ?? NO_SEQUENCE,
     recordsCount: count,
   });
-  return buf;
 }

@@ -31,6 +31,7 @@ export { RecordsError, type RecordsErrorCode } from './errors';
 export type { RecordHeader, Record, DecodedRecord } from './record-types';
 export { CompressionType, TimestampType, isControlBatch } from './attributes';
 export { type BatchOptions, encodeBatch } from './batch-encoder';
+export { BatchBuilder, type BuiltBatch, type BuiltBatchOptions } from './batch-builder';
 export { iterateBatches } from './batch-iterator';
 export { type CompressionCodec, registerCompressionCodec } from './compression';
 export { type DecodedBatch, decodeBatch } from './batch-decoder';

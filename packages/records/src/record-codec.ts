@@ -30,14 +30,18 @@ function sizeOfHeaders(headers: RecordHeader[] | undefined): number {
 
 /** Bytes of the record after its length prefix. */
 export function recordBodySize(record: Record, timestampDelta: number, offsetDelta: number): number {
-  return (
-    1 +
-    sizeOfVarlong(timestampDelta) +
-    sizeOfVarint(offsetDelta) +
-    sizeOfNullableBytes(record.key) +
-    sizeOfNullableBytes(record.value) +
-    sizeOfHeaders(record.headers)
-  );
+  return recordFieldsSize(record.key, record.value, record.headers, timestampDelta, offsetDelta);
+}
+
+/** recordBodySize for a record given as its fields, for encoders that keep no Record objects. */
+export function recordFieldsSize(
+  key: Uint8Array | null | undefined,
+  value: Uint8Array | null | undefined,
+  headers: RecordHeader[] | undefined,
+  timestampDelta: number,
+  offsetDelta: number,
+): number {
+  return 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + sizeOfNullableBytes(key) + sizeOfNullableBytes(value) + sizeOfHeaders(headers);
 }
 
 /** Bytes of the whole record, length prefix included. */
@@ -61,13 +65,26 @@ export function writeRecord(
   timestampDelta: number,
   offsetDelta: number,
 ): number {
+  return writeRecordFields(buf, pos, record.key, record.value, record.headers, bodySize, timestampDelta, offsetDelta);
+}
+
+/** writeRecord for a record given as its fields; `bodySize` must come from recordFieldsSize. */
+export function writeRecordFields(
+  buf: Buffer,
+  pos: number,
+  key: Uint8Array | null | undefined,
+  value: Uint8Array | null | undefined,
+  headers: RecordHeader[] | undefined,
+  bodySize: number,
+  timestampDelta: number,
+  offsetDelta: number,
+): number {
   pos = writeVarint(buf, pos, bodySize);
   buf[pos++] = 0;
   pos = writeVarlong(buf, pos, timestampDelta);
   pos = writeVarint(buf, pos, offsetDelta);
-  pos = writeNullableBytes(buf, pos, record.key);
-  pos = writeNullableBytes(buf, pos, record.value);
-  const headers = record.headers;
+  pos = writeNullableBytes(buf, pos, key);
+  pos = writeNullableBytes(buf, pos, value);
   if (headers === undefined) return writeVarint(buf, pos, 0);
   pos = writeVarint(buf, pos, headers.length);
   for (let i = 0; i < headers.length; i++) {

@@ -8,24 +8,24 @@ export interface ProducerIdentity {
   producerEpoch: number;
 }
 
-/** A sealed batch on its way to the partition leader. */
-export interface OutgoingBatch {
+/** A sealed batch on its way to the partition leader, encoded as E. */
+export interface OutgoingBatch<E> {
   recordCount: number;
   /** Give up (fail the batch) once this passes, ms since epoch. */
   deadline: number;
   /** Sends so far. */
   attempts: number;
   /** Encoded on the first send and resent as these same bytes. */
-  encoded: Buffer | null;
+  encoded: E | null;
   /** Position in the partition's send order, set on the first send. */
   order: number;
 }
 
-export interface PartitionSenderOptions<B extends OutgoingBatch> {
+export interface PartitionSenderOptions<E, B extends OutgoingBatch<E>> {
   /** The batch's bytes; stamped with the identity and base sequence when idempotent. */
-  encode(batch: B, identity: ProducerIdentity | null, baseSequence: number): Buffer;
-  /** Sends bytes to the partition's current leader. */
-  send(bytes: Buffer): Promise<ProduceResponse>;
+  encode(batch: B, identity: ProducerIdentity | null, baseSequence: number): E;
+  /** Sends the encoded batch to the partition's current leader. */
+  send(encoded: E): Promise<ProduceResponse>;
   completed(batch: B, response: ProduceResponse): void;
   failed(batch: B, err: GregorError): void;
   /** A fresh producer id, after a batch was given up (its sequence gap would block the partition). */
@@ -50,7 +50,7 @@ export interface PartitionSenderOptions<B extends OutgoingBatch> {
  * idempotence, batches sent after it fail too, and the partition continues
  * under a new producer id from sequence 0.
  */
-export class PartitionSender<B extends OutgoingBatch> {
+export class PartitionSender<E, B extends OutgoingBatch<E>> {
   private readonly queue: B[] = [];
   private readonly inFlight = new Set<B>();
   private readonly toResend: B[] = [];
@@ -65,7 +65,7 @@ export class PartitionSender<B extends OutgoingBatch> {
   private redirectStreak = 0;
   private lastError: GregorError | null = null;
 
-  constructor(private readonly options: PartitionSenderOptions<B>) {
+  constructor(private readonly options: PartitionSenderOptions<E, B>) {
     this.identity = options.identity;
   }
 

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import type { Acks, ProduceRequest, ProduceResponse } from '@gregor/proto';
+import { frameProduceRequest, type Acks, type ProduceResponse } from '@gregor/proto';
+import type { BuiltBatch } from '@gregor/records';
 import type { Connection } from '../connection';
 import { GregorError } from '../errors';
 
@@ -13,9 +14,10 @@ interface Pending {
  * A long-lived ProduceStream to one broker: requests carry a correlation id,
  * responses may come back in any order. If the stream breaks, every pending
  * request fails with a retriable UNAVAILABLE and the next send opens a new one.
+ * Requests are serialized in place around their batch (frameProduceRequest).
  */
 export class ProduceStream {
-  private call: grpc.ClientDuplexStream<ProduceRequest, ProduceResponse> | null = null;
+  private call: grpc.ClientDuplexStream<Buffer, ProduceResponse> | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextCorrelationId = 1;
 
@@ -25,7 +27,8 @@ export class ProduceStream {
     private readonly acks: Acks,
   ) {}
 
-  send(topic: string, partition: number, batch: Buffer): Promise<ProduceResponse> {
+  /** Sends the batch, whose frame has produceRequestHeadroom bytes free before it. */
+  send(topic: string, partition: number, batch: BuiltBatch): Promise<ProduceResponse> {
     const call = this.call ?? this.open();
     const correlationId = this.nextCorrelationId++;
     return new Promise<ProduceResponse>((resolve, reject) => {
@@ -34,12 +37,12 @@ export class ProduceStream {
         reject(new GregorError(grpc.status.DEADLINE_EXCEEDED, `produce to ${topic}-${partition} timed out after ${this.requestTimeoutMs} ms`));
       }, this.requestTimeoutMs);
       this.pending.set(correlationId, { resolve, reject, timer });
-      call.write({ correlationId, topic, partition, batch, acks: this.acks });
+      call.write(frameProduceRequest(batch.frame, batch.start, batch.end, { correlationId, topic, partition, acks: this.acks }));
     });
   }
 
-  private open(): grpc.ClientDuplexStream<ProduceRequest, ProduceResponse> {
-    const call = this.connection.bidiStream<ProduceRequest, ProduceResponse>('Log', 'ProduceStream');
+  private open(): grpc.ClientDuplexStream<Buffer, ProduceResponse> {
+    const call = this.connection.serializedBidiStream<ProduceResponse>('Log', 'ProduceStream');
     call.on('data', (response: ProduceResponse) => {
       const pending = this.pending.get(response.correlationId);
       if (!pending) return;

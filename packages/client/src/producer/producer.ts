@@ -1,8 +1,9 @@
-import { BATCH_HEADER_SIZE, CompressionType, encodeBatch, Record as LogRecord, RecordHeader } from '@gregor/records';
-import type { InitProducerIdResponse, ProduceResponse } from '@gregor/proto';
+import { BATCH_HEADER_SIZE, BatchBuilder, BuiltBatch, CompressionType, RecordHeader } from '@gregor/records';
+import { produceRequestHeadroom, type InitProducerIdResponse, type ProduceResponse } from '@gregor/proto';
 import { Cluster, ClusterOptions } from '../cluster/cluster';
 import { Connection } from '../connection';
 import { GregorError } from '../errors';
+import { BufferPool } from './buffer-pool';
 import { OutgoingBatch, PartitionSender, ProducerIdentity } from './partition-sender';
 import { Partitioner } from './partitioner';
 import { ProduceStream } from './produce-stream';
@@ -55,26 +56,35 @@ export interface ProducerOptions extends ClusterOptions {
   maxBufferedBytes?: number;
 }
 
-const RECORD_OVERHEAD_BYTES = 24;
+/** Room before each batch for the request fields around it: enough for any valid topic name (249 bytes). */
+const POOLED_HEADROOM = produceRequestHeadroom(255);
+/** A partition's first batch, and the least any batch starts with; later ones start at twice the last one's size. */
+const MIN_BATCH_CAPACITY = 16 * 1024;
+/** Free full-size buffers the producer keeps. */
+const POOLED_BUFFERS = 16;
 
 /** One send() call, completed when all its records are acknowledged. */
 interface SendTicket {
   results: RecordMetadata[];
   remaining: number;
   failed: boolean;
-  resolve(results: RecordMetadata[]): void;
+  /** send() was given one record, not an array: it resolves to that record's metadata. */
+  single: boolean;
+  resolve(results: RecordMetadata[] | RecordMetadata): void;
   reject(err: Error): void;
 }
 
-/** Records gathering for one partition, then sent by its PartitionSender. */
-interface OpenBatch extends OutgoingBatch {
+/** Records gathering for one partition, written straight into the batch, then sent by its PartitionSender. */
+interface OpenBatch extends OutgoingBatch<BuiltBatch> {
   topic: string;
   partition: number;
-  records: LogRecord[];
-  /** For each record: its ticket and index within the ticket. */
+  builder: BatchBuilder;
+  /** For each record: its ticket, index within the ticket, and timestamp. */
   tickets: SendTicket[];
   slots: number[];
-  bytes: number;
+  timestamps: number[];
+  /** Key, value and header bytes of the records, as counted against maxBufferedBytes. */
+  payloadBytes: number;
   timer: NodeJS.Timeout | null;
 }
 
@@ -110,7 +120,10 @@ export class Producer {
   /** Open batches by topic, then partition. */
   private readonly open = new Map<string, Array<OpenBatch | undefined>>();
   /** Senders by topic, then partition. */
-  private readonly senders = new Map<string, Array<PartitionSender<OpenBatch> | undefined>>();
+  private readonly senders = new Map<string, Array<PartitionSender<BuiltBatch, OpenBatch> | undefined>>();
+  /** Buffer bytes the next batch of each topic's partitions starts with. */
+  private readonly capacities = new Map<string, number[]>();
+  private readonly pool: BufferPool;
   private readonly streams = new Map<string, ProduceStream>();
   private readonly options: Required<Omit<ProducerOptions, keyof ClusterOptions | 'connection' | 'cluster' | 'idempotent'>>;
   private readonly wantsIdempotence: boolean;
@@ -141,6 +154,10 @@ export class Producer {
     if (!Number.isInteger(this.options.maxInFlightPerPartition) || this.options.maxInFlightPerPartition < 1) {
       throw GregorError.invalid(`maxInFlightPerPartition must be a positive integer, got ${maxInFlight}`);
     }
+    if (!Number.isInteger(this.options.batchBytes) || this.options.batchBytes < 1) {
+      throw GregorError.invalid(`batchBytes must be a positive integer, got ${this.options.batchBytes}`);
+    }
+    this.pool = new BufferPool(POOLED_HEADROOM + this.options.batchBytes, POOLED_BUFFERS);
   }
 
   /** The first bootstrap broker's connection. */
@@ -151,38 +168,43 @@ export class Producer {
   /** Sends one record (resolves to its partition and offset) or several (resolves to one result each, in order). */
   send(topic: string, record: ProducerRecord): Promise<RecordMetadata>;
   send(topic: string, records: ProducerRecord[]): Promise<RecordMetadata[]>;
-  async send(topic: string, records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
-    if (this.closed) throw GregorError.invalid('producer is closed');
-    const list = Array.isArray(records) ? records : [records];
+  send(topic: string, records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
+    if (this.closed) return Promise.reject(GregorError.invalid('producer is closed'));
     const partitions = this.cluster.metadata.partitionCount(topic);
-    let sending: Promise<RecordMetadata[]>;
+    // The common case joins batches at once, without an async step per record.
     if (partitions !== undefined && (!this.wantsIdempotence || this.identity) && this.bufferedBytes < this.options.maxBufferedBytes) {
-      sending = this.appendAll(topic, partitions, list);
-    } else {
-      let joined!: () => void;
-      const joining = new Promise<void>((resolve) => (joined = resolve));
-      this.joining.add(joining);
-      try {
-        sending = this.appendAll(topic, await this.prepare(topic), list);
-      } finally {
-        this.joining.delete(joining);
-        joined();
-      }
+      return this.appendAll(topic, partitions, records);
     }
-    const results = await sending;
-    return Array.isArray(records) ? results : results[0];
+    return this.sendWhenReady(topic, records);
+  }
+
+  private async sendWhenReady(topic: string, records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
+    let joined!: () => void;
+    const joining = new Promise<void>((resolve) => (joined = resolve));
+    this.joining.add(joining);
+    let sending: Promise<RecordMetadata | RecordMetadata[]>;
+    try {
+      sending = this.appendAll(topic, await this.prepare(topic), records);
+    } finally {
+      this.joining.delete(joining);
+      joined();
+    }
+    return sending;
   }
 
   /** Adds the records to their partitions' open batches; resolves when all are acknowledged. */
-  private appendAll(topic: string, partitions: number, list: ProducerRecord[]): Promise<RecordMetadata[]> {
+  private appendAll(topic: string, partitions: number, records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
     let open = this.open.get(topic);
     if (!open) this.open.set(topic, (open = []));
     const batches = open;
     const now = Date.now();
-    return new Promise<RecordMetadata[]>((resolve, reject) => {
-      const ticket: SendTicket = { results: new Array(list.length), remaining: list.length, failed: false, resolve, reject };
-      if (list.length === 0) resolve([]);
-      for (let i = 0; i < list.length; i++) this.append(topic, partitions, batches, list[i], now, ticket, i);
+    const single = !Array.isArray(records);
+    return new Promise<RecordMetadata | RecordMetadata[]>((resolve, reject) => {
+      const count = single ? 1 : records.length;
+      const ticket: SendTicket = { results: new Array(count), remaining: count, failed: false, single, resolve, reject };
+      if (single) this.append(topic, partitions, batches, records, now, ticket, 0);
+      else if (count === 0) resolve([]);
+      else for (let i = 0; i < count; i++) this.append(topic, partitions, batches, records[i], now, ticket, i);
     });
   }
 
@@ -239,28 +261,57 @@ export class Producer {
       this.fail(ticket, GregorError.invalid(`partition ${partition} does not exist: topic ${topic} has ${partitions}`));
       return;
     }
-    let size = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0);
-    for (const h of headers) size += h.key.length + (h.value?.length ?? 0) + 8;
+    const timestamp = record.timestamp ?? now;
+    if (!Number.isSafeInteger(timestamp)) {
+      this.fail(ticket, GregorError.invalid(`timestamp ${timestamp} is not an integer number of ms`));
+      return;
+    }
 
     let batch = open[partition];
-    if (batch && batch.bytes + size > this.options.batchBytes) {
-      this.seal(batch, partitions);
-      batch = undefined;
+    let size = batch ? batch.builder.tryAppend(key, value, headers, timestamp) : 0;
+    if (batch && size === 0) this.seal(batch, partitions);
+    if (size === 0) {
+      batch = this.newBatch(topic, partition, partitions, BatchBuilder.firstRecordSize(key, value, headers));
+      open[partition] = batch;
+      size = batch.builder.tryAppend(key, value, headers, timestamp);
     }
-    if (!batch) {
-      const created: OpenBatch = {
-        topic, partition, records: [], tickets: [], slots: [], bytes: BATCH_HEADER_SIZE, timer: null,
-        recordCount: 0, deadline: 0, attempts: 0, encoded: null, order: -1,
-      };
-      created.timer = setTimeout(() => this.seal(created, partitions), this.options.lingerMs);
-      open[partition] = batch = created;
-    }
-    batch.records.push({ key, value, headers, timestamp: record.timestamp ?? now });
+    batch = batch!;
     batch.tickets.push(ticket);
     batch.slots.push(slot);
-    batch.bytes += size;
-    this.bufferedBytes += size;
-    if (batch.bytes >= this.options.batchBytes) this.seal(batch, partitions);
+    batch.timestamps.push(timestamp);
+    let payload = (key?.length ?? 0) + (value?.length ?? 0);
+    for (const h of headers) payload += h.key.length + (h.value?.length ?? 0);
+    batch.payloadBytes += payload;
+    this.bufferedBytes += payload;
+    // Sealed as soon as a record like this one would not fit, rather than when the next record fails to.
+    if (batch.builder.buffer.length - batch.builder.start - batch.builder.sizeInBytes < size) this.seal(batch, partitions);
+  }
+
+  /**
+   * A partition's next batch. A full-size one writes into a pooled buffer; a
+   * partition whose last batch was small starts with twice that, so a trickle
+   * of records does not hold a full-size buffer per batch.
+   */
+  private newBatch(topic: string, partition: number, partitions: number, firstRecordBytes: number): OpenBatch {
+    const headroom = produceRequestHeadroom(Buffer.byteLength(topic));
+    const capacity = Math.max(this.capacityOf(topic, partition), BATCH_HEADER_SIZE + firstRecordBytes);
+    const pooled = capacity === this.options.batchBytes && headroom <= POOLED_HEADROOM;
+    const buffer = pooled ? this.pool.acquire() : Buffer.allocUnsafe(headroom + capacity);
+    const builder = new BatchBuilder(buffer, pooled ? POOLED_HEADROOM : headroom, this.compressionType());
+    const batch: OpenBatch = {
+      topic, partition, builder, tickets: [], slots: [], timestamps: [], payloadBytes: 0, timer: null,
+      recordCount: 0, deadline: 0, attempts: 0, encoded: null, order: -1,
+    };
+    batch.timer = setTimeout(() => this.seal(batch, partitions), this.options.lingerMs);
+    return batch;
+  }
+
+  private capacityOf(topic: string, partition: number): number {
+    return this.capacities.get(topic)?.[partition] ?? Math.min(MIN_BATCH_CAPACITY, this.options.batchBytes);
+  }
+
+  private compressionType(): CompressionType {
+    return this.options.compression === 'gzip' ? CompressionType.Gzip : CompressionType.None;
   }
 
   private seal(batch: OpenBatch, partitions: number): void {
@@ -269,7 +320,10 @@ export class Producer {
     open[batch.partition] = undefined;
     if (batch.timer) clearTimeout(batch.timer);
     this.partitioner.batchSealed(batch.topic, batch.partition, partitions);
-    batch.recordCount = batch.records.length;
+    let capacities = this.capacities.get(batch.topic);
+    if (!capacities) this.capacities.set(batch.topic, (capacities = []));
+    capacities[batch.partition] = Math.min(this.options.batchBytes, Math.max(MIN_BATCH_CAPACITY, 2 * batch.builder.sizeInBytes));
+    batch.recordCount = batch.builder.recordCount;
     batch.deadline = Date.now() + this.options.deliveryTimeoutMs;
     this.sealedBatches++;
     void this.senderFor(batch.topic, batch.partition).then(
@@ -278,7 +332,7 @@ export class Producer {
     );
   }
 
-  private async senderFor(topic: string, partition: number): Promise<PartitionSender<OpenBatch>> {
+  private async senderFor(topic: string, partition: number): Promise<PartitionSender<BuiltBatch, OpenBatch>> {
     let byPartition = this.senders.get(topic);
     if (!byPartition) this.senders.set(topic, (byPartition = []));
     let sender = byPartition[partition];
@@ -286,12 +340,12 @@ export class Producer {
     const identity = this.wantsIdempotence ? await this.producerIdentity() : null;
     sender = byPartition[partition];
     if (sender) return sender;
-    sender = new PartitionSender<OpenBatch>({
+    sender = new PartitionSender<BuiltBatch, OpenBatch>({
       identity,
       maxInFlight: this.options.maxInFlightPerPartition,
       retries: this.options.retries,
       encode: (batch, stamp, baseSequence) => this.encode(batch, stamp, baseSequence),
-      send: (bytes) => this.sendToLeader(topic, partition, bytes),
+      send: (encoded) => this.sendToLeader(topic, partition, encoded),
       completed: (batch, response) => this.batchCompleted(batch, response),
       failed: (batch, err) => this.batchFailed(batch, err),
       newIdentity: () => this.initProducerId(),
@@ -301,19 +355,16 @@ export class Producer {
     return sender;
   }
 
-  private encode(batch: OpenBatch, identity: ProducerIdentity | null, baseSequence: number): Buffer {
-    return encodeBatch(batch.records, {
-      compression: this.options.compression === 'gzip' ? CompressionType.Gzip : CompressionType.None,
-      ...(identity ? { producerId: identity.producerId, producerEpoch: identity.producerEpoch, baseSequence } : {}),
-    });
+  private encode(batch: OpenBatch, identity: ProducerIdentity | null, baseSequence: number): BuiltBatch {
+    return batch.builder.finish(identity ? { producerId: identity.producerId, producerEpoch: identity.producerEpoch, baseSequence } : {});
   }
 
   /** One attempt on the partition's current leader; failures teach the cluster metadata where to go next. */
-  private async sendToLeader(topic: string, partition: number, bytes: Buffer): Promise<ProduceResponse> {
+  private async sendToLeader(topic: string, partition: number, encoded: BuiltBatch): Promise<ProduceResponse> {
     let address: string | null = null;
     try {
       address = await this.cluster.leaderAddress(topic, partition);
-      const response = await this.streamTo(address).send(topic, partition, bytes);
+      const response = await this.streamTo(address).send(topic, partition, encoded);
       this.cluster.noteSuccess(address);
       return response;
     } catch (err) {
@@ -334,18 +385,20 @@ export class Producer {
   }
 
   private batchCompleted(batch: OpenBatch, response: ProduceResponse): void {
-    for (let i = 0; i < batch.records.length; i++) {
+    for (let i = 0; i < batch.recordCount; i++) {
       const ticket = batch.tickets[i];
       if (ticket.failed) continue;
       ticket.results[batch.slots[i]] = {
         topic: batch.topic,
         partition: batch.partition,
         offset: response.baseOffset + i,
-        timestamp: batch.records[i].timestamp!,
+        timestamp: batch.timestamps[i],
       };
-      if (--ticket.remaining === 0) ticket.resolve(ticket.results);
+      if (--ticket.remaining === 0) ticket.resolve(ticket.single ? ticket.results[0] : ticket.results);
     }
     this.batchDone(batch);
+    // Answered, so no send holds the bytes any more. A failed batch's buffer is left to the collector.
+    this.pool.release(batch.builder.buffer);
   }
 
   private batchFailed(batch: OpenBatch, err: GregorError): void {
@@ -354,7 +407,7 @@ export class Producer {
   }
 
   private batchDone(batch: OpenBatch): void {
-    this.bufferedBytes -= batch.bytes - BATCH_HEADER_SIZE;
+    this.bufferedBytes -= batch.payloadBytes;
     if (this.bufferedBytes < this.options.maxBufferedBytes) {
       const waiters = this.roomWaiters;
       this.roomWaiters = [];

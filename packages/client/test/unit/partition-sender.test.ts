@@ -3,7 +3,7 @@ import type { ProduceResponse } from '@gregor/proto';
 import { GregorError } from '../../src/errors';
 import { OutgoingBatch, PartitionSender, ProducerIdentity } from '../../src/producer/partition-sender';
 
-interface TestBatch extends OutgoingBatch {
+interface TestBatch extends OutgoingBatch<Buffer> {
   name: string;
 }
 
@@ -26,7 +26,7 @@ function harness(options: { identity?: ProducerIdentity | null; maxInFlight?: nu
   const backoffs: number[] = [];
   const identities: ProducerIdentity[] = [];
   let nextProducerId = 100;
-  const sender = new PartitionSender<TestBatch>({
+  const sender = new PartitionSender<Buffer, TestBatch>({
     identity: options.identity === undefined ? { producerId: 7, producerEpoch: 0 } : options.identity,
     maxInFlight: options.maxInFlight ?? 5,
     retries: options.retries ?? 100,
