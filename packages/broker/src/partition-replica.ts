@@ -90,11 +90,11 @@ export class PartitionReplica {
     }
   }
 
-  /** Whole batches from the one containing `offset`, never past the high watermark. Leader only. */
-  async read(offset: number, maxBytes: number): Promise<ReadResult> {
+  /** Whole batches from the one containing `offset`, never past the high watermark. Leader only. See PartitionLog.read for `headroom`. */
+  async read(offset: number, maxBytes: number, headroom = 0): Promise<ReadResult> {
     this.checkOffset(offset);
     if (offset >= this.hw) return { bytes: Buffer.alloc(0), nextOffset: offset };
-    return this.log.read(offset, maxBytes, this.hw);
+    return this.log.read(offset, maxBytes, this.hw, headroom);
   }
 
   /**

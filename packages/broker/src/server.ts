@@ -14,7 +14,7 @@ import { raiseReceiveWindows } from './receive-windows';
 import { adminService } from './services/admin-service';
 import { groupsService } from './services/groups-service';
 import { healthService } from './services/health-service';
-import { logService } from './services/log-service';
+import { logService, logServiceDefinition } from './services/log-service';
 import { TopicManager } from './topic-manager';
 
 /** Room for protobuf framing around a max-size batch. */
@@ -100,7 +100,7 @@ export class Broker {
         return groups;
       },
     };
-    server.addService(services.Log.service, logService(ctx));
+    server.addService(logServiceDefinition(), logService(ctx));
     server.addService(services.Admin.service, adminService(ctx));
     server.addService(services.Groups.service, groupsService(ctx));
     server.addService(services.Health.service, healthService(ctx));

@@ -10,3 +10,4 @@ export { services, PROTO_ROOT, PROTO_FILES, LOADER_OPTIONS } from './load';
 export * from './messages';
 export { FLOW_CONTROL_WINDOW_BYTES, CLIENT_FLOW_CONTROL_OPTIONS } from './flow-control';
 export { frameProduceRequest, produceRequestHeadroom, type ProduceRequestFields } from './produce-request-frame';
+export { frameSubscribeResponse, SUBSCRIBE_RESPONSE_HEADROOM } from './subscribe-response-frame';

@@ -1,4 +1,5 @@
 import type { Acks } from './messages';
+import { WIRE_TYPE, varintSize, writeVarint } from './wire';
 
 /**
  * A ProduceRequest carrying one batch, serialized by hand around the batch
@@ -8,33 +9,13 @@ import type { Acks } from './messages';
  * protobuf lets fields come in any order, so `batch` (4) is written last.
  */
 
-const WIRE_VARINT = 0;
-const WIRE_BYTES = 2;
-const CORRELATION_ID = (1 << 3) | WIRE_VARINT;
-const TOPIC = (2 << 3) | WIRE_BYTES;
-const PARTITION = (3 << 3) | WIRE_VARINT;
-const BATCH = (4 << 3) | WIRE_BYTES;
-const ACKS = (6 << 3) | WIRE_VARINT;
+const CORRELATION_ID = (1 << 3) | WIRE_TYPE.varint;
+const TOPIC = (2 << 3) | WIRE_TYPE.bytes;
+const PARTITION = (3 << 3) | WIRE_TYPE.varint;
+const BATCH = (4 << 3) | WIRE_TYPE.bytes;
+const ACKS = (6 << 3) | WIRE_TYPE.varint;
 
 const ACKS_VALUES: Record<Acks, number> = { ACKS_ALL: 0, ACKS_LEADER: 1 };
-
-function varintSize(value: number): number {
-  let size = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 128);
-    size++;
-  }
-  return size;
-}
-
-function writeVarint(buf: Buffer, pos: number, value: number): number {
-  while (value >= 0x80) {
-    buf[pos++] = (value % 128) | 0x80;
-    value = Math.floor(value / 128);
-  }
-  buf[pos++] = value;
-  return pos;
-}
 
 /** The most bytes the request fields take in front of a batch, for a topic name of this many UTF-8 bytes. */
 export function produceRequestHeadroom(topicBytes: number): number {

@@ -244,12 +244,13 @@ export class PartitionLog {
   /**
    * Batch-aligned bytes from the batch holding `offset`: whole batches up to `maxBytes` (at least
    * one, however large) and none holding an offset at or past `maxOffset` (the high watermark).
-   * Every batch returned has had its CRC checked; a bad one is reported, never served.
+   * Every batch returned has had its CRC checked; a bad one is reported, never served. Non-empty bytes
+   * have `headroom` bytes of their buffer free before them, for a server to put its response fields in.
    */
-  async read(offset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): Promise<ReadResult> {
+  async read(offset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER, headroom = 0): Promise<ReadResult> {
     const plan = this.planRead(offset, maxBytes, maxOffset);
     if (!plan) return { bytes: EMPTY, nextOffset: offset };
-    const bytes = await plan.segment.read(plan.position, plan.length);
+    const bytes = await plan.segment.read(plan.position, plan.length, headroom);
     return this.wholeBatchesBelow(bytes, plan);
   }
 

@@ -243,10 +243,12 @@ export class LogSegment {
     if (start <= this.verifiedBelow && end > this.verifiedBelow) this.verifiedBelow = end;
   }
 
-  async read(position: number, length: number): Promise<Buffer> {
-    const buffer = Buffer.allocUnsafe(length);
-    const got = await this.usingFd(() => readAt(this.fd, buffer, length, position));
-    return got === length ? buffer : buffer.subarray(0, got);
+  /** Reads into a fresh buffer with `headroom` bytes before the data left for the caller's framing. */
+  async read(position: number, length: number, headroom = 0): Promise<Buffer> {
+    const buffer = Buffer.allocUnsafe(headroom + length);
+    const data = buffer.subarray(headroom);
+    const got = await this.usingFd(() => readAt(this.fd, data, length, position));
+    return got === length ? data : data.subarray(0, got);
   }
 
   /** A blocking read, for callers that cannot wait (the Raft core reads its log synchronously). */

@@ -29,6 +29,19 @@ describe('PartitionLog append and read', () => {
     await log.close();
   });
 
+  it('leaves the headroom asked for free before the bytes it reads, which are the same bytes', async () => {
+    const log = await openLog(tempDir());
+    // Reads past Buffer's 4 KiB pool threshold get a buffer of their own, so the offset into it is the headroom.
+    for (let i = 0; i < 3; i++) await log.append(makeBatch(4, { tag: `h${i}`, valueBytes: 1000 }));
+    const plain = await log.read(0, 1 << 20);
+    const roomy = await log.read(0, 1 << 20, Number.MAX_SAFE_INTEGER, 40);
+    expect(roomy.nextOffset).toBe(plain.nextOffset);
+    expect(roomy.bytes.equals(plain.bytes)).toBe(true);
+    expect(plain.bytes.byteOffset).toBe(0);
+    expect(roomy.bytes.byteOffset).toBe(40);
+    await log.close();
+  });
+
   it('returns whole batches within maxBytes, and one whole batch even when it is larger', async () => {
     const log = await openLog(tempDir());
     const batch = makeBatch(10, { valueBytes: 200 });

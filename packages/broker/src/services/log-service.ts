@@ -11,6 +11,7 @@ import type {
   SubscribeRequest,
   SubscribeResponse,
 } from '@gregor/proto';
+import { services } from '@gregor/proto';
 import type { BrokerContext } from '../context';
 import { BrokerError, toStatus } from '../errors';
 import { callSignal, logFailure, maxBytesOf, statusError, unary } from './handlers';
@@ -108,12 +109,23 @@ function produceStream(ctx: BrokerContext): grpc.handleBidiStreamingCall<Produce
   };
 }
 
+/**
+ * The Log service as the broker serves it: a Subscribe response may be written to the call already
+ * serialized (a Buffer from frameSubscribeResponse), and is then sent as it is.
+ */
+export function logServiceDefinition(): grpc.ServiceDefinition {
+  const definition = services.Log.service;
+  const subscribe = definition.Subscribe;
+  const responseSerialize = (value: unknown): Buffer => (Buffer.isBuffer(value) ? value : subscribe.responseSerialize(value));
+  return { ...definition, Subscribe: { ...subscribe, responseSerialize } };
+}
+
 export function logService(ctx: BrokerContext): grpc.UntypedServiceImplementation {
   return {
     Produce: unary<ProduceRequest, ProduceResponse>(ctx, 'Produce', (request) => produce(ctx, request)),
     ProduceStream: produceStream(ctx),
     Fetch: unary<FetchRequest, FetchResponse>(ctx, 'Fetch', (request, call) => fetch(ctx, request, callSignal(ctx, call))),
-    Subscribe: (call: grpc.ServerWritableStream<SubscribeRequest, SubscribeResponse>) => {
+    Subscribe: (call: grpc.ServerWritableStream<SubscribeRequest, SubscribeResponse | Buffer>) => {
       subscribe(ctx, call).catch((err: unknown) => {
         logFailure(ctx, 'Subscribe', err);
         if (!call.writableEnded) call.emit('error', statusError(err));

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { SubscribeRequest, SubscribeResponse } from '@gregor/proto';
+import { frameSubscribeResponse, SUBSCRIBE_RESPONSE_HEADROOM, type SubscribeRequest, type SubscribeResponse } from '@gregor/proto';
 import type { BrokerContext } from '../context';
 import { callSignal, maxBytesOf } from './handlers';
 
@@ -39,7 +39,7 @@ class InFlight {
 
 export async function subscribe(
   ctx: BrokerContext,
-  call: grpc.ServerWritableStream<SubscribeRequest, SubscribeResponse>,
+  call: grpc.ServerWritableStream<SubscribeRequest, SubscribeResponse | Buffer>,
 ): Promise<void> {
   const signal = callSignal(ctx, call);
   const request = call.request;
@@ -53,16 +53,14 @@ export async function subscribe(
       await replica.waitForData(offset, null, signal);
       continue;
     }
-    const read = await replica.read(offset, maxBytes);
+    const read = await replica.read(offset, maxBytes, SUBSCRIBE_RESPONSE_HEADROOM);
     if (read.nextOffset <= offset) {
       await replica.waitForData(replica.highWatermark, null, signal);
       continue;
     }
     offset = read.nextOffset;
-    const room = call.write(
-      { records: read.bytes, highWatermark: replica.highWatermark, nextOffset: offset },
-      inFlight.sent(read.bytes.length),
-    );
+    // Serialized in front of the records where the read left them: the chunk is not copied to be sent.
+    const room = call.write(frameSubscribeResponse(read.bytes, replica.highWatermark, offset), inFlight.sent(read.bytes.length));
     await inFlight.waitBelow(ctx.config.subscribeMaxInFlightBytes, call, signal, !room);
   }
   if (!call.writableEnded) call.end();
