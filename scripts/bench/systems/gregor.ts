@@ -7,7 +7,7 @@ const SETTLE_POLL_MS = 100;
 
 /**
  * Gregor through @gregor/client with its default settings: a Producer that
- * batches per partition (lingerMs 5, 256 KiB batches) over one ProduceStream,
+ * batches per partition (lingerMs 5, batches of up to 1 MiB) over one ProduceStream,
  * and a Consumer on a Subscribe stream, read a pushed chunk at a time with
  * `batches()` as a high-rate reader would (Redis' XREAD hands back batches
  * too). Topics have one partition, like the single JetStream stream and

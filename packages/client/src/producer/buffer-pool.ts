@@ -1,6 +1,6 @@
 /**
  * Full-size batch buffers kept for reuse once their batch is acknowledged.
- * A fresh 256 KiB buffer per batch is memory outside the JavaScript heap,
+ * A fresh 1 MiB buffer per batch is memory outside the JavaScript heap,
  * and allocating it at a few hundred batches a second made V8 run a full
  * garbage collection every ~150 ms, about half the producer's CPU.
  */

@@ -35,7 +35,11 @@ export interface ProducerOptions extends ClusterOptions {
   connection?: Connection;
   /** How long a partition's batch waits for more records, ms (default 5). */
   lingerMs?: number;
-  /** A partition's batch is sent once it holds about this many bytes (default 256 KiB). */
+  /**
+   * A partition's batch is sent once it holds about this many bytes (default 1 MiB, the broker's default
+   * max.message.bytes). A partition's first batch starts at 16 KiB and each next one at twice the last one's
+   * size, so only busy partitions reach this.
+   */
   batchBytes?: number;
   compression?: 'none' | 'gzip';
   /** 'all' (default): a majority of the partition's replicas hold a batch durably before it is acknowledged; 'leader': the leader alone. */
@@ -61,7 +65,7 @@ const POOLED_HEADROOM = produceRequestHeadroom(255);
 /** A partition's first batch, and the least any batch starts with; later ones start at twice the last one's size. */
 const MIN_BATCH_CAPACITY = 16 * 1024;
 /** Free full-size buffers the producer keeps. */
-const POOLED_BUFFERS = 16;
+const POOLED_BUFFERS = 8;
 
 /** One send() call, completed when all its records are acknowledged. */
 interface SendTicket {
@@ -143,7 +147,7 @@ export class Producer {
     const maxInFlight = options.maxInFlightPerPartition ?? 5;
     this.options = {
       lingerMs: options.lingerMs ?? 5,
-      batchBytes: options.batchBytes ?? 256 * 1024,
+      batchBytes: options.batchBytes ?? 1024 * 1024,
       compression: options.compression ?? 'none',
       acks: options.acks ?? 'all',
       retries: options.retries ?? Number.MAX_SAFE_INTEGER,
