@@ -26,6 +26,8 @@ export interface PartitionSenderOptions<E, B extends OutgoingBatch<E>> {
   encode(batch: B, identity: ProducerIdentity | null, baseSequence: number): E;
   /** Sends the encoded batch to the partition's current leader. */
   send(encoded: E): Promise<ProduceResponse>;
+  /** A batch still being filled that is due to go, taken when the sender has room and nothing queued; none if none is due. */
+  takeReady?(): B | undefined;
   completed(batch: B, response: ProduceResponse): void;
   failed(batch: B, err: GregorError): void;
   /** A fresh producer id, after a batch was given up (its sequence gap would block the partition). */
@@ -74,6 +76,17 @@ export class PartitionSender<E, B extends OutgoingBatch<E>> {
     return this.queue.length + this.inFlight.size + this.toResend.length;
   }
 
+  /** Whether a batch handed over now would be sent at once. */
+  get hasRoom(): boolean {
+    return (
+      !this.waiting &&
+      this.toResend.length === 0 &&
+      this.givenUpAt === null &&
+      this.queue.length === 0 &&
+      this.inFlight.size < this.options.maxInFlight
+    );
+  }
+
   enqueue(batch: B): void {
     this.queue.push(batch);
     this.pump();
@@ -92,6 +105,10 @@ export class PartitionSender<E, B extends OutgoingBatch<E>> {
       return;
     }
     while (this.inFlight.size < this.options.maxInFlight && this.queue.length > 0) this.sendFirst(this.queue.shift()!);
+    if (this.inFlight.size < this.options.maxInFlight) {
+      const ready = this.options.takeReady?.();
+      if (ready) this.sendFirst(ready);
+    }
   }
 
   private sendFirst(batch: B): void {

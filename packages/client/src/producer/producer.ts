@@ -89,7 +89,11 @@ interface OpenBatch extends OutgoingBatch<BuiltBatch> {
   timestamps: number[];
   /** Key, value and header bytes of the records, as counted against maxBufferedBytes. */
   payloadBytes: number;
+  /** The topic's partition count when the batch was opened, for the sticky partitioner. */
+  partitionCount: number;
   timer: NodeJS.Timeout | null;
+  /** Linger has passed: the batch goes as soon as its partition may send another, filling until then. */
+  ready: boolean;
 }
 
 function toBuffer(b: Bytes | null | undefined): Buffer | null {
@@ -273,7 +277,7 @@ export class Producer {
 
     let batch = open[partition];
     let size = batch ? batch.builder.tryAppend(key, value, headers, timestamp) : 0;
-    if (batch && size === 0) this.seal(batch, partitions);
+    if (batch && size === 0) this.seal(batch);
     if (size === 0) {
       batch = this.newBatch(topic, partition, partitions, BatchBuilder.firstRecordSize(key, value, headers));
       open[partition] = batch;
@@ -288,7 +292,7 @@ export class Producer {
     batch.payloadBytes += payload;
     this.bufferedBytes += payload;
     // Sealed as soon as a record like this one would not fit, rather than when the next record fails to.
-    if (batch.builder.buffer.length - batch.builder.start - batch.builder.sizeInBytes < size) this.seal(batch, partitions);
+    if (batch.builder.buffer.length - batch.builder.start - batch.builder.sizeInBytes < size) this.seal(batch);
   }
 
   /**
@@ -303,10 +307,31 @@ export class Producer {
     const buffer = pooled ? this.pool.acquire() : Buffer.allocUnsafe(headroom + capacity);
     const builder = new BatchBuilder(buffer, pooled ? POOLED_HEADROOM : headroom, this.compressionType());
     const batch: OpenBatch = {
-      topic, partition, builder, tickets: [], slots: [], timestamps: [], payloadBytes: 0, timer: null,
-      recordCount: 0, deadline: 0, attempts: 0, encoded: null, order: -1,
+      topic, partition, builder, tickets: [], slots: [], timestamps: [], payloadBytes: 0, partitionCount: partitions,
+      timer: null, ready: false, recordCount: 0, deadline: 0, attempts: 0, encoded: null, order: -1,
     };
-    batch.timer = setTimeout(() => this.seal(batch, partitions), this.options.lingerMs);
+    batch.timer = setTimeout(() => this.lingerPassed(batch), this.options.lingerMs);
+    return batch;
+  }
+
+  /**
+   * The batch goes now if its partition can send another; otherwise it stays
+   * open, taking records, until the sender has room and takes it (takeReady).
+   * Sealing it at once would queue it behind the batches in flight while the
+   * records that arrive meanwhile start yet another small batch.
+   */
+  private lingerPassed(batch: OpenBatch): void {
+    batch.timer = null;
+    batch.ready = true;
+    const sender = this.senders.get(batch.topic)?.[batch.partition];
+    if (!sender || sender.hasRoom) this.seal(batch);
+  }
+
+  /** The partition's open batch, sealed, if its linger has passed: for its sender, which has room. */
+  private takeReady(topic: string, partition: number): OpenBatch | undefined {
+    const batch = this.open.get(topic)?.[partition];
+    if (!batch?.ready) return undefined;
+    this.closeBatch(batch);
     return batch;
   }
 
@@ -318,22 +343,29 @@ export class Producer {
     return this.options.compression === 'gzip' ? CompressionType.Gzip : CompressionType.None;
   }
 
-  private seal(batch: OpenBatch, partitions: number): void {
+  /** Closes the batch to records and hands it to its partition's sender. */
+  private seal(batch: OpenBatch): void {
+    if (!this.closeBatch(batch)) return;
+    void this.senderFor(batch.topic, batch.partition).then(
+      (sender) => sender.enqueue(batch),
+      (err: unknown) => this.batchFailed(batch, GregorError.from(err)),
+    );
+  }
+
+  /** Takes the batch out of the open ones; false if it was not open. */
+  private closeBatch(batch: OpenBatch): boolean {
     const open = this.open.get(batch.topic);
-    if (!open || open[batch.partition] !== batch) return;
+    if (!open || open[batch.partition] !== batch) return false;
     open[batch.partition] = undefined;
     if (batch.timer) clearTimeout(batch.timer);
-    this.partitioner.batchSealed(batch.topic, batch.partition, partitions);
+    this.partitioner.batchSealed(batch.topic, batch.partition, batch.partitionCount);
     let capacities = this.capacities.get(batch.topic);
     if (!capacities) this.capacities.set(batch.topic, (capacities = []));
     capacities[batch.partition] = Math.min(this.options.batchBytes, Math.max(MIN_BATCH_CAPACITY, 2 * batch.builder.sizeInBytes));
     batch.recordCount = batch.builder.recordCount;
     batch.deadline = Date.now() + this.options.deliveryTimeoutMs;
     this.sealedBatches++;
-    void this.senderFor(batch.topic, batch.partition).then(
-      (sender) => sender.enqueue(batch),
-      (err: unknown) => this.batchFailed(batch, GregorError.from(err)),
-    );
+    return true;
   }
 
   private async senderFor(topic: string, partition: number): Promise<PartitionSender<BuiltBatch, OpenBatch>> {
@@ -350,6 +382,7 @@ export class Producer {
       retries: this.options.retries,
       encode: (batch, stamp, baseSequence) => this.encode(batch, stamp, baseSequence),
       send: (encoded) => this.sendToLeader(topic, partition, encoded),
+      takeReady: () => this.takeReady(topic, partition),
       completed: (batch, response) => this.batchCompleted(batch, response),
       failed: (batch, err) => this.batchFailed(batch, err),
       newIdentity: () => this.initProducerId(),
@@ -433,8 +466,8 @@ export class Producer {
   /** Sends every waiting batch now and resolves when all sent batches are answered. */
   async flush(): Promise<void> {
     while (this.joining.size > 0) await Promise.all([...this.joining]);
-    for (const [topic, batches] of this.open) {
-      for (const batch of batches) if (batch) this.seal(batch, this.cluster.metadata.partitionCount(topic) ?? 1);
+    for (const batches of this.open.values()) {
+      for (const batch of batches) if (batch) this.seal(batch);
     }
     while (this.sealedBatches > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }

@@ -21,6 +21,9 @@ const tooLarge = (): GregorError => new GregorError(grpc.status.RESOURCE_EXHAUST
 /** A PartitionSender over a fake leader whose answers the test gives by hand. */
 function harness(options: { identity?: ProducerIdentity | null; maxInFlight?: number; retries?: number } = {}) {
   const sent: Sent[] = [];
+  /** Batches still filling that are due: the sender takes them one at a time when it has room. */
+  const ready: TestBatch[] = [];
+  let readyAsked = 0;
   const completed: string[] = [];
   const failed: Array<[string, string]> = [];
   const backoffs: number[] = [];
@@ -32,6 +35,10 @@ function harness(options: { identity?: ProducerIdentity | null; maxInFlight?: nu
     retries: options.retries ?? 100,
     encode: (batch, identity, baseSequence) => Buffer.from(`${batch.name}|${identity?.producerId ?? -1}|${baseSequence}`),
     send: (bytes) => new Promise((resolve, reject) => sent.push({ bytes, resolve, reject })),
+    takeReady: () => {
+      readyAsked++;
+      return ready.shift();
+    },
     completed: (batch) => completed.push(batch.name),
     failed: (batch, err) => failed.push([batch.name, err.message]),
     newIdentity: async () => {
@@ -50,7 +57,7 @@ function harness(options: { identity?: ProducerIdentity | null; maxInFlight?: nu
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 2));
   };
-  return { sender, sent, completed, failed, backoffs, identities, batch, ok, settle };
+  return { sender, sent, completed, failed, backoffs, identities, batch, ok, settle, ready, readyAsked: () => readyAsked };
 }
 
 describe('PartitionSender', () => {
@@ -66,6 +73,29 @@ describe('PartitionSender', () => {
     await h.settle();
     expect(h.completed).toEqual(['a', 'b', 'c']);
     expect(h.sender.pending).toBe(0);
+  });
+
+  it('takes a batch still filling only when one more may be in flight and none is queued', async () => {
+    const h = harness({ maxInFlight: 2 });
+    h.sender.enqueue(h.batch('a'));
+    h.sender.enqueue(h.batch('b'));
+    const askedWhileFull = h.readyAsked();
+    h.ready.push(h.batch('open'));
+    expect(h.sender.hasRoom).toBe(false);
+    h.sender.enqueue(h.batch('c'));
+    expect(h.readyAsked()).toBe(askedWhileFull);
+    h.ok(0);
+    await h.settle();
+    // The slot goes to the sealed batch queued first; the open one waits, still taking records.
+    expect(h.sent.map((s) => s.bytes.toString().split('|')[0])).toEqual(['a', 'b', 'c']);
+    expect(h.ready).toHaveLength(1);
+    h.ok(1);
+    await h.settle();
+    expect(h.sent.map((s) => s.bytes.toString().split('|')[0])).toEqual(['a', 'b', 'c', 'open']);
+    expect(h.sender.hasRoom).toBe(false);
+    h.ok(2);
+    await h.settle();
+    expect(h.sender.hasRoom).toBe(true);
   });
 
   it('after a retriable failure waits for every answer, then resends the failed batches in order as the same bytes before anything new', async () => {
