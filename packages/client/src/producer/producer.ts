@@ -67,26 +67,33 @@ const MIN_BATCH_CAPACITY = 16 * 1024;
 /** Free full-size buffers the producer keeps. */
 const POOLED_BUFFERS = 8;
 
-/** One send() call, completed when all its records are acknowledged. */
+/** A send() of several records, completed when all of them are acknowledged. */
 interface SendTicket {
   results: RecordMetadata[];
   remaining: number;
   failed: boolean;
-  /** send() was given one record, not an array: it resolves to that record's metadata. */
-  single: boolean;
-  resolve(results: RecordMetadata[] | RecordMetadata): void;
+  resolve(results: RecordMetadata[]): void;
   reject(err: Error): void;
 }
+
+type Resolve = (metadata: RecordMetadata) => void;
+type Reject = (err: Error) => void;
 
 /** Records gathering for one partition, written straight into the batch, then sent by its PartitionSender. */
 interface OpenBatch extends OutgoingBatch<BuiltBatch> {
   topic: string;
   partition: number;
   builder: BatchBuilder;
-  /** For each record: its ticket, index within the ticket, and timestamp. */
-  tickets: SendTicket[];
-  slots: number[];
+  /**
+   * For each record: its timestamp, and who waits for it. A send() of one record (the common case)
+   * is answered through its promise's own resolve and reject, with no ticket; a record of a
+   * many-record send has its ticket and its index within it, and null resolve and reject.
+   */
   timestamps: number[];
+  tickets: Array<SendTicket | null>;
+  slots: number[];
+  resolves: Array<Resolve | null>;
+  rejects: Array<Reject | null>;
   /** Key, value and header bytes of the records, as counted against maxBufferedBytes. */
   payloadBytes: number;
   /** The topic's partition count when the batch was opened, for the sticky partitioner. */
@@ -206,13 +213,14 @@ export class Producer {
     if (!open) this.open.set(topic, (open = []));
     const batches = open;
     const now = Date.now();
-    const single = !Array.isArray(records);
-    return new Promise<RecordMetadata | RecordMetadata[]>((resolve, reject) => {
-      const count = single ? 1 : records.length;
-      const ticket: SendTicket = { results: new Array(count), remaining: count, failed: false, single, resolve, reject };
-      if (single) this.append(topic, partitions, batches, records, now, ticket, 0);
-      else if (count === 0) resolve([]);
-      else for (let i = 0; i < count; i++) this.append(topic, partitions, batches, records[i], now, ticket, i);
+    if (!Array.isArray(records)) {
+      return new Promise<RecordMetadata>((resolve, reject) => this.append(topic, partitions, batches, records, now, null, 0, resolve, reject));
+    }
+    return new Promise<RecordMetadata[]>((resolve, reject) => {
+      const count = records.length;
+      const ticket: SendTicket = { results: new Array(count), remaining: count, failed: false, resolve, reject };
+      if (count === 0) resolve([]);
+      for (let i = 0; i < count; i++) this.append(topic, partitions, batches, records[i], now, ticket, i, null, null);
     });
   }
 
@@ -257,8 +265,10 @@ export class Producer {
     open: Array<OpenBatch | undefined>,
     record: ProducerRecord,
     now: number,
-    ticket: SendTicket,
+    ticket: SendTicket | null,
     slot: number,
+    resolve: Resolve | null,
+    reject: Reject | null,
   ): void {
     const key = toBuffer(record.key);
     const value = toBuffer(record.value);
@@ -266,12 +276,12 @@ export class Producer {
     let partition = record.partition;
     if (partition === undefined) partition = this.partitioner.partition(topic, key, partitions);
     else if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
-      this.fail(ticket, GregorError.invalid(`partition ${partition} does not exist: topic ${topic} has ${partitions}`));
+      this.fail(ticket, reject, GregorError.invalid(`partition ${partition} does not exist: topic ${topic} has ${partitions}`));
       return;
     }
     const timestamp = record.timestamp ?? now;
     if (!Number.isSafeInteger(timestamp)) {
-      this.fail(ticket, GregorError.invalid(`timestamp ${timestamp} is not an integer number of ms`));
+      this.fail(ticket, reject, GregorError.invalid(`timestamp ${timestamp} is not an integer number of ms`));
       return;
     }
 
@@ -284,9 +294,11 @@ export class Producer {
       size = batch.builder.tryAppend(key, value, headers, timestamp);
     }
     batch = batch!;
+    batch.timestamps.push(timestamp);
     batch.tickets.push(ticket);
     batch.slots.push(slot);
-    batch.timestamps.push(timestamp);
+    batch.resolves.push(resolve);
+    batch.rejects.push(reject);
     let payload = (key?.length ?? 0) + (value?.length ?? 0);
     for (const h of headers) payload += h.key.length + (h.value?.length ?? 0);
     batch.payloadBytes += payload;
@@ -307,7 +319,7 @@ export class Producer {
     const buffer = pooled ? this.pool.acquire() : Buffer.allocUnsafe(headroom + capacity);
     const builder = new BatchBuilder(buffer, pooled ? POOLED_HEADROOM : headroom, this.compressionType());
     const batch: OpenBatch = {
-      topic, partition, builder, tickets: [], slots: [], timestamps: [], payloadBytes: 0, partitionCount: partitions,
+      topic, partition, builder, timestamps: [], tickets: [], slots: [], resolves: [], rejects: [], payloadBytes: 0, partitionCount: partitions,
       timer: null, ready: false, recordCount: 0, deadline: 0, attempts: 0, encoded: null, order: -1,
     };
     batch.timer = setTimeout(() => this.lingerPassed(batch), this.options.lingerMs);
@@ -424,14 +436,14 @@ export class Producer {
   private batchCompleted(batch: OpenBatch, response: ProduceResponse): void {
     for (let i = 0; i < batch.recordCount; i++) {
       const ticket = batch.tickets[i];
-      if (ticket.failed) continue;
-      ticket.results[batch.slots[i]] = {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: response.baseOffset + i,
-        timestamp: batch.timestamps[i],
-      };
-      if (--ticket.remaining === 0) ticket.resolve(ticket.single ? ticket.results[0] : ticket.results);
+      if (ticket?.failed) continue;
+      const metadata: RecordMetadata = { topic: batch.topic, partition: batch.partition, offset: response.baseOffset + i, timestamp: batch.timestamps[i] };
+      if (ticket === null) {
+        batch.resolves[i]!(metadata);
+      } else {
+        ticket.results[batch.slots[i]] = metadata;
+        if (--ticket.remaining === 0) ticket.resolve(ticket.results);
+      }
     }
     this.batchDone(batch);
     // Answered, so no send holds the bytes any more. A failed batch's buffer is left to the collector.
@@ -439,7 +451,7 @@ export class Producer {
   }
 
   private batchFailed(batch: OpenBatch, err: GregorError): void {
-    batch.tickets.forEach((t) => this.fail(t, err));
+    for (let i = 0; i < batch.tickets.length; i++) this.fail(batch.tickets[i], batch.rejects[i], err);
     this.batchDone(batch);
   }
 
@@ -457,10 +469,14 @@ export class Producer {
     }
   }
 
-  private fail(ticket: SendTicket, err: Error): void {
-    if (ticket.failed) return;
-    ticket.failed = true;
-    ticket.reject(err);
+  /** Fails a record's send: a many-record send once, at its first failed record. */
+  private fail(ticket: SendTicket | null, reject: Reject | null, err: Error): void {
+    if (ticket === null) {
+      reject!(err);
+    } else if (!ticket.failed) {
+      ticket.failed = true;
+      ticket.reject(err);
+    }
   }
 
   /** Sends every waiting batch now and resolves when all sent batches are answered. */
