@@ -3,7 +3,10 @@ import { SystemName } from './systems';
 
 /** Knobs of `npm run bench:e2e`, from BENCH_* environment variables. */
 export interface BenchConfig {
-  /** Records per produce run, then read back by the consume run. */
+  /**
+   * Records per produce run, then read back by the consume run. 500k (500 MB) keeps a Gregor run
+   * at a few seconds, so worker start-up and JIT warm-up do not decide the figure.
+   */
   records: number;
   recordBytes: number;
   runs: number;
@@ -23,6 +26,12 @@ export interface BenchConfig {
   failoverRecordBytes: number;
   seed: number;
   workerTimeoutMs: number;
+  /**
+   * Node flags of the latency workers, every system's alike. Default --single-threaded-gc: with
+   * server and client sharing two cores, V8's parallel collector helper threads wait for CPU and
+   * stretch young-generation pauses past 10 ms, which shows as the client's tail latency.
+   */
+  latencyWorkerNodeFlags: string[];
 }
 
 const SYSTEMS: readonly SystemName[] = ['gregor', 'gregor-rf3', 'jetstream', 'redis'];
@@ -46,9 +55,16 @@ function subsetOf<T extends string>(name: string, known: readonly T[]): T[] {
   return names as T[];
 }
 
+/** Space-separated node flags from the environment variable `name`; `fallback` when unset, none when empty. */
+function nodeFlags(name: string, fallback: string[]): string[] {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
+  return raw.split(' ').filter((flag) => flag !== '');
+}
+
 export function benchConfig(): BenchConfig {
   return {
-    records: positiveInt('BENCH_RECORDS', 100_000),
+    records: positiveInt('BENCH_RECORDS', 500_000),
     recordBytes: 1024,
     runs: positiveInt('BENCH_RUNS', 3),
     latencySeconds: positiveInt('BENCH_LATENCY_SECONDS', 3),
@@ -61,5 +77,6 @@ export function benchConfig(): BenchConfig {
     failoverRecordBytes: 100,
     seed: positiveInt('BENCH_SEED', 1),
     workerTimeoutMs: positiveInt('BENCH_WORKER_TIMEOUT_MS', 180_000),
+    latencyWorkerNodeFlags: nodeFlags('BENCH_LATENCY_NODE_FLAGS', ['--single-threaded-gc']),
   };
 }

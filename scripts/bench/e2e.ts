@@ -34,15 +34,21 @@ function streamName(variant: Variant, phase: string, run: number): string {
   return `bench-${variant.system}-${variant.flush}-${phase}-${run}`;
 }
 
-/** Creates a fresh stream, runs the tasks on it in order, and deletes it again. */
-async function onFreshStream(variant: Variant, stream: string, tasks: Array<(stream: string) => WorkerTask>, config: BenchConfig): Promise<WorkerResult[]> {
+/** Creates a fresh stream, runs the tasks on it in order (workers started with `nodeFlags`), and deletes it again. */
+async function onFreshStream(
+  variant: Variant,
+  stream: string,
+  tasks: Array<(stream: string) => WorkerTask>,
+  config: BenchConfig,
+  nodeFlags: string[] = [],
+): Promise<WorkerResult[]> {
   await variant.admin.createStream(stream);
   try {
     const results: WorkerResult[] = [];
     for (const task of tasks) {
       const pids = variant.serverPids();
       const serverCpuBefore = processesCpuMs(pids);
-      const result = await runWorker(task(stream), config.workerTimeoutMs);
+      const result = await runWorker(task(stream), config.workerTimeoutMs, { nodeFlags });
       const serverCpuAfter = processesCpuMs(pids);
       if (serverCpuBefore !== null && serverCpuAfter !== null) result.serverCpuMs = serverCpuAfter - serverCpuBefore;
       results.push(result);
@@ -89,6 +95,7 @@ async function measureLatency(variants: Variant[], ratesPerSec: Map<Variant, num
         streamName(variant, 'latency', run),
         [(stream) => ({ kind: 'latency', target, stream, records, warmUpRecords, recordBytes: config.recordBytes, ratePerSec, seed: config.seed + run })],
         config,
+        config.latencyWorkerNodeFlags,
       );
       results.get(variant)!.push(result);
     }
@@ -110,6 +117,7 @@ async function bench(config: BenchConfig, cleanups: Cleanups): Promise<void> {
     window: config.window,
     latencySeconds: config.latencySeconds,
     warmUpSeconds: config.warmUpSeconds,
+    latencyWorkerNodeFlags: config.latencyWorkerNodeFlags.join(' '),
     ...(config.systems.includes('gregor-rf3') ? { failoverRuns: config.failoverRuns, failoverIntervalMs: config.failoverIntervalMs } : {}),
     seed: config.seed,
   });

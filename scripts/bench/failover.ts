@@ -87,7 +87,7 @@ export async function measureFailover(variant: Variant, config: BenchConfig, pro
           seed: config.seed + run,
         },
         config.workerTimeoutMs,
-        kill,
+        { onReady: kill },
       );
       if (kills.length !== 1) throw new Error(`failover worker finished after ${kills.length} kills, not one`);
       const [{ broker, controller }] = kills;

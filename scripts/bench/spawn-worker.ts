@@ -8,13 +8,19 @@ const WORKER_MAIN = path.join(__dirname, 'worker.js');
 const running = new Set<ChildProcess>();
 
 /**
- * Runs one task in a fresh worker process; rejects if it fails, exits
- * without a result, or overruns `timeoutMs`. A worker that says it is ready
- * (the failover task) is answered with what `onReady` resolves to.
+ * Runs one task in a fresh worker process, started with `nodeFlags`;
+ * rejects if it fails, exits without a result, or overruns `timeoutMs`. A
+ * worker that says it is ready (the failover task) is answered with what
+ * `onReady` resolves to.
  */
-export function runWorker(task: WorkerTask, timeoutMs: number, onReady?: () => Promise<KillNotice>): Promise<WorkerResult> {
+export function runWorker(
+  task: WorkerTask,
+  timeoutMs: number,
+  options: { onReady?: () => Promise<KillNotice>; nodeFlags?: string[] } = {},
+): Promise<WorkerResult> {
+  const { onReady, nodeFlags = [] } = options;
   return new Promise((resolve, reject) => {
-    const child = fork(WORKER_MAIN, [JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(WORKER_MAIN, [JSON.stringify(task)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: nodeFlags });
     running.add(child);
     let result: WorkerResult | null = null;
     const timer = setTimeout(() => {
