@@ -101,6 +101,8 @@ export class PartitionSender<E, B extends OutgoingBatch<E>> {
       return;
     }
     if (this.givenUpAt !== null) {
+      const ready = this.options.takeReady?.();
+      if (ready) this.queue.push(ready);
       if (this.queue.length > 0) this.takeNewIdentity();
       return;
     }

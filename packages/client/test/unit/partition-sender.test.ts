@@ -150,6 +150,17 @@ describe('PartitionSender', () => {
     expect(h.sent[3].bytes.toString()).toBe('d|100|0');
   });
 
+  it('after giving up a batch, a batch still filling that is due goes out under the new producer id', async () => {
+    const h = harness({ maxInFlight: 1 });
+    h.sender.enqueue(h.batch('a'));
+    h.ready.push(h.batch('open'));
+    h.sent[0].reject(tooLarge());
+    await h.settle();
+    expect(h.failed.map(([name]) => name)).toEqual(['a']);
+    expect(h.identities).toHaveLength(1);
+    expect(h.sent.map((s) => s.bytes.toString())).toEqual(['a|7|0', 'open|100|0']);
+  });
+
   it('without idempotence a fatal error fails only its own batch', async () => {
     const h = harness({ identity: null });
     for (const name of ['a', 'b']) h.sender.enqueue(h.batch(name));
