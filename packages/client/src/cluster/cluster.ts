@@ -15,7 +15,7 @@ export interface ClusterOptions {
   address?: string;
   /** Per-call deadline for unary calls, ms (default 30000). */
   requestTimeoutMs?: number;
-  /** First retry delay on retriable errors, ms (default 100); doubles up to retryBackoffMaxMs (default 2000). */
+  /** First retry delay on retriable errors, ms (default 100); doubles up to retryBackoffMaxMs (default 1000, as Kafka's retry.backoff.max.ms). */
   retryBackoffMs?: number;
   retryBackoffMaxMs?: number;
 }
@@ -51,7 +51,7 @@ export class Cluster {
   constructor(options: ClusterOptions = {}, connection?: Connection) {
     this.bootstrap = connection ? [connection.address] : parseBrokerList(options.brokers ?? options.broker ?? options.address);
     this.requestTimeoutMs = options.requestTimeoutMs ?? connection?.requestTimeoutMs ?? 30000;
-    this.backoff = { initialMs: options.retryBackoffMs ?? 100, maxMs: options.retryBackoffMaxMs ?? 2000 };
+    this.backoff = { initialMs: options.retryBackoffMs ?? 100, maxMs: options.retryBackoffMaxMs ?? 1000 };
     if (connection) {
       this.connections.set(connection.address, connection);
       this.borrowed.add(connection);
