@@ -55,6 +55,11 @@ export class BatchBuilder {
     return this.end - this.start;
   }
 
+  /** Bytes of the buffer still free for records. */
+  get freeBytes(): number {
+    return this.buffer.length - this.end;
+  }
+
   /** Appends the record and returns the bytes it took, or 0 (writing nothing) when it does not fit in the buffer. */
   tryAppend(key: Uint8Array | null, value: Uint8Array | null, headers: RecordHeader[] | undefined, timestamp: number): number {
     if (!Number.isSafeInteger(timestamp)) throw new RecordsError('INVALID_ARGUMENT', `timestamp ${timestamp} is not an integer`);

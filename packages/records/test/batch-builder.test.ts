@@ -51,6 +51,7 @@ describe('BatchBuilder', () => {
     const builder = new BatchBuilder(buffer, 0);
     const small = Buffer.alloc(10, 1);
     expect(builder.tryAppend(null, small, undefined, 1000)).toBe(BatchBuilder.firstRecordSize(null, small, undefined));
+    expect(builder.freeBytes).toBe(40 - BatchBuilder.firstRecordSize(null, small, undefined));
     const before = Buffer.from(buffer);
     expect(builder.tryAppend(null, Buffer.alloc(30), undefined, 1001)).toBe(0);
     expect(buffer.equals(before)).toBe(true);

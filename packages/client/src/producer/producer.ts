@@ -304,7 +304,7 @@ export class Producer {
     batch.payloadBytes += payload;
     this.bufferedBytes += payload;
     // Sealed as soon as a record like this one would not fit, rather than when the next record fails to.
-    if (batch.builder.buffer.length - batch.builder.start - batch.builder.sizeInBytes < size) this.seal(batch);
+    if (batch.builder.freeBytes < size) this.seal(batch);
   }
 
   /**
