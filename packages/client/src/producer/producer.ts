@@ -61,7 +61,7 @@ export interface ProducerOptions extends ClusterOptions {
 }
 
 /** Room before each batch for the request fields around it: enough for any valid topic name (249 bytes). */
-const POOLED_HEADROOM = produceRequestHeadroom(255);
+const POOLED_HEADROOM = produceRequestHeadroom(249);
 /** A partition's first batch, and the least any batch starts with; later ones start at twice the last one's size. */
 const MIN_BATCH_CAPACITY = 16 * 1024;
 /** Free full-size buffers the producer keeps. */
