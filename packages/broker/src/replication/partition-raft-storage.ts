@@ -2,9 +2,12 @@ import type { Entry, EntryId, HardState, LogStorage, Snapshot, SnapshotMeta } fr
 import type { PartitionLog } from '@gregor/storage';
 import { batchOfEntry, entriesOfBatches } from './entry-batches';
 import { indexOfOffset, offsetOfIndex } from './raft-index';
+import { RecentEntries } from './recent-entries';
 import { ReplicaStateStore } from './replica-state-store';
 
 const NO_DATA = new Uint8Array(0);
+/** Written entries kept until applied: a producer window's worth (8 MiB) for a leader whose entries do not commit. */
+const RECENT_ENTRIES_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * The Raft log of one partition is its segment log: this adapter answers the Raft core's reads
@@ -15,6 +18,7 @@ const NO_DATA = new Uint8Array(0);
 export class PartitionRaftStorage implements LogStorage {
   /** Batches this replica validated, CRC included, when they were produced to it as leader. */
   private readonly checked = new WeakSet<Uint8Array>();
+  private readonly recent = new RecentEntries(RECENT_ENTRIES_MAX_BYTES);
 
   constructor(
     readonly log: PartitionLog,
@@ -56,6 +60,8 @@ export class PartitionRaftStorage implements LogStorage {
 
   entries(afterIndex: number, toIndex: number, maxBytes: number): Entry[] {
     if (toIndex <= afterIndex) return [];
+    const held = this.recent.slice(afterIndex, toIndex, maxBytes);
+    if (held) return held;
     const { bytes } = this.log.readNow(offsetOfIndex(afterIndex + 1), maxBytes, offsetOfIndex(toIndex + 1));
     return entriesOfBatches(bytes);
   }
@@ -81,11 +87,18 @@ export class PartitionRaftStorage implements LogStorage {
     const batches = entries.map(batchOfEntry);
     const crcChecked = entries.every((entry) => entry.type !== 'normal' || this.checked.has(entry.data));
     await this.log.appendAsFollower(batches.length === 1 ? batches[0] : Buffer.concat(batches), crcChecked);
+    this.recent.add(entries);
+  }
+
+  /** Entries up to `index` are applied: the Raft core reads them no more but for a lagging follower, which may wait on the disk. */
+  releaseThrough(index: number): void {
+    this.recent.releaseThrough(index);
   }
 
   /** Replaces the log with the start point a leader sent: everything up to meta.lastIndex is behind us. */
   async installSnapshot(meta: SnapshotMeta): Promise<void> {
     this.state.saveSnapshot(meta);
+    this.recent.clear();
     await this.log.resetTo(offsetOfIndex(meta.lastIndex + 1));
   }
 

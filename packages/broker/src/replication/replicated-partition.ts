@@ -235,6 +235,7 @@ export class ReplicatedPartition {
   private applyCommitted(committed: readonly Entry[]): void {
     const commit = committed[committed.length - 1].lastIndex;
     this.options.onCommitted?.(committed);
+    this.storage.releaseThrough(commit);
     this.pending.committed(commit, (index) => this.storage.term(index), () => this.notLeader());
     this.setHighWatermark(offsetOfIndex(commit) + 1);
   }
