@@ -28,6 +28,8 @@ export interface BrokerConfig {
   subscribeMaxInFlightBytes: number;
   retentionCheckIntervalMs: number;
   shutdownTimeoutMs: number;
+  /** V8's old-generation growth past the live heap before a full collection, in percent; 0 = V8's adaptive factor. */
+  heapGrowingPercent: number;
   /** Topic config defaults (same keys as CreateTopic configs), applied under each topic's own configs. */
   topicDefaults: Record<string, string>;
 }
@@ -74,6 +76,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
   { key: 'subscribeMaxInFlightBytes', flag: '--subscribe-max-in-flight-bytes', env: 'GREGOR_SUBSCRIBE_MAX_IN_FLIGHT_BYTES', kind: 'int', default: 4 * MiB, min: 1, max: 2 ** 31 - 1, description: 'bytes a Subscribe stream may buffer unsent before it pauses' },
   { key: 'retentionCheckIntervalMs', flag: '--retention-check-interval-ms', env: 'GREGOR_RETENTION_CHECK_INTERVAL_MS', kind: 'int', default: 300000, min: 10, max: 2 ** 31 - 1, description: 'how often old segments are deleted' },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout-ms', env: 'GREGOR_SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 10000, min: 0, max: 3600000, description: 'how long SIGTERM waits for in-flight calls' },
+  { key: 'heapGrowingPercent', flag: '--heap-growing-percent', env: 'GREGOR_HEAP_GROWING_PERCENT', kind: 'int', default: 300, min: 0, max: 1000, description: 'how far the JavaScript heap grows past its live size before a full collection, in percent; 0 = V8\'s adaptive factor' },
 ];
 
 export function defaultBrokerConfig(): BrokerConfig {

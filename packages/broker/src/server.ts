@@ -8,6 +8,7 @@ import type { BrokerContext } from './context';
 import { ClusterState } from './controller/cluster-state';
 import { BrokerError } from './errors';
 import { GroupCoordinator } from './groups/group-coordinator';
+import { setHeapGrowingPercent } from './heap-growth';
 import { Logger, errorFields } from './logger';
 import { MetadataStore } from './metadata-store';
 import { raiseReceiveWindows } from './receive-windows';
@@ -68,6 +69,7 @@ export class Broker {
   ) {}
 
   static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
+    setHeapGrowingPercent(config.heapGrowingPercent);
     const dataDir = path.resolve(config.dataDir);
     claimBrokerId(dataDir, config.brokerId);
     const store = await MetadataStore.open(path.join(dataDir, 'meta'));
@@ -163,6 +165,7 @@ export class Broker {
       clusterId: cluster.state.clusterId,
       peers: config.peers || 'none (a cluster of one)',
       topics: topics.list().length,
+      heapGrowingPercent: config.heapGrowingPercent,
     });
     return broker;
   }
