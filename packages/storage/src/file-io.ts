@@ -7,6 +7,22 @@ export function readAt(fd: number, buffer: Buffer, length: number, position: num
   });
 }
 
+/**
+ * Writes `chunks` one after another from `position`, in one writev where the kernel takes them
+ * all, so batches that arrive in separate buffers are not copied into one first.
+ */
+export function writeAllAt(fd: number, chunks: readonly Buffer[], position: number): void {
+  let pending = chunks;
+  let at = position;
+  while (pending.length > 0) {
+    let written = pending.length === 1 ? fs.writeSync(fd, pending[0], 0, pending[0].length, at) : fs.writevSync(fd, pending, at);
+    at += written;
+    let done = 0;
+    while (done < pending.length && written >= pending[done].length) written -= pending[done++].length;
+    pending = done < pending.length ? [pending[done].subarray(written), ...pending.slice(done + 1)] : [];
+  }
+}
+
 export function fdatasync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => {
     fs.fdatasync(fd, (err) => (err ? reject(err) : resolve()));

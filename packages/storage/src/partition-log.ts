@@ -134,47 +134,58 @@ export class PartitionLog {
     if (term !== undefined) setPartitionLeaderEpoch(batch, 0, term);
     const extent = extentOf(readBatchHeader(batch, 0), 0);
     const logAppendTime = this.clock.now();
-    this.write(batch, [extent]);
+    this.write([batch], [extent], batch.length);
     await this.afterWrite(batch.length);
     return { baseOffset, lastOffset: extent.lastOffset, logAppendTime };
   }
 
   /**
    * Appends batches that already carry their offsets (a replica copying its leader); they must start at the log end.
+   * Each chunk holds whole batches; several chunks are written in one writev, without being joined first.
    * `crcChecked`: every batch's CRC was checked by this process already, so it is not computed a second time.
    */
-  async appendAsFollower(batches: Buffer, crcChecked = false): Promise<AppendResult> {
+  async appendAsFollower(batches: Buffer | readonly Buffer[], crcChecked = false): Promise<AppendResult> {
     this.ensureWritable();
+    const chunks = Buffer.isBuffer(batches) ? [batches] : batches;
     const extents: BatchExtent[] = [];
     let expected = this.logEndOffset;
-    let position = 0;
-    while (position < batches.length) {
-      const declared = batches.length - position >= LOG_OVERHEAD ? LOG_OVERHEAD + batches.readInt32BE(position + BATCH_LENGTH_POS) : batches.length - position;
-      const header = validateBatch(batches.subarray(position, position + Math.max(declared, 0)), 0, this.cfg.maxMessageBytes, crcChecked);
-      if (header.baseOffset !== expected) {
-        throw new StorageError('NON_CONTIGUOUS', `batch starts at offset ${header.baseOffset} but the log ends at ${expected}`);
+    let chunkStart = 0;
+    for (const chunk of chunks) {
+      let position = 0;
+      while (position < chunk.length) {
+        const declared = chunk.length - position >= LOG_OVERHEAD ? LOG_OVERHEAD + chunk.readInt32BE(position + BATCH_LENGTH_POS) : chunk.length - position;
+        const header = validateBatch(chunk.subarray(position, position + Math.max(declared, 0)), 0, this.cfg.maxMessageBytes, crcChecked);
+        if (header.baseOffset !== expected) {
+          throw new StorageError('NON_CONTIGUOUS', `batch starts at offset ${header.baseOffset} but the log ends at ${expected}`);
+        }
+        const extent = extentOf(header, chunkStart + position);
+        extents.push(extent);
+        expected = extent.lastOffset + 1;
+        position += extent.size;
       }
-      const extent = extentOf(header, position);
-      extents.push(extent);
-      expected = extent.lastOffset + 1;
-      position += extent.size;
+      chunkStart += chunk.length;
     }
     if (extents.length === 0) throw new StorageError('INVALID_BATCH', 'no batches to append');
     const logAppendTime = this.clock.now();
-    this.write(batches, extents);
-    await this.afterWrite(batches.length);
+    this.write(chunks, extents, chunkStart);
+    await this.afterWrite(chunkStart);
     return { baseOffset: extents[0].baseOffset, lastOffset: expected - 1, logAppendTime };
   }
 
-  private write(bytes: Buffer, extents: readonly BatchExtent[]): void {
+  /** Writes the batches `extents` describe, `bytes` of them in `chunks`, rolling segments between batches as needed. */
+  private write(chunks: readonly Buffer[], extents: readonly BatchExtent[], bytes: number): void {
     const last = extents[extents.length - 1];
-    if (!this.shouldRoll(bytes.length, last)) {
-      this.active.append(bytes, extents, this.cfg.indexIntervalBytes);
+    if (!this.shouldRoll(bytes, last)) {
+      this.active.append(chunks, extents, this.cfg.indexIntervalBytes);
       this.dirty.add(this.active);
     } else {
+      let chunk = 0;
+      let chunkStart = 0;
       for (const extent of extents) {
+        while (extent.position >= chunkStart + chunks[chunk].length) chunkStart += chunks[chunk++].length;
+        const at = extent.position - chunkStart;
         if (this.shouldRoll(extent.size, extent)) this.roll(extent.baseOffset);
-        this.active.append(bytes.subarray(extent.position, extent.position + extent.size), [{ ...extent, position: 0 }], this.cfg.indexIntervalBytes);
+        this.active.append([chunks[chunk].subarray(at, at + extent.size)], [{ ...extent, position: 0 }], this.cfg.indexIntervalBytes);
         this.dirty.add(this.active);
       }
     }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { BATCH_HEADER_SIZE, BatchHeader, LOG_OVERHEAD, readBatchHeader } from '@gregor/records';
 import { BatchExtent, readExtentAt, scanVerified } from './batch-scan';
 import { StorageError } from './errors';
-import { fdatasync, readAt } from './file-io';
+import { fdatasync, readAt, writeAllAt } from './file-io';
 import { OffsetIndex } from './offset-index';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, removeSegmentFiles, segmentPath } from './segment-files';
 import { TimeIndex } from './time-index';
@@ -149,19 +149,18 @@ export class LogSegment {
     return true;
   }
 
-  /** Writes batches laid end to end in `bytes`; extents give their positions within `bytes`. */
-  append(bytes: Buffer, batches: readonly BatchExtent[], indexIntervalBytes: number): void {
+  /** Writes whole batches held in `chunks`; extents give their positions within the chunks laid end to end. */
+  append(chunks: readonly Buffer[], batches: readonly BatchExtent[], indexIntervalBytes: number): void {
     const start = this.size;
+    let length = 0;
+    for (const chunk of chunks) length += chunk.length;
     try {
-      let written = 0;
-      while (written < bytes.length) {
-        written += fs.writeSync(this.fd, bytes, written, bytes.length - written, start + written);
-      }
+      writeAllAt(this.fd, chunks, start);
     } catch (err) {
       fs.ftruncateSync(this.fd, start);
       throw err;
     }
-    this.size = start + bytes.length;
+    this.size = start + length;
     for (const batch of batches) this.track(batch, start + batch.position, indexIntervalBytes);
   }
 

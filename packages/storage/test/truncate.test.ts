@@ -1,3 +1,4 @@
+import type { PartitionLog } from '../src';
 import { makeBatch, openLog, readAllValues, segmentFiles, tempDir } from './helpers';
 
 describe('truncateTo', () => {
@@ -78,6 +79,17 @@ describe('resetTo', () => {
 });
 
 describe('appendAsFollower', () => {
+  /** A leader's log of six two-record batches, and each batch as a read of it returns it. */
+  async function sixBatches(options: { segmentBytes?: number }): Promise<{ leader: PartitionLog; chunks: Buffer[] }> {
+    const leader = await openLog(tempDir(), options);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < 6; i++) {
+      const appended = await leader.append(makeBatch(2, { tag: `b${i}`, valueBytes: 200 }), 4);
+      chunks.push((await leader.read(appended.baseOffset, 1)).bytes);
+    }
+    return { leader, chunks };
+  }
+
   it('keeps the offsets it is given and refuses gaps and overlaps', async () => {
     const leader = await openLog(tempDir());
     for (let i = 0; i < 4; i++) await leader.append(makeBatch(3, { tag: `f${i}` }), 5);
@@ -95,6 +107,26 @@ describe('appendAsFollower', () => {
     await expect(other.appendAsFollower(gap.bytes)).rejects.toMatchObject({ code: 'NON_CONTIGUOUS' });
     expect(other.logEndOffset).toBe(0);
     await Promise.all([leader.close(), follower.close(), other.close()]);
+  });
+
+  it('writes batches held in separate chunks as if they were one buffer', async () => {
+    const { leader, chunks } = await sixBatches({});
+    const follower = await openLog(tempDir());
+    const layout = [chunks[0], chunks[1], Buffer.alloc(0), Buffer.concat(chunks.slice(2, 5)), chunks[5]];
+    expect(await follower.appendAsFollower(layout)).toMatchObject({ baseOffset: 0, lastOffset: 11 });
+    expect(await readAllValues(follower)).toEqual(await readAllValues(leader));
+    await Promise.all([leader.close(), follower.close()]);
+  });
+
+  it('rolls segments between batches of separate chunks where they do not fit', async () => {
+    const { leader, chunks } = await sixBatches({ segmentBytes: 1024 });
+    expect(leader.segmentCount).toBe(3);
+    const follower = await openLog(tempDir(), { segmentBytes: 1024 });
+    await follower.appendAsFollower(chunks[0]);
+    await follower.appendAsFollower(chunks.slice(1));
+    expect(follower.segmentCount).toBe(3);
+    expect(await readAllValues(follower)).toEqual(await readAllValues(leader));
+    await Promise.all([leader.close(), follower.close()]);
   });
 
   it('after a truncation below the start, continues from the new start', async () => {

@@ -86,7 +86,7 @@ export class PartitionRaftStorage implements LogStorage {
     if (firstOffset < this.log.logEndOffset) await this.log.truncateTo(firstOffset);
     const batches = entries.map(batchOfEntry);
     const crcChecked = entries.every((entry) => entry.type !== 'normal' || this.checked.has(entry.data));
-    await this.log.appendAsFollower(batches.length === 1 ? batches[0] : Buffer.concat(batches), crcChecked);
+    await this.log.appendAsFollower(batches, crcChecked);
     this.recent.add(entries);
   }
 
