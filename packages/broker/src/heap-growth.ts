@@ -8,9 +8,9 @@ import * as v8 from 'v8';
  * A broker fixes it because V8 counts buffer memory allocated since the last full collection
  * against the old generation's limit, as if old objects held it. A broker allocates a buffer for
  * every socket read and every gRPC message it receives, about twice the bytes it ingests. They
- * die young, but up to 32 MiB of them live between two scavenges (V8 scavenges when young
- * buffers reach twice its default semi-space), and a busy broker's adaptive limit sits only 16 to
- * 24 MiB above its old generation of about 12 MB. So each scavenge cycle also started a full
+ * die young, but up to 32 MiB of them live between two scavenges (measured; V8 scavenges early
+ * when young buffers pile up, not when the semi-space fills), and a busy broker's adaptive limit
+ * sat only 16 to 24 MiB above its old generation of about 12 MB. So each scavenge cycle also started a full
  * mark-compact: about 6 a second at 100 MB/s, 3 to 10 ms each on the thread that answers producers.
  * With V8's upper factor fixed the limit clears the young buffers' peak.
  */
