@@ -30,6 +30,8 @@ export interface BrokerConfig {
   shutdownTimeoutMs: number;
   /** V8's old-generation growth past the live heap before a full collection, in percent; 0 = V8's adaptive factor. */
   heapGrowingPercent: number;
+  /** Disk blocks kept reserved past the end of each partition's active segment, at most; 0 = none. */
+  logPreallocateBytes: number;
   /** Topic config defaults (same keys as CreateTopic configs), applied under each topic's own configs. */
   topicDefaults: Record<string, string>;
 }
@@ -77,6 +79,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
   { key: 'retentionCheckIntervalMs', flag: '--retention-check-interval-ms', env: 'GREGOR_RETENTION_CHECK_INTERVAL_MS', kind: 'int', default: 300000, min: 10, max: 2 ** 31 - 1, description: 'how often old segments are deleted' },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout-ms', env: 'GREGOR_SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 10000, min: 0, max: 3600000, description: 'how long SIGTERM waits for in-flight calls' },
   { key: 'heapGrowingPercent', flag: '--heap-growing-percent', env: 'GREGOR_HEAP_GROWING_PERCENT', kind: 'int', default: 300, min: 0, max: 1000, description: 'how far the JavaScript heap grows past its live size before a full collection, in percent; 0 = V8\'s adaptive factor' },
+  { key: 'logPreallocateBytes', flag: '--log-preallocate-bytes', env: 'GREGOR_LOG_PREALLOCATE_BYTES', kind: 'int', default: 64 * MiB, min: 0, max: 2 ** 31 - 1, description: 'disk space reserved ahead of each partition\'s appends, at most (fallocate --keep-size); 0 = none' },
 ];
 
 export function defaultBrokerConfig(): BrokerConfig {

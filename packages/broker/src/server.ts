@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import { FLOW_CONTROL_WINDOW_BYTES, services } from '@gregor/proto';
+import { FallocateReserver } from '@gregor/storage';
 import { claimBrokerId, resolveTopology } from './cluster/cluster-config';
 import { ClusterNode } from './cluster/cluster-node';
 import type { BrokerConfig } from './config';
@@ -66,10 +67,17 @@ export class Broker {
     private readonly store: MetadataStore,
     private readonly shutdown: AbortController,
     private readonly logger: Logger,
+    private readonly reserver: FallocateReserver | null,
   ) {}
 
   static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
     setHeapGrowingPercent(config.heapGrowingPercent);
+    // Started first, while this process is small: see FallocateReserver.
+    const reserver =
+      config.logPreallocateBytes > 0
+        ? FallocateReserver.start((reason) => logger.warn('broker.preallocation_unavailable', { reason }))
+        : null;
+    const preallocation = reserver && { reserver, maxAheadBytes: config.logPreallocateBytes };
     const dataDir = path.resolve(config.dataDir);
     claimBrokerId(dataDir, config.brokerId);
     const store = await MetadataStore.open(path.join(dataDir, 'meta'));
@@ -139,6 +147,7 @@ export class Broker {
         maxPartitionsPerTopic: config.maxPartitionsPerTopic,
         defaultReplicationFactor: config.defaultReplicationFactor,
         metadataTimeoutMs: METADATA_TIMEOUT_MS,
+        preallocation,
         logger,
       });
       groups = new GroupCoordinator({ topics, cluster, offsetsTopicPartitions: config.offsetsTopicPartitions });
@@ -152,9 +161,10 @@ export class Broker {
       await topics?.close();
       await cluster?.stop();
       await store.close();
+      reserver?.close();
       throw err;
     }
-    const broker = new Broker(config, boundPort, server, topics, cluster, groups, store, shutdown, logger);
+    const broker = new Broker(config, boundPort, server, topics, cluster, groups, store, shutdown, logger, reserver);
     broker.retentionTimer = setInterval(() => void topics?.applyRetention(), config.retentionCheckIntervalMs);
     broker.retentionTimer.unref();
     logger.info('broker.started', {
@@ -166,6 +176,7 @@ export class Broker {
       peers: config.peers || 'none (a cluster of one)',
       topics: topics.list().length,
       heapGrowingPercent: config.heapGrowingPercent,
+      logPreallocateBytes: config.logPreallocateBytes,
     });
     return broker;
   }
@@ -204,6 +215,7 @@ export class Broker {
       this.logger.error('broker.close_failed', errorFields(err));
     }
     await this.store.close();
+    this.reserver?.close();
     this.logger.info('broker.stopped', {});
   }
 }

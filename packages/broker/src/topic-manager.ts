@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { PartitionLog } from '@gregor/storage';
+import { PartitionLog, Preallocation } from '@gregor/storage';
 import type { ClusterNode } from './cluster/cluster-node';
 import type { ClusterTopic } from './controller/metadata-commands';
 import { placeReplicas } from './controller/placement';
@@ -36,6 +36,8 @@ export interface TopicManagerOptions {
   defaultReplicationFactor: number;
   /** How long an admin call waits for its metadata change to reach this broker. */
   metadataTimeoutMs: number;
+  /** Disk blocks reserved ahead of each partition's appends; null for none. */
+  preallocation: Preallocation | null;
   logger: Logger;
 }
 
@@ -126,7 +128,7 @@ export class TopicManager {
           continue;
         }
         const dir = path.join(this.topicDir(record), String(p));
-        const log = await PartitionLog.open(dir, logConfig);
+        const log = await PartitionLog.open(dir, logConfig, undefined, this.options.preallocation);
         const placement = { topic: record.name, topicId: record.topicId, partition: p, replicas };
         partitions.push(
           new PartitionReplica(record.name, p, log, (onHighWatermark) => this.cluster.openReplica(placement, log, dir, onHighWatermark), (id) =>

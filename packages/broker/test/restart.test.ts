@@ -99,7 +99,7 @@ describe('broker restarts', () => {
     expect((await polling).records).toHaveLength(0);
     await subscriptionEnded;
     expect(broker.logs.map((l) => l.event)).toEqual(expect.arrayContaining(['broker.stopping', 'broker.stopped']));
-    expect(broker.logs.find((l) => l.event === 'broker.started')).toMatchObject({ heapGrowingPercent: 300 });
+    expect(broker.logs.find((l) => l.event === 'broker.started')).toMatchObject({ heapGrowingPercent: 300, logPreallocateBytes: 64 * 1024 * 1024 });
     client.close();
 
     await broker.start();

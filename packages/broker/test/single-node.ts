@@ -40,6 +40,7 @@ export async function startSingleNode(dir: string, defaultPartitions = 2): Promi
     maxPartitionsPerTopic: 8,
     defaultReplicationFactor: 3,
     metadataTimeoutMs: 10_000,
+    preallocation: null,
     logger: silentLogger,
   });
   return {

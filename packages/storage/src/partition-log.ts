@@ -13,12 +13,14 @@ import {
   validateSingleBatch,
 } from '@gregor/records';
 import { BatchExtent, extentOf } from './batch-scan';
+import type { Preallocation } from './block-reserver';
 import { CLEAN_SHUTDOWN_FILE, writeRecoveryPoint } from './checkpoint-files';
 import { Clock, systemClock } from './clock';
 import { LogConfig, resolveLogConfig } from './config';
 import { StorageError } from './errors';
 import { syncDirectory } from './file-io';
 import { OpenReport, loadLog } from './log-loader';
+import { MIN_AHEAD_BYTES, ReserveAhead } from './reserve-ahead';
 import { LogSegment, MAX_RELATIVE_OFFSET } from './segment';
 import { Syncer } from './syncer';
 
@@ -76,6 +78,10 @@ export class PartitionLog {
   private lastBatchCache: LastBatch | null = null;
   /** Bumped by every truncation, so a sync that started before one does not move the recovery point. */
   private truncations = 0;
+  /** Disk blocks reserved ahead of the active segment's appends; null without preallocation. */
+  private ahead: ReserveAhead | null;
+  /** Segments that stopped taking appends, giving back their unused reserved blocks. */
+  private readonly givingBack = new Set<Promise<void>>();
 
   private constructor(
     readonly dir: string,
@@ -85,12 +91,21 @@ export class PartitionLog {
     private recoveryPoint: number,
     /** What opening the log found: whether it was closed cleanly and what recovery cut. */
     readonly openReport: OpenReport,
-  ) {}
+    private readonly preallocation: Preallocation | null,
+  ) {
+    this.ahead = this.reserveAheadFor(this.active);
+  }
 
-  static async open(dir: string, config: Partial<LogConfig> = {}, clock: Clock = systemClock): Promise<PartitionLog> {
+  /** `preallocation`: reserve disk blocks ahead of appends (see ReserveAhead); none without it. */
+  static async open(
+    dir: string,
+    config: Partial<LogConfig> = {},
+    clock: Clock = systemClock,
+    preallocation: Preallocation | null = null,
+  ): Promise<PartitionLog> {
     const resolved = resolveLogConfig(config);
     const loaded = loadLog(dir, resolved, clock.now());
-    return new PartitionLog(dir, resolved, clock, loaded.segments, loaded.recoveryPoint, loaded.report);
+    return new PartitionLog(dir, resolved, clock, loaded.segments, loaded.recoveryPoint, loaded.report, preallocation);
   }
 
   get logStartOffset(): number {
@@ -189,6 +204,7 @@ export class PartitionLog {
         this.dirty.add(this.active);
       }
     }
+    this.ahead?.grewTo(this.active.size);
     this.lastBatchCache = { lastOffset: last.lastOffset, term: last.partitionLeaderEpoch };
   }
 
@@ -206,10 +222,42 @@ export class PartitionLog {
 
   private roll(baseOffset: number): void {
     this.active.seal();
+    this.giveBackReserved(this.active, MIN_AHEAD_BYTES);
     this.segments.push(LogSegment.create(this.dir, baseOffset, this.clock.now()));
+    this.ahead = this.reserveAheadFor(this.active);
     syncDirectory(this.dir);
     // The sealed segment is still dirty; syncing it soon lets the recovery point pass it.
     if (this.cfg.flush.kind === 'interval') this.syncInBackground();
+  }
+
+  private reserveAheadFor(segment: LogSegment): ReserveAhead | null {
+    const preallocation = this.preallocation;
+    if (preallocation === null || preallocation.maxAheadBytes <= 0) return null;
+    return new ReserveAhead(preallocation, segment.logPath, segment.size, this.cfg.segmentBytes);
+  }
+
+  /**
+   * Stops reserving for `segment`, which takes no more appends, and once its last request has
+   * settled gives back what it did not fill, when that is at least `worthBytes`. A segment rolled
+   * for size has less than a batch left, not worth a truncate on this thread; one rolled for age
+   * may have a whole window.
+   */
+  private giveBackReserved(segment: LogSegment, worthBytes: number): void {
+    const ahead = this.ahead;
+    this.ahead = null;
+    if (ahead === null) return;
+    const done = ahead.stop().then((reservedEnd) => {
+      // The segment takes appends again if a truncation emptied the ones after it.
+      const takesAppends = segment === this.active && !this.closed;
+      if (takesAppends || reservedEnd - segment.size < worthBytes) return;
+      try {
+        segment.releaseReserved();
+      } catch {
+        // Only space is at stake, and deleting the segment frees it.
+      }
+    });
+    this.givingBack.add(done);
+    void done.then(() => this.givingBack.delete(done));
   }
 
   private afterWrite(bytes: number): Promise<void> {
@@ -397,6 +445,9 @@ export class PartitionLog {
   }
 
   private endTruncation(): void {
+    // Truncating freed whatever was reserved past the cut, so the count starts over.
+    void this.ahead?.stop();
+    this.ahead = this.reserveAheadFor(this.active);
     syncDirectory(this.dir);
     if (this.recoveryPoint > this.active.baseOffset) {
       this.recoveryPoint = this.active.baseOffset;
@@ -451,6 +502,8 @@ export class PartitionLog {
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     await this.syncer.sync();
     this.closed = true;
+    this.giveBackReserved(this.active, 1);
+    await Promise.all(this.givingBack);
     for (const segment of this.segments) {
       segment.syncIndexes();
       segment.close();

@@ -289,6 +289,11 @@ export class LogSegment {
     return this.usingFd(() => fdatasync(this.fd));
   }
 
+  /** Gives back disk blocks reserved past the end of the file; its bytes and size stay as they are. */
+  releaseReserved(): void {
+    if (!this.closeRequested) fs.ftruncateSync(this.fd, this.size);
+  }
+
   private async usingFd<T>(operation: () => Promise<T>): Promise<T> {
     if (this.closeRequested) throw new StorageError('LOG_CLOSED', `${this.logPath} is closed`);
     this.fdUsers++;

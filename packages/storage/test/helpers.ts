@@ -49,3 +49,8 @@ export async function readAllValues(log: PartitionLog, maxBytes = 64 * 1024): Pr
 export function segmentFiles(dir: string, suffix: string): string[] {
   return fs.readdirSync(dir).filter((name) => name.endsWith(suffix)).sort();
 }
+
+/** Bytes of disk the file holds, blocks reserved past its end included. */
+export function allocatedBytes(file: string): number {
+  return fs.statSync(file).blocks * 512;
+}
