@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { CLEAN_SHUTDOWN_FILE, readRecoveryPoint } from './checkpoint-files';
 import { LogConfig } from './config';
 import { syncDirectory } from './file-io';
+import { MIN_AHEAD_BYTES } from './reserve-ahead';
 import { LogSegment } from './segment';
 import { LOG_SUFFIX, parseSegmentFileName, removeSegmentFiles } from './segment-files';
 
@@ -57,6 +58,8 @@ export function loadLog(dir: string, config: LogConfig, now: number): LoadedLog 
       break;
     }
   }
+  // A process that stopped before its sealed segments gave back what they had reserved past their end gives it back now.
+  for (const sealed of segments.slice(0, -1)) sealed.releaseReserved(MIN_AHEAD_BYTES);
   if (cleanShutdown) {
     fs.rmSync(markerPath);
     syncDirectory(dir);

@@ -246,12 +246,11 @@ export class PartitionLog {
     const ahead = this.ahead;
     this.ahead = null;
     if (ahead === null) return;
-    const done = ahead.stop().then((reservedEnd) => {
+    const done = ahead.stop().then(() => {
       // The segment takes appends again if a truncation emptied the ones after it.
-      const takesAppends = segment === this.active && !this.closed;
-      if (takesAppends || reservedEnd - segment.size < worthBytes) return;
+      if (segment === this.active && !this.closed) return;
       try {
-        segment.releaseReserved();
+        segment.releaseReserved(worthBytes);
       } catch {
         // Only space is at stake, and deleting the segment frees it.
       }

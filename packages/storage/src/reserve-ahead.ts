@@ -47,10 +47,9 @@ export class ReserveAhead {
     });
   }
 
-  /** Asks for nothing more; resolves to where the reserved blocks end once no request is under way. */
-  async stop(): Promise<number> {
+  /** Asks for nothing more; resolves once no request is under way. */
+  async stop(): Promise<void> {
     this.stopped = true;
     await this.pending;
-    return this.reservedEnd;
   }
 }

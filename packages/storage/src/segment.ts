@@ -289,9 +289,13 @@ export class LogSegment {
     return this.usingFd(() => fdatasync(this.fd));
   }
 
-  /** Gives back disk blocks reserved past the end of the file; its bytes and size stay as they are. */
-  releaseReserved(): void {
-    if (!this.closeRequested) fs.ftruncateSync(this.fd, this.size);
+  /**
+   * Gives back the disk blocks reserved past the end of the file (see ReserveAhead) when they hold
+   * at least `worthBytes`; its bytes and size stay as they are.
+   */
+  releaseReserved(worthBytes: number): void {
+    if (this.closeRequested) return;
+    if (fs.fstatSync(this.fd).blocks * 512 - this.size >= worthBytes) fs.ftruncateSync(this.fd, this.size);
   }
 
   private async usingFd<T>(operation: () => Promise<T>): Promise<T> {

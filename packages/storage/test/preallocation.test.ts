@@ -52,6 +52,23 @@ describe('PartitionLog with preallocation', () => {
     await log.close();
   });
 
+  it('gives back, on opening, what a sealed segment kept reserved when its process stopped', async () => {
+    const log = await PartitionLog.open(dir, { segmentMs: DAY });
+    await log.append(makeBatch(3, { tag: 'old', timestamp: T0 }));
+    await log.append(makeBatch(3, { tag: 'new', timestamp: T0 + DAY + 1 }));
+    await log.close();
+    const sealed = logFile(0);
+    // As a reservation answered after its process died leaves it.
+    expect(await reserver.reserve(sealed, fs.statSync(sealed).size, 4 * MIN_AHEAD_BYTES)).toBe(true);
+    const sealedBytes = fs.readFileSync(sealed);
+
+    const reopened = await open();
+    expect(reservedPastEnd(sealed)).toBeLessThan(4096);
+    expect(fs.readFileSync(sealed).equals(sealedBytes)).toBe(true);
+    expect(await readAllValues(reopened)).toHaveLength(6);
+    await reopened.close();
+  });
+
   it('truncates through reserved blocks and appends after the cut', async () => {
     const log = await open();
     for (let i = 0; i < 4; i++) await log.append(makeBatch(5, { tag: `b${i}`, valueBytes: 1000 }));
