@@ -15,9 +15,10 @@ done`;
 /**
  * A BlockReserver running util-linux `fallocate --keep-size` (Debian installs it everywhere) from
  * one long-lived shell. Node has no fallocate, and no maintained npm package offers one without
- * compiling an addon at install. Starting a process per request would fork the broker each time, and a fork blocks the event
- * loop for as long as copying the page tables takes: 33 ms at a 1.1 GB resident size here. The
- * shell is forked once, while the broker is still small, and forks the small processes itself.
+ * compiling an addon at install. Starting a process per request would fork the broker each time,
+ * and a fork blocks the event loop for as long as copying the page tables takes: 33 ms at a 1.1 GB
+ * resident size here. The shell is forked once, while the broker is still small, and forks the
+ * small processes itself.
  */
 export class FallocateReserver implements BlockReserver {
   private readonly waiting: ((reserved: boolean) => void)[] = [];

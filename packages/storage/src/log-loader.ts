@@ -58,8 +58,9 @@ export function loadLog(dir: string, config: LogConfig, now: number): LoadedLog 
       break;
     }
   }
-  // A process that stopped before its sealed segments gave back what they had reserved past their end gives it back now.
-  for (const sealed of segments.slice(0, -1)) sealed.releaseReserved(MIN_AHEAD_BYTES);
+  // A clean close waits for every give-back; a process that died first left sealed segments holding
+  // what they had reserved past their end, so it goes back now.
+  if (!cleanShutdown) for (const sealed of segments.slice(0, -1)) sealed.releaseReserved(MIN_AHEAD_BYTES);
   if (cleanShutdown) {
     fs.rmSync(markerPath);
     syncDirectory(dir);
