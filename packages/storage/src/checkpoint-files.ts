@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { syncDirectory } from './file-io';
+import { replaceFile } from './replace-file';
 
 /** Present only between a clean close and the next open: its absence means the log must be checked. */
 export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
@@ -23,14 +23,5 @@ export function readRecoveryPoint(dir: string): number {
  * vouching for a segment that is being written again.
  */
 export function writeRecoveryPoint(dir: string, offset: number, durable: boolean): void {
-  const target = path.join(dir, RECOVERY_POINT_FILE);
-  const fd = fs.openSync(`${target}.tmp`, 'w');
-  try {
-    fs.writeSync(fd, `${offset}\n`);
-    if (durable) fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(`${target}.tmp`, target);
-  if (durable) syncDirectory(dir);
+  replaceFile(dir, RECOVERY_POINT_FILE, `${offset}\n`, durable);
 }

@@ -4,4 +4,5 @@ export { DEFAULT_LOG_CONFIG, FlushPolicy, LogConfig, resolveLogConfig } from './
 export { StorageError, StorageErrorCode } from './errors';
 export { FallocateReserver } from './fallocate-reserver';
 export { OpenReport } from './log-loader';
+export { replaceFile } from './replace-file';
 export { AppendResult, BatchInfo, LastBatch, PartitionLog, ReadResult, RetentionOptions } from './partition-log';

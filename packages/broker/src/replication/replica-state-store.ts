@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32c } from '@gregor/records';
 import type { ConfState, HardState, SnapshotMeta } from '@gregor/raft';
+import { replaceFile } from '@gregor/storage';
 
 const HARD_STATE_FILE = 'raft-state';
 const SNAPSHOT_FILE = 'raft-snapshot.json';
@@ -62,21 +63,7 @@ export class ReplicaStateStore {
   }
 
   saveSnapshot(meta: SnapshotMeta): void {
-    const target = path.join(this.dir, SNAPSHOT_FILE);
-    const fd = fs.openSync(`${target}.tmp`, 'w');
-    try {
-      fs.writeSync(fd, JSON.stringify(meta));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(`${target}.tmp`, target);
-    const dirFd = fs.openSync(this.dir, 'r');
-    try {
-      fs.fsyncSync(dirFd);
-    } finally {
-      fs.closeSync(dirFd);
-    }
+    replaceFile(this.dir, SNAPSHOT_FILE, JSON.stringify(meta), true);
     this.snapshot = meta;
   }
 
