@@ -429,8 +429,12 @@ export class PartitionLog {
     this.endTruncation();
   }
 
-  /** Empties the log and restarts it at `offset`, as a replica installing a snapshot must. */
-  async resetTo(offset: number): Promise<void> {
+  /**
+   * Empties the log and restarts it at `offset`, as a replica installing a snapshot must.
+   * Synchronous, so a replica opening over an install a crash interrupted can finish it before
+   * anything reads the log.
+   */
+  resetTo(offset: number): void {
     this.ensureWritable();
     this.beginTruncation();
     for (const segment of this.segments) this.drop(segment);

@@ -4,6 +4,7 @@ import { batchOfEntry, entriesOfBatches } from './entry-batches';
 import { indexOfOffset, offsetOfIndex } from './raft-index';
 import { RecentEntries } from './recent-entries';
 import { ReplicaStateStore } from './replica-state-store';
+import { finishInstall, installSnapshot } from './snapshot-install';
 
 const NO_DATA = new Uint8Array(0);
 /** Written entries kept until applied: a producer window's worth (8 MiB) for a leader whose entries do not commit. */
@@ -23,7 +24,9 @@ export class PartitionRaftStorage implements LogStorage {
   constructor(
     readonly log: PartitionLog,
     readonly state: ReplicaStateStore,
-  ) {}
+  ) {
+    finishInstall(log, state);
+  }
 
   initialState(): { hardState: HardState; snapshot: Snapshot } {
     return { hardState: this.state.hardState, snapshot: this.snapshot() };
@@ -96,10 +99,9 @@ export class PartitionRaftStorage implements LogStorage {
   }
 
   /** Replaces the log with the start point a leader sent: everything up to meta.lastIndex is behind us. */
-  async installSnapshot(meta: SnapshotMeta): Promise<void> {
-    this.state.saveSnapshot(meta);
+  installSnapshot(meta: SnapshotMeta): void {
     this.recent.clear();
-    await this.log.resetTo(offsetOfIndex(meta.lastIndex + 1));
+    installSnapshot(this.log, this.state, meta);
   }
 
   saveHardState(hard: HardState): void {

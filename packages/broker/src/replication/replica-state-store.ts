@@ -8,11 +8,19 @@ const HARD_STATE_FILE = 'raft-state';
 const SNAPSHOT_FILE = 'raft-snapshot.json';
 const SLOT_BYTES = 32;
 
+interface StoredSnapshot {
+  lastIndex: number;
+  term: number;
+  config: ConfState;
+  resetLog?: boolean;
+}
+
 /**
  * A replica's durable Raft state beside its log. The hard state (term, vote, commit) is written
  * in place into one of two fixed slots, alternating, each with a sequence number and CRC, so a
  * torn write leaves the other slot intact. The snapshot point (the index just before the log's
- * first batch, its term and the membership there) changes rarely and is replaced by rename.
+ * first batch, its term and the membership there) changes rarely and is replaced by rename; a
+ * snapshot install marks it as owing a log reset until the log is reset (see snapshot-install.ts).
  */
 export class ReplicaStateStore {
   private sequence: number;
@@ -23,6 +31,7 @@ export class ReplicaStateStore {
     private readonly dir: string,
     private hard: HardState,
     private snapshot: SnapshotMeta,
+    private resetPending: boolean,
     sequence: number,
   ) {
     this.sequence = sequence;
@@ -32,11 +41,12 @@ export class ReplicaStateStore {
   /** Opens the state in `dir`, or starts it at `initial` (a new replica whose log begins there). */
   static open(dir: string, initial: SnapshotMeta): ReplicaStateStore {
     fs.mkdirSync(dir, { recursive: true });
-    const snapshot = readSnapshot(dir) ?? initial;
+    const saved = readSnapshot(dir);
+    const snapshot = saved?.meta ?? initial;
     const stored = readHardState(dir);
     const hard = stored?.hardState ?? { term: snapshot.term, vote: 0, commit: snapshot.lastIndex };
-    const store = new ReplicaStateStore(dir, hard, snapshot, stored?.sequence ?? 0);
-    if (!stored) store.saveSnapshot(snapshot);
+    const store = new ReplicaStateStore(dir, hard, snapshot, saved?.resetLog ?? false, stored?.sequence ?? 0);
+    if (!saved) store.saveSnapshot(snapshot);
     return store;
   }
 
@@ -46,6 +56,11 @@ export class ReplicaStateStore {
 
   get snapshotMeta(): SnapshotMeta {
     return this.snapshot;
+  }
+
+  /** The snapshot point was moved by an install whose log reset may not have happened yet. */
+  get logResetPending(): boolean {
+    return this.resetPending;
   }
 
   /** Term and vote changes must be `durable` before any message depending on them leaves; commit-only changes need not be. */
@@ -63,8 +78,19 @@ export class ReplicaStateStore {
   }
 
   saveSnapshot(meta: SnapshotMeta): void {
-    replaceFile(this.dir, SNAPSHOT_FILE, JSON.stringify(meta), true);
+    this.writeSnapshot(meta, false);
+  }
+
+  /** Moves the snapshot point to `meta`, marked as still owing a log reset: a snapshot install's commit point. */
+  saveSnapshotBeforeLogReset(meta: SnapshotMeta): void {
+    this.writeSnapshot(meta, true);
+  }
+
+  private writeSnapshot(meta: SnapshotMeta, resetLog: boolean): void {
+    const stored: StoredSnapshot = resetLog ? { ...meta, resetLog } : meta;
+    replaceFile(this.dir, SNAPSHOT_FILE, JSON.stringify(stored), true);
     this.snapshot = meta;
+    this.resetPending = resetLog;
   }
 
   close(): void {
@@ -90,14 +116,10 @@ function readHardState(dir: string): { hardState: HardState; sequence: number } 
   return best;
 }
 
-function readSnapshot(dir: string): SnapshotMeta | null {
+function readSnapshot(dir: string): { meta: SnapshotMeta; resetLog: boolean } | null {
   try {
-    const parsed = JSON.parse(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8')) as {
-      lastIndex: number;
-      term: number;
-      config: ConfState;
-    };
-    return { lastIndex: parsed.lastIndex, term: parsed.term, config: parsed.config };
+    const parsed = JSON.parse(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8')) as StoredSnapshot;
+    return { meta: { lastIndex: parsed.lastIndex, term: parsed.term, config: parsed.config }, resetLog: parsed.resetLog === true };
   } catch {
     return null;
   }
