@@ -71,8 +71,8 @@ export class RaftNode {
     this.raft.transferLeadership(target);
   }
 
-  reportSnapshot(to: NodeId, installed: boolean): void {
-    this.raft.reportSnapshot(to, installed);
+  reportSnapshot(to: NodeId, sent: boolean): void {
+    this.raft.reportSnapshot(to, sent);
   }
 
   status(): NodeStatus {

@@ -140,11 +140,15 @@ export class Raft {
     else this.sendAppend(target);
   }
 
-  /** The application reports whether a snapshot it sent to `to` was installed. */
-  reportSnapshot(to: NodeId, installed: boolean): void {
+  /**
+   * The application reports what became of a snapshot it sent to `to`: `sent` false when it was
+   * lost, so it goes again; true once it left (or was installed), so the follower is probed just
+   * past it, and one that never got it rejects the probe and is sent another.
+   */
+  reportSnapshot(to: NodeId, sent: boolean): void {
     const pr = this.tracker.progress.get(to);
     if (this.role !== 'leader' || pr === undefined || pr.state !== 'snapshot') return;
-    if (!installed) pr.pendingSnapshot = 0;
+    if (!sent) pr.pendingSnapshot = 0;
     pr.becomeProbe();
     // Wait for the next heartbeat response before probing.
     pr.probeSent = true;

@@ -65,6 +65,7 @@ export class ClusterNode {
       brokerId: this.brokerId,
       clients: this.clients,
       deliver: (group, message) => this.groups.deliver(group, message),
+      reportSnapshot: (group, to, sent) => this.groups.reportSnapshot(group, to, sent),
       logger: options.logger,
     });
     this.liveness = new BrokerLiveness({

@@ -39,6 +39,9 @@ export interface PeerBatch {
   messages: WireRaftMessage[];
 }
 
+/** The wire name of a snapshot message. */
+export const SNAPSHOT = 'SNAPSHOT';
+
 const MESSAGE_TYPES: Record<MessageType, string> = {
   append: 'APPEND',
   appendResponse: 'APPEND_RESPONSE',
@@ -48,7 +51,7 @@ const MESSAGE_TYPES: Record<MessageType, string> = {
   preVoteResponse: 'PRE_VOTE_RESPONSE',
   heartbeat: 'HEARTBEAT',
   heartbeatResponse: 'HEARTBEAT_RESPONSE',
-  snapshot: 'SNAPSHOT',
+  snapshot: SNAPSHOT,
   timeoutNow: 'TIMEOUT_NOW',
   readIndex: 'READ_INDEX',
   readIndexResponse: 'READ_INDEX_RESPONSE',

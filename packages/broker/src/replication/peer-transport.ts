@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Message } from '@gregor/raft';
 import type { PeerClients } from '../cluster/peer-clients';
 import type { Logger } from '../logger';
-import { PeerBatch, WireRaftMessage, fromWire, toWire, wireSize } from './peer-messages';
+import { PeerBatch, SNAPSHOT, WireRaftMessage, fromWire, toWire, wireSize } from './peer-messages';
 import type { RaftTransport } from './raft-transport';
 
 export interface PeerTransportOptions {
@@ -11,6 +11,11 @@ export interface PeerTransportOptions {
   clients: PeerClients;
   /** Steps a message that arrived from a peer into its group. */
   deliver(group: string, message: Message): void;
+  /**
+   * Hears what became of a snapshot this broker sent: `sent` false when it was dropped here (no
+   * stream, or one backed up), true once written to the peer's stream.
+   */
+  reportSnapshot(group: string, to: number, sent: boolean): void;
   logger: Logger;
   /** Largest PeerBatch sent; must stay under the receiver's gRPC message limit. */
   maxBatchBytes?: number;
@@ -24,7 +29,10 @@ const RECONNECT_DELAY_MS = 200;
  * Raft traffic between brokers: one client stream to each peer, fed by per-peer outboxes that
  * are flushed once per event-loop turn, so every group's messages to that peer travel in one
  * PeerBatch. Raft tolerates loss, so a broken or backed-up stream drops messages rather than
- * queueing without bound.
+ * queueing without bound. A leader waits on every snapshot it sends, though, until told what
+ * became of it: dropped ones are reported so it sends again, and written ones so that it probes
+ * the follower (which answers for an install the network lost with a rejection, and another
+ * snapshot follows) instead of waiting forever on an answer that may itself be lost.
  */
 export class PeerTransport implements RaftTransport {
   private readonly outboxes = new Map<number, WireRaftMessage[]>();
@@ -86,7 +94,10 @@ export class PeerTransport implements RaftTransport {
       if (outbox.length === 0) continue;
       this.outboxes.set(peer, []);
       const stream = this.streamTo(peer);
-      if (!stream || stream.writableLength > this.maxBufferedBytes) continue;
+      if (!stream || stream.writableLength > this.maxBufferedBytes) {
+        this.reportSnapshots(outbox, false);
+        continue;
+      }
       let batch: WireRaftMessage[] = [];
       let bytes = 0;
       for (const message of outbox) {
@@ -100,7 +111,12 @@ export class PeerTransport implements RaftTransport {
         bytes += size;
       }
       stream.write({ fromBroker: this.options.brokerId, messages: batch });
+      this.reportSnapshots(outbox, true);
     }
+  }
+
+  private reportSnapshots(messages: readonly WireRaftMessage[], sent: boolean): void {
+    for (const m of messages) if (m.type === SNAPSHOT) this.options.reportSnapshot(m.group, m.to, sent);
   }
 
   private streamTo(peer: number): grpc.ClientWritableStream<PeerBatch> | null {

@@ -33,6 +33,11 @@ export class RaftGroups {
     this.groups.get(group)?.step(message);
   }
 
+  /** What became of a snapshot a group's leader sent to `to` (see PeerTransport). */
+  reportSnapshot(group: string, to: number, sent: boolean): void {
+    this.groups.get(group)?.reportSnapshot(to, sent);
+  }
+
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {

@@ -133,6 +133,13 @@ export class ReplicatedPartition {
     this.kick();
   }
 
+  /** `sent` false: the snapshot sent to `to` was lost, so send it again; true: probe whether it was installed. */
+  reportSnapshot(to: number, sent: boolean): void {
+    if (this.stopped) return;
+    this.node.reportSnapshot(to, sent);
+    this.kick();
+  }
+
   tick(): void {
     if (this.stopped) return;
     this.node.tick();

@@ -25,7 +25,7 @@ export class ReplicaCluster {
 
   constructor(
     readonly ids: number[],
-    private readonly seed: number,
+    readonly seed: number,
   ) {}
 
   async start(): Promise<void> {
@@ -36,21 +36,8 @@ export class ReplicaCluster {
   }
 
   async startReplica(id: number): Promise<void> {
-    const dir = path.join(this.root, `broker-${id}`);
-    const log = await PartitionLog.open(dir, { flush: { kind: 'always' } });
-    const state = ReplicaStateStore.open(dir, { lastIndex: 0, term: 0, config: { voters: this.ids, learners: [] } });
     const transport: RaftTransport = { send: (_group, messages) => this.route(messages) };
-    const replica = new ReplicatedPartition({
-      group: GROUP,
-      brokerId: id,
-      log,
-      state,
-      transport,
-      random: mulberry32(this.seed * 31 + id),
-      electionTick: 10,
-      heartbeatTick: 1,
-      onHighWatermark: (hw) => this.highWatermarks.set(id, hw),
-    });
+    const { log, replica } = await openReplica(this, id, transport, { onHighWatermark: (hw) => this.highWatermarks.set(id, hw) });
     this.replicas.set(id, replica);
     this.logs.set(id, log);
   }
@@ -114,6 +101,44 @@ export class ReplicaCluster {
     if (this.timer) clearInterval(this.timer);
     for (const id of [...this.replicas.keys()]) await this.stopReplica(id);
   }
+}
+
+/** Where a test cluster keeps its replicas, who votes, and the seed their randomness comes from. */
+export interface TestClusterShape {
+  readonly root: string;
+  readonly ids: number[];
+  readonly seed: number;
+}
+
+export interface TestReplicaOptions {
+  segmentBytes?: number;
+  electionTick?: number;
+  heartbeatTick?: number;
+  onHighWatermark?(hw: number): void;
+}
+
+/** Replica `id` of GROUP in its own directory under the cluster's root, new, with the cluster's ids as voters. */
+export async function openReplica(
+  cluster: TestClusterShape,
+  id: number,
+  transport: RaftTransport,
+  options: TestReplicaOptions = {},
+): Promise<{ log: PartitionLog; replica: ReplicatedPartition }> {
+  const dir = path.join(cluster.root, `broker-${id}`);
+  const log = await PartitionLog.open(dir, { flush: { kind: 'always' }, ...(options.segmentBytes ? { segmentBytes: options.segmentBytes } : {}) });
+  const state = ReplicaStateStore.open(dir, { lastIndex: 0, term: 0, config: { voters: cluster.ids, learners: [] } });
+  const replica = new ReplicatedPartition({
+    group: GROUP,
+    brokerId: id,
+    log,
+    state,
+    transport,
+    random: mulberry32(cluster.seed * 31 + id),
+    electionTick: options.electionTick ?? 10,
+    heartbeatTick: options.heartbeatTick ?? 1,
+    onHighWatermark: options.onHighWatermark ?? (() => undefined),
+  });
+  return { log, replica };
 }
 
 export function batchOf(...values: string[]): Buffer {
