@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +9,8 @@ import { PartitionRaftStorage } from '../../src/replication/partition-raft-stora
 import { ReplicaStateStore } from '../../src/replication/replica-state-store';
 import { InstallStep, installSnapshot } from '../../src/replication/snapshot-install';
 
+const CHILD = path.resolve(__dirname, '../../dist-tools/test/fixtures/snapshot-install-child.js');
+// As the child opens it.
 const LOG_CONFIG = { flush: { kind: 'always' as const }, segmentBytes: 1024 };
 const OLD_POINT: SnapshotMeta = { lastIndex: 0, term: 0, config: { voters: [1, 2, 3], learners: [] } };
 const NEW_POINT: SnapshotMeta = { lastIndex: 500, term: 4, config: { voters: [1, 2, 3], learners: [7] } };
@@ -88,6 +91,14 @@ describe('snapshot install across a crash', () => {
     expect(oldest.length).toBeGreaterThan(0);
     const reopened = await crashAfter('point-saved', () => oldest.forEach((name) => fs.rmSync(path.join(dir, name))));
     expect(await stateOf(reopened)).toEqual(newState);
+  });
+
+  it.each(STEPS)('opens to the new point over an empty log when a SIGKILL stops the install after %s', async (step) => {
+    expect(fs.existsSync(CHILD)).toBe(true);
+    const child = spawn(process.execPath, [CHILD, dir, JSON.stringify(OLD_POINT), JSON.stringify(NEW_POINT), step], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const signal = await new Promise((resolve) => child.once('exit', (_code, killedBy) => resolve(killedBy)));
+    expect(signal).toBe('SIGKILL');
+    expect(await stateOf(await openReplica(dir))).toEqual(newState);
   });
 
   it('takes appends after the new point once reopened', async () => {
