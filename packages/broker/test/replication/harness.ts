@@ -21,6 +21,10 @@ export class ReplicaCluster {
   readonly highWatermarks = new Map<number, number>();
   private readonly cut = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  /** Messages this returns true for are lost, as on a link that drops them. */
+  drop: (message: Message) => boolean = () => false;
+  /** Told of every move of a replica's high watermark. */
+  onHighWatermark: (id: number, hw: number) => void = () => undefined;
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'gregor-replication-'));
 
   constructor(
@@ -49,7 +53,10 @@ export class ReplicaCluster {
       random: mulberry32(this.seed * 31 + id),
       electionTick: 10,
       heartbeatTick: 1,
-      onHighWatermark: (hw) => this.highWatermarks.set(id, hw),
+      onHighWatermark: (hw) => {
+        this.highWatermarks.set(id, hw);
+        this.onHighWatermark(id, hw);
+      },
     });
     this.replicas.set(id, replica);
     this.logs.set(id, log);
@@ -64,7 +71,7 @@ export class ReplicaCluster {
 
   private route(messages: readonly Message[]): void {
     for (const m of messages) {
-      if (this.cut.has(`${m.from}>${m.to}`)) continue;
+      if (this.cut.has(`${m.from}>${m.to}`) || this.drop(m)) continue;
       setImmediate(() => this.replicas.get(m.to)?.step(m));
     }
   }
