@@ -127,10 +127,6 @@ export class ClusterNode {
     return this.options.topology.peers.get(id)?.peer;
   }
 
-  isMember(id: number): boolean {
-    return this.options.topology.peers.has(id);
-  }
-
   /** Runs a metadata command and turns a failed result into a typed error. */
   async propose(command: MetadataCommand): Promise<number | undefined> {
     const result = await this.controller.propose(command);
