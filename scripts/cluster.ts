@@ -22,7 +22,9 @@ function cliHas(command: string): boolean {
 function usage(cluster: LocalCluster): string {
   const cli = `node ${path.relative(process.cwd(), CLI_MAIN)}`;
   const lines = ['', `gregor cluster: ${cluster.ids.length} brokers running`];
-  for (const id of cluster.ids) lines.push(`  broker ${id}  ${cluster.address(id)}  data ${cluster.dataDir(id)}  pid ${cluster.broker(id).pid}`);
+  for (const id of cluster.ids) {
+    lines.push(`  broker ${id}  ${cluster.address(id)}  peers at ${cluster.peerAddress(id)}  data ${cluster.dataDir(id)}  pid ${cluster.broker(id).pid}`);
+  }
   lines.push(
     '',
     `--bootstrap ${cluster.bootstrap}`,
@@ -52,7 +54,9 @@ async function main(): Promise<void> {
   const brokers = positiveInteger('brokers', values.brokers!);
   const basePort = positiveInteger('base-port', values['base-port']!);
   const dataRoot = path.resolve(values['data-root']!);
-  process.stderr.write(`starting ${brokers} brokers on ports ${basePort}..${basePort + brokers - 1}, data under ${dataRoot}\n`);
+  process.stderr.write(
+    `starting ${brokers} brokers on client ports ${basePort}..${basePort + brokers - 1} and peer ports ${basePort + brokers}..${basePort + 2 * brokers - 1}, data under ${dataRoot}\n`,
+  );
   const cluster = await startCluster({ brokers, basePort, dataRoot, config: { 'log-level': values['log-level']! } });
   process.stdout.write(usage(cluster));
 

@@ -6,9 +6,11 @@ export interface BrokerConfig {
   brokerId: number;
   host: string;
   port: number;
-  /** host:port clients and peers use to reach this broker; empty = host and the bound port. */
+  /** Port of the peer service (other brokers only); 0 picks a free one. */
+  peerPort: number;
+  /** host:port clients use to reach this broker; empty = host and the bound port. */
   advertisedAddress: string;
-  /** Every broker as id=host:port,...; empty runs a cluster of one. */
+  /** Every broker as id=host:port/peerPort,...; empty runs a cluster of one. */
   peers: string;
   /** Metadata-log voters as id,id,...; empty = the three lowest peer ids. */
   controllers: string;
@@ -58,9 +60,10 @@ const MiB = 1024 * 1024;
 export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
   { key: 'brokerId', flag: '--broker-id', env: 'GREGOR_BROKER_ID', kind: 'int', default: 1, min: 1, max: 2 ** 31 - 1, description: 'this broker\'s id, stable for its data directory' },
   { key: 'host', flag: '--host', env: 'GREGOR_HOST', kind: 'string', default: '127.0.0.1', description: 'address to listen on' },
-  { key: 'port', flag: '--port', env: 'GREGOR_PORT', kind: 'int', default: 7070, min: 0, max: 65535, description: 'gRPC port (clients and peers); 0 picks a free one' },
-  { key: 'advertisedAddress', flag: '--advertised-address', env: 'GREGOR_ADVERTISED_ADDRESS', kind: 'string', allowEmpty: true, default: '', description: 'host:port clients and peers use to reach this broker; empty = host and the bound port' },
-  { key: 'peers', flag: '--peers', env: 'GREGOR_PEERS', kind: 'string', allowEmpty: true, default: '', description: 'every broker of the cluster as id=host:port,... (this one included); empty runs a cluster of one' },
+  { key: 'port', flag: '--port', env: 'GREGOR_PORT', kind: 'int', default: 7070, min: 0, max: 65535, description: 'gRPC port for clients; 0 picks a free one' },
+  { key: 'peerPort', flag: '--peer-port', env: 'GREGOR_PEER_PORT', kind: 'int', default: 0, min: 0, max: 65535, description: 'gRPC port for other brokers only (Raft, metadata, forwarded group calls), as listed for this broker in --peers; 0 picks a free one' },
+  { key: 'advertisedAddress', flag: '--advertised-address', env: 'GREGOR_ADVERTISED_ADDRESS', kind: 'string', allowEmpty: true, default: '', description: 'host:port clients use to reach this broker; empty = host and the bound port' },
+  { key: 'peers', flag: '--peers', env: 'GREGOR_PEERS', kind: 'string', allowEmpty: true, default: '', description: 'every broker of the cluster as id=host:port/peerPort,... (this one included), or id=host:port/peerHost:peerPort when peers reach it at another host; empty runs a cluster of one' },
   { key: 'controllers', flag: '--controllers', env: 'GREGOR_CONTROLLERS', kind: 'string', allowEmpty: true, default: '', description: 'broker ids voting on the cluster metadata log, as id,id,...; empty = the three lowest peer ids' },
   { key: 'defaultReplicationFactor', flag: '--default-replication-factor', env: 'GREGOR_DEFAULT_REPLICATION_FACTOR', kind: 'int', default: 3, min: 1, max: 7, description: 'replicas of each partition of a new topic (at most the live brokers)' },
   { key: 'offsetsTopicPartitions', flag: '--offsets-topic-partitions', env: 'GREGOR_OFFSETS_TOPIC_PARTITIONS', kind: 'int', default: 4, min: 1, max: 1024, description: 'partitions of __consumer_offsets, created on the first group commit' },

@@ -14,6 +14,7 @@ export type BrokerErrorCode =
   | 'LEADER_NOT_AVAILABLE'
   | 'OUT_OF_ORDER_SEQUENCE'
   | 'INVALID_PRODUCER_EPOCH'
+  | 'PERMISSION_DENIED'
   | 'INTERNAL';
 
 export class BrokerError extends Error {
@@ -74,6 +75,8 @@ const STATUS_BY_CODE: Readonly<Record<string, grpc.status>> = {
   // raft: a leader handing over leadership drops proposals; the new leader takes the retry
   PROPOSAL_DROPPED: grpc.status.UNAVAILABLE,
   INVALID_PRODUCER_EPOCH: grpc.status.FAILED_PRECONDITION,
+  // a peer call from a broker id outside the cluster
+  PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
   // storage (OFFSET_OUT_OF_RANGE and INVALID_CONFIG above)
   CORRUPT_LOG: grpc.status.DATA_LOSS,
   RECORD_TOO_LARGE: grpc.status.RESOURCE_EXHAUSTED,

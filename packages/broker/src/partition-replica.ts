@@ -65,6 +65,23 @@ export class PartitionReplica {
     throw new NotLeaderError(this.name, leader, leader === 0 ? undefined : this.addressOf(leader));
   }
 
+  /**
+   * The high watermark once this leader knows it to be the whole commit index (see
+   * ReplicatedPartition.highWatermarkComplete), for state that must reflect every committed
+   * write. Throws NOT_LEADER off the leader, LEADER_NOT_AVAILABLE if that takes over `timeoutMs`.
+   */
+  async completeHighWatermark(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.closed) throw new BrokerError('SHUTTING_DOWN', `${this.name} is closing`);
+      this.requireLeader();
+      if (this.replication.highWatermarkComplete) return this.hw;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new BrokerError('LEADER_NOT_AVAILABLE', `${this.name}'s new leader has not yet committed an entry of its term; retry`);
+      await this.waitForData(this.hw, left);
+    }
+  }
+
   private advanceHighWatermark(offset: number): void {
     if (offset <= this.hw) return;
     this.hw = offset;

@@ -2,8 +2,9 @@ import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import { FLOW_CONTROL_WINDOW_BYTES, services } from '@gregor/proto';
 import { FallocateReserver } from '@gregor/storage';
-import { claimBrokerId, resolveTopology } from './cluster/cluster-config';
+import { ClusterTopology, claimBrokerId, resolveTopology } from './cluster/cluster-config';
 import { ClusterNode } from './cluster/cluster-node';
+import { membersOnly } from './cluster/peer-identity';
 import type { BrokerConfig } from './config';
 import type { BrokerContext } from './context';
 import { ClusterState } from './controller/cluster-state';
@@ -51,7 +52,8 @@ function lateBound(methods: readonly string[], target: () => grpc.UntypedService
 /**
  * A Gregor broker: a member of a cluster (a cluster of one without peers) whose partitions are
  * Raft groups over segment logs and whose metadata is a replicated log applied into lmdb; the
- * gregor.v1 services, grpc.health.v1 and the peer service on one port.
+ * gregor.v1 services and grpc.health.v1 on the client port, and the peer service on a port of its
+ * own, so that it can be locked down apart from clients.
  */
 export class Broker {
   private retentionTimer: NodeJS.Timeout | undefined;
@@ -60,7 +62,9 @@ export class Broker {
   private constructor(
     readonly config: BrokerConfig,
     readonly port: number,
+    readonly peerPort: number,
     private readonly server: grpc.Server,
+    private readonly peerServer: grpc.Server,
     private readonly topics: TopicManager,
     private readonly cluster: ClusterNode,
     private readonly groups: GroupCoordinator,
@@ -82,11 +86,15 @@ export class Broker {
     claimBrokerId(dataDir, config.brokerId);
     const store = await MetadataStore.open(path.join(dataDir, 'meta'));
     const shutdown = new AbortController();
-    const server = new grpc.Server({
+    const serverOptions = {
       'grpc.max_receive_message_length': config.maxRequestBytes + MESSAGE_OVERHEAD_BYTES,
       'grpc.max_send_message_length': -1,
-    });
+    };
+    const server = new grpc.Server(serverOptions);
+    const peerServer = new grpc.Server(serverOptions);
     let boundPort = config.port;
+    let boundPeerPort = config.peerPort;
+    let topology: ClusterTopology | undefined;
     let cluster: ClusterNode | undefined;
     let topics: TopicManager | undefined;
     let groups: GroupCoordinator | undefined;
@@ -114,14 +122,18 @@ export class Broker {
     server.addService(services.Admin.service, adminService(ctx));
     server.addService(services.Groups.service, groupsService(ctx));
     server.addService(services.Health.service, healthService(ctx));
-    server.addService(services.Peer.service, lateBound(Object.keys(services.Peer.service), () => peerHandlers));
+    const isMember = (id: number): boolean => topology?.peers.has(id) === true;
+    peerServer.addService(services.Peer.service, membersOnly(lateBound(Object.keys(services.Peer.service), () => peerHandlers), isMember));
+    // Group calls forwarded to the coordinator; the coordinator answers them itself.
+    peerServer.addService(services.Groups.service, membersOnly(groupsService(ctx), isMember));
     try {
       boundPort = await bind(server, `${config.host}:${config.port}`);
-      if (!raiseReceiveWindows(server, FLOW_CONTROL_WINDOW_BYTES)) {
+      boundPeerPort = await bind(peerServer, `${config.host}:${config.peerPort}`);
+      if (!raiseReceiveWindows(server, FLOW_CONTROL_WINDOW_BYTES) || !raiseReceiveWindows(peerServer, FLOW_CONTROL_WINDOW_BYTES)) {
         logger.warn('broker.default_receive_windows', { reason: 'grpc-js no longer exposes its HTTP/2 servers' });
       }
       const advertisedAddress = config.advertisedAddress || `${config.host}:${boundPort}`;
-      const topology = resolveTopology(config.brokerId, advertisedAddress, config.peers, config.controllers);
+      topology = resolveTopology(config.brokerId, { client: advertisedAddress, peer: `${config.host}:${boundPeerPort}` }, config.peers, config.controllers);
       cluster = await ClusterNode.start({
         topology,
         advertisedAddress,
@@ -158,19 +170,21 @@ export class Broker {
       }
     } catch (err) {
       server.forceShutdown();
+      peerServer.forceShutdown();
       await topics?.close();
       await cluster?.stop();
       await store.close();
       reserver?.close();
       throw err;
     }
-    const broker = new Broker(config, boundPort, server, topics, cluster, groups, store, shutdown, logger, reserver);
+    const broker = new Broker(config, boundPort, boundPeerPort, server, peerServer, topics, cluster, groups, store, shutdown, logger, reserver);
     broker.retentionTimer = setInterval(() => void topics?.applyRetention(), config.retentionCheckIntervalMs);
     broker.retentionTimer.unref();
     logger.info('broker.started', {
       brokerId: config.brokerId,
       host: config.host,
       port: boundPort,
+      peerPort: boundPeerPort,
       dataDir,
       clusterId: cluster.state.clusterId,
       peers: config.peers || 'none (a cluster of one)',
@@ -196,17 +210,7 @@ export class Broker {
     clearInterval(this.retentionTimer);
     this.shutdown.abort();
     this.cluster.transport.endInbound();
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
-        this.logger.warn('broker.forced_shutdown', { timeoutMs: this.config.shutdownTimeoutMs });
-        this.server.forceShutdown();
-        resolve();
-      }, this.config.shutdownTimeoutMs);
-      this.server.tryShutdown(() => {
-        clearTimeout(force);
-        resolve();
-      });
-    });
+    await Promise.all([this.server, this.peerServer].map((server) => this.shutdownServer(server)));
     try {
       this.groups.close();
       await this.topics.close();
@@ -217,5 +221,19 @@ export class Broker {
     await this.store.close();
     this.reserver?.close();
     this.logger.info('broker.stopped', {});
+  }
+
+  private shutdownServer(server: grpc.Server): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.logger.warn('broker.forced_shutdown', { timeoutMs: this.config.shutdownTimeoutMs });
+        server.forceShutdown();
+        resolve();
+      }, this.config.shutdownTimeoutMs);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
   }
 }

@@ -1,17 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { decodeBatch, encodeBatch, isControlBatch, iterateBatches } from '@gregor/records';
 import { LocalCluster, startCluster, waitFor } from '@gregor/testkit';
-import { Message, RawClient } from './helpers/raw-client';
+import { Message, RawClient, RawClients } from './helpers/raw-client';
 
 /** Three broker processes on loopback, driven over raw gRPC: placement, leader routing, failover, group offsets. */
 describe('a three-broker cluster', () => {
   let cluster: LocalCluster;
-  const clients = new Map<number, RawClient>();
-  const client = (id: number): RawClient => {
-    let c = clients.get(id);
-    if (!c) clients.set(id, (c = new RawClient(cluster.address(id))));
-    return c;
-  };
+  const clients = new RawClients((id) => cluster.address(id));
+  const client = (id: number): RawClient => clients.get(id);
   const batchOf = (...values: string[]): Buffer => encodeBatch(values.map((v) => ({ key: null, value: Buffer.from(v) })));
   const values = (records: Buffer): string[] =>
     [...iterateBatches(records)]
@@ -40,7 +36,7 @@ describe('a three-broker cluster', () => {
   });
 
   afterAll(async () => {
-    for (const c of clients.values()) c.close();
+    clients.close();
     await cluster?.cleanup();
   });
 

@@ -17,7 +17,7 @@ export interface SingleNode {
 export async function startSingleNode(dir: string, defaultPartitions = 2): Promise<SingleNode> {
   const store = await MetadataStore.open(path.join(dir, 'meta'));
   const cluster = await ClusterNode.start({
-    topology: resolveTopology(1, '127.0.0.1:1', '', ''),
+    topology: resolveTopology(1, { client: '127.0.0.1:1', peer: '127.0.0.1:2' }, '', ''),
     advertisedAddress: '127.0.0.1:1',
     metadataDir: path.join(dir, 'metadata'),
     state: ClusterState.open(store.root),

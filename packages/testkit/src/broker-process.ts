@@ -11,6 +11,8 @@ export interface StartBrokerOptions {
   dataDir?: string;
   /** Default 0: an ephemeral port (kept across restarts). */
   port?: number;
+  /** The peer service's port (--peer-port). Default 0: an ephemeral port (kept across restarts). */
+  peerPort?: number;
   /** Extra broker flags without dashes, e.g. { 'max-request-bytes': 65536 }. */
   config?: Record<string, string | number>;
   /** Extra environment variables. */
@@ -32,6 +34,7 @@ export class BrokerProcess {
   /** Every structured log line the broker wrote to stderr, parsed. */
   readonly logs: Array<Record<string, unknown>> = [];
   port: number;
+  peerPort: number;
 
   constructor(
     readonly dataDir: string,
@@ -39,10 +42,16 @@ export class BrokerProcess {
     private readonly ownsDataDir: boolean,
   ) {
     this.port = options.port ?? 0;
+    this.peerPort = options.peerPort ?? 0;
   }
 
   get address(): string {
     return `127.0.0.1:${this.port}`;
+  }
+
+  /** Where other brokers reach this one's peer service. */
+  get peerAddress(): string {
+    return `127.0.0.1:${this.peerPort}`;
   }
 
   get pid(): number | undefined {
@@ -53,10 +62,10 @@ export class BrokerProcess {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Launches the process and resolves once it logs `broker.started` with its bound port. */
+  /** Launches the process and resolves once it logs `broker.started` with its bound ports. */
   async start(): Promise<void> {
     if (this.running) throw new Error('broker already running');
-    const args = [...(this.options.nodeArgs ?? []), CLI_MAIN, 'broker', 'start', '--data-dir', this.dataDir, '--port', String(this.port)];
+    const args = [...(this.options.nodeArgs ?? []), CLI_MAIN, 'broker', 'start', '--data-dir', this.dataDir, '--port', String(this.port), '--peer-port', String(this.peerPort)];
     for (const [flag, value] of Object.entries(this.options.config ?? {})) args.push(`--${flag}`, String(value));
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...this.options.env },
@@ -71,7 +80,7 @@ export class BrokerProcess {
       }),
     );
     const timeoutMs = this.options.startTimeoutMs ?? 20000;
-    this.port = await new Promise<number>((resolve, reject) => {
+    const started = await new Promise<Record<string, unknown>>((resolve, reject) => {
       let pending = '';
       const rawLines: string[] = [];
       const timer = setTimeout(() => reject(new Error(`broker did not start within ${timeoutMs} ms:\n${rawLines.join('\n')}`)), timeoutMs);
@@ -92,7 +101,7 @@ export class BrokerProcess {
           this.logs.push(event);
           if (event.event === 'broker.started') {
             clearTimeout(timer);
-            resolve(event.port as number);
+            resolve(event);
           }
         }
       });
@@ -101,6 +110,8 @@ export class BrokerProcess {
         reject(new Error(`broker exited (code ${exit.code}, signal ${exit.signal}) before starting:\n${rawLines.join('\n')}`));
       });
     });
+    this.port = started.port as number;
+    this.peerPort = started.peerPort as number;
   }
 
   /** Sends a signal and resolves when the process has exited. */

@@ -12,7 +12,7 @@ export interface ClusterOptions {
   dataRoot?: string;
   /** Route every broker-to-broker connection through a FaultProxy per ordered pair (default false). */
   proxied?: boolean;
-  /** Broker i listens on basePort + i - 1. Default: free ephemeral ports. */
+  /** Broker i listens on basePort + i - 1 for clients and basePort + brokers + i - 1 for peers. Default: free ephemeral ports. */
   basePort?: number;
   /** Extra flags for every broker, without dashes, e.g. { 'log-level': 'debug' }. */
   config?: Record<string, string | number>;
@@ -36,11 +36,16 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 /**
- * The --peers value for broker `self`: every id with the address `self` dials to reach it
- * (its own listening address for itself).
+ * The --peers value for broker `self`: every id with its client address and the peer address
+ * `self` dials to reach it (its own peer listening address for itself).
  */
-export function peerList(self: number, ids: readonly number[], addressFor: (from: number, to: number) => string): string {
-  return ids.map((id) => `${id}=${addressFor(self, id)}`).join(',');
+export function peerList(
+  self: number,
+  ids: readonly number[],
+  clientAddress: (id: number) => string,
+  peerAddressFor: (from: number, to: number) => string,
+): string {
+  return ids.map((id) => `${id}=${clientAddress(id)}/${peerAddressFor(self, id)}`).join(',');
 }
 
 /** The controller voters: the three lowest ids. */
@@ -82,6 +87,11 @@ export class LocalCluster {
   /** Where clients reach broker `id`. */
   address(id: number): string {
     return this.broker(id).address;
+  }
+
+  /** Where broker `id` listens for its peers (not through a proxy). */
+  peerAddress(id: number): string {
+    return this.broker(id).peerAddress;
   }
 
   /** Every broker's client address, comma-separated: the value for --bootstrap. */
@@ -196,7 +206,7 @@ export class LocalCluster {
 
 /**
  * Starts `brokers` broker processes that form one cluster: broker i gets
- * --broker-id i, its port, <dataRoot>/broker-i, its own --peers list (through
+ * --broker-id i, its client and peer ports, <dataRoot>/broker-i, its own --peers list (through
  * its proxies when proxied) and the three lowest ids as controllers.
  */
 export async function startCluster(options: ClusterOptions): Promise<LocalCluster> {
@@ -204,15 +214,17 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
   const ids = Array.from({ length: options.brokers }, (_, i) => i + 1);
   const dataRoot = options.dataRoot ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'gregor-cluster-')));
   await fs.promises.mkdir(dataRoot, { recursive: true });
-  const ports = options.basePort !== undefined ? ids.map((id) => options.basePort! + id - 1) : await freePorts(ids.length);
+  const count = ids.length;
+  const ports = options.basePort !== undefined ? Array.from({ length: 2 * count }, (_, i) => options.basePort! + i) : await freePorts(2 * count);
   const portOf = (id: number): number => ports[id - 1];
+  const peerPortOf = (id: number): number => ports[count + id - 1];
 
   const proxies = new Map<string, FaultProxy>();
   if (options.proxied) {
     try {
       for (const from of ids) {
         for (const to of ids) {
-          if (from !== to) proxies.set(`${from}->${to}`, await FaultProxy.start({ targetPort: portOf(to) }));
+          if (from !== to) proxies.set(`${from}->${to}`, await FaultProxy.start({ targetPort: peerPortOf(to) }));
         }
       }
     } catch (err) {
@@ -220,14 +232,15 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
       throw err;
     }
   }
-  const addressFor = (from: number, to: number): string =>
-    from === to || !options.proxied ? `127.0.0.1:${portOf(to)}` : proxies.get(`${from}->${to}`)!.address;
+  const peerAddressFor = (from: number, to: number): string =>
+    from === to || !options.proxied ? `127.0.0.1:${peerPortOf(to)}` : proxies.get(`${from}->${to}`)!.address;
+  const clientAddress = (id: number): string => `127.0.0.1:${portOf(id)}`;
   const controllers = defaultControllers(ids).join(',');
   const brokers = new Map<number, BrokerProcess>();
   for (const id of ids) {
-    const config = { ...options.config, 'broker-id': id, peers: peerList(id, ids, addressFor), controllers };
+    const config = { ...options.config, 'broker-id': id, peers: peerList(id, ids, clientAddress, peerAddressFor), controllers };
     const dataDir = path.join(dataRoot, `broker-${id}`);
-    brokers.set(id, new BrokerProcess(dataDir, { port: portOf(id), config, env: options.env, startTimeoutMs: options.startTimeoutMs }, false));
+    brokers.set(id, new BrokerProcess(dataDir, { port: portOf(id), peerPort: peerPortOf(id), config, env: options.env, startTimeoutMs: options.startTimeoutMs }, false));
   }
   const cluster = new LocalCluster(dataRoot, brokers, proxies, options.dataRoot === undefined);
   try {

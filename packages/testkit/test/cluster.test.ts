@@ -5,9 +5,10 @@ import { FaultProxy } from '../src/fault-proxy';
 import { waitFor } from '../src/wait-for';
 
 describe('cluster layout', () => {
-  test('each broker dials itself directly and others at the address given for that ordered pair', () => {
-    const addressFor = (from: number, to: number) => (from === to ? `127.0.0.1:700${to}` : `127.0.0.1:9${from}${to}`);
-    expect(peerList(2, [1, 2, 3], addressFor)).toBe('1=127.0.0.1:921,2=127.0.0.1:7002,3=127.0.0.1:923');
+  test('each broker dials itself directly and others at the peer address given for that ordered pair', () => {
+    const clientAddress = (id: number) => `127.0.0.1:600${id}`;
+    const peerAddressFor = (from: number, to: number) => (from === to ? `127.0.0.1:700${to}` : `127.0.0.1:9${from}${to}`);
+    expect(peerList(2, [1, 2, 3], clientAddress, peerAddressFor)).toBe('1=127.0.0.1:6001/127.0.0.1:921,2=127.0.0.1:6002/127.0.0.1:7002,3=127.0.0.1:6003/127.0.0.1:923');
   });
 
   test('the controllers are the three lowest ids', () => {

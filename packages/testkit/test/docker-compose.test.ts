@@ -22,7 +22,7 @@ function asString(value: YamlValue | undefined, what: string): string {
   return value;
 }
 
-/** "1=broker-1:7070,2=..." as id -> address. */
+/** "1=broker-1:7070/7080,2=..." as id -> addresses. */
 function parsePeers(peers: string): Record<string, string> {
   return Object.fromEntries(peers.split(',').map((entry) => {
     const [id, address] = entry.split('=');
@@ -41,7 +41,7 @@ describe('docker-compose.yml', () => {
     expect(brokers.map((b) => env(b).GREGOR_BROKER_ID)).toEqual(['1', '2', '3']);
   });
 
-  test('every broker has the same peer list, naming every broker at its service name and port', () => {
+  test('every broker has the same peer list, naming every broker at its service name, client port and peer port', () => {
     const lists = brokers.map((b) => asString(env(b).GREGOR_PEERS, `${b} GREGOR_PEERS`));
     expect(new Set(lists).size).toBe(1);
     const peers = parsePeers(lists[0]);
@@ -49,7 +49,7 @@ describe('docker-compose.yml', () => {
     for (const broker of brokers) {
       const e = env(broker);
       const service = asMap(services[broker], broker);
-      expect(peers[asString(e.GREGOR_BROKER_ID, 'id')]).toBe(`${broker}:${asString(e.GREGOR_PORT, 'port')}`);
+      expect(peers[asString(e.GREGOR_BROKER_ID, 'id')]).toBe(`${broker}:${asString(e.GREGOR_PORT, 'port')}/${asString(e.GREGOR_PEER_PORT, 'peer port')}`);
       expect(service.hostname ?? broker).toBe(broker);
       expect(e.GREGOR_HOST).toBe('0.0.0.0');
     }
@@ -61,7 +61,7 @@ describe('docker-compose.yml', () => {
     expect(controllers[0].split(',').sort()).toEqual(['1', '2', '3']);
   });
 
-  test('each broker keeps its data in its own declared volume and publishes its own loopback port, which it advertises', () => {
+  test('each broker keeps its data in its own declared volume and publishes its own loopback client port, which it advertises, and not its peer port', () => {
     const volumes = asMap(compose.volumes, 'volumes');
     const used = new Set<string>();
     const hostPorts = new Set<string>();
@@ -73,7 +73,8 @@ describe('docker-compose.yml', () => {
       expect(target).toBe(e.GREGOR_DATA_DIR);
       expect(Object.keys(volumes)).toContain(volume);
       used.add(volume);
-      const [published] = asList(service.ports, `${broker}.ports`);
+      const [published, ...more] = asList(service.ports, `${broker}.ports`);
+      expect(more).toEqual([]);
       const [host, hostPort, containerPort] = published.split(':');
       expect(host).toBe('127.0.0.1');
       expect(containerPort).toBe(e.GREGOR_PORT);
@@ -91,7 +92,7 @@ describe('docker-compose.yml', () => {
       const environment = env(broker);
       for (const name of Object.keys(environment)) expect(known).toContain(name);
       const config = loadBrokerConfig({ env: environment as Record<string, string> });
-      expect(config).toMatchObject({ brokerId: Number(environment.GREGOR_BROKER_ID), host: '0.0.0.0', port: 7070, dataDir: '/data' });
+      expect(config).toMatchObject({ brokerId: Number(environment.GREGOR_BROKER_ID), host: '0.0.0.0', port: 7070, peerPort: 7080, dataDir: '/data' });
       expect(config.peers).toBe(environment.GREGOR_PEERS);
     }
   });

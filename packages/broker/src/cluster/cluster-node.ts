@@ -59,7 +59,7 @@ export class ClusterNode {
   controller!: Controller;
 
   private constructor(private readonly options: ClusterNodeOptions) {
-    this.clients = new PeerClients(options.topology.peers);
+    this.clients = new PeerClients(options.topology.peers, options.topology.brokerId);
     this.groups = new RaftGroups(options.tickMs);
     this.transport = new PeerTransport({
       brokerId: this.brokerId,
@@ -120,7 +120,12 @@ export class ClusterNode {
 
   /** Where clients reach broker `id`: its registered address, else the one in --peers. */
   addressOf(id: number): string | undefined {
-    return this.state.broker(id)?.address ?? this.options.topology.peers.get(id);
+    return this.state.broker(id)?.address ?? this.options.topology.peers.get(id)?.client;
+  }
+
+  /** Where this broker reaches broker `id`'s peer service. */
+  peerAddressOf(id: number): string | undefined {
+    return this.options.topology.peers.get(id)?.peer;
   }
 
   /** Runs a metadata command and turns a failed result into a typed error. */
@@ -238,7 +243,7 @@ export class ClusterNode {
       .catch((err: unknown) => this.options.logger.debug('heartbeat.failed', { leader, ...errorFields(err) }));
   }
 
-  /** Handlers of the Peer service, registered on the broker's gRPC server. */
+  /** Handlers of the Peer service, registered on the broker's peer listener. */
   peerService(): grpc.UntypedServiceImplementation {
     const unary =
       <Req, Res>(handle: (request: Req) => Promise<Res> | Res) =>

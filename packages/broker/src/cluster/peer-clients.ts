@@ -1,18 +1,24 @@
 import * as grpc from '@grpc/grpc-js';
 import { CLIENT_FLOW_CONTROL_OPTIONS, services } from '@gregor/proto';
+import type { BrokerAddresses } from './cluster-config';
+import { identifyAs } from './peer-identity';
 
-/** One gRPC client per peer broker, shared by the Raft transport and the controller calls. */
+/** One gRPC client per peer broker's peer port, shared by the Raft transport and the controller calls; each call names this broker. */
 export class PeerClients {
   private readonly clients = new Map<number, grpc.Client>();
 
-  constructor(private readonly addresses: ReadonlyMap<number, string>) {}
+  constructor(
+    private readonly addresses: ReadonlyMap<number, BrokerAddresses>,
+    private readonly brokerId: number,
+  ) {}
 
   get(peer: number): grpc.Client | null {
     const existing = this.clients.get(peer);
     if (existing) return existing;
-    const address = this.addresses.get(peer);
+    const address = this.addresses.get(peer)?.peer;
     if (!address) return null;
     const client = new services.Peer(address, grpc.credentials.createInsecure(), {
+      interceptors: [identifyAs(this.brokerId)],
       'grpc.max_send_message_length': -1,
       'grpc.max_receive_message_length': -1,
       'grpc.initial_reconnect_backoff_ms': 200,

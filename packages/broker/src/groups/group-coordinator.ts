@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { services } from '@gregor/proto';
 import { partitionForKey } from '@gregor/records';
 import type { ClusterNode } from '../cluster/cluster-node';
+import { identifyAs } from '../cluster/peer-identity';
 import { BrokerError, BrokerErrorCode, NotLeaderError } from '../errors';
 import type { TopicManager } from '../topic-manager';
 import { OffsetCommit, OffsetsPartition } from './offsets-partition';
@@ -24,8 +25,8 @@ type GroupsMethod = 'CommitOffsets' | 'FetchOffsets' | 'ListGroups';
 /**
  * Committed consumer offsets live in the internal, replicated topic __consumer_offsets: a group's
  * commits go to the partition its id hashes to (Kafka's partitioner), whose leader serves them.
- * Any broker takes a Groups call and forwards it to that leader, so clients need not know where
- * a group lives. The topic is created on first use.
+ * Any broker takes a Groups call and forwards it to that leader's peer port, so clients need not
+ * know where a group lives. The topic is created on first use.
  */
 export class GroupCoordinator {
   private readonly partitions = new Map<string, OffsetsPartition>();
@@ -111,10 +112,14 @@ export class GroupCoordinator {
 
   private forward<T = object>(method: GroupsMethod, partition: number, request: object): Promise<T> {
     const leader = this.knownLeader(partition);
-    const address = this.options.cluster.addressOf(leader);
+    const { cluster } = this.options;
+    const address = cluster.peerAddressOf(leader);
     if (!address) throw new NotLeaderError(`${OFFSETS_TOPIC}-${partition}`, 0, undefined);
     let client = this.clients.get(address);
-    if (!client) this.clients.set(address, (client = new services.Groups(address, grpc.credentials.createInsecure())));
+    if (!client) {
+      client = new services.Groups(address, grpc.credentials.createInsecure(), { interceptors: [identifyAs(cluster.brokerId)] });
+      this.clients.set(address, client);
+    }
     const metadata = new grpc.Metadata();
     metadata.set(FORWARDED_METADATA, '1');
     return new Promise((resolve, reject) => {

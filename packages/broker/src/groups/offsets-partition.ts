@@ -1,4 +1,5 @@
 import { decodeBatch, encodeBatch, isControlBatch, iterateBatches } from '@gregor/records';
+import { BrokerError } from '../errors';
 import type { PartitionReplica } from '../partition-replica';
 
 export interface OffsetCommit {
@@ -15,32 +16,36 @@ interface StoredCommit extends OffsetCommit {
 }
 
 const READ_BYTES = 1024 * 1024;
+/** How long a read waits for a new leader to learn its commit index: an election timeout or two. */
+const COMMIT_KNOWN_TIMEOUT_MS = 10_000;
 
 /**
- * The groups whose offsets one partition of __consumer_offsets holds, as its leader sees them:
- * every commit is a record (key: group, topic, partition; value: offset and metadata), and the
- * latest per key wins. The map is rebuilt from the log whenever this replica starts a new term
- * as leader, and kept current by the commits it writes.
+ * The groups whose offsets one partition of __consumer_offsets holds: every commit is a record
+ * (key: group, topic, partition; value: offset and metadata), and the latest per key wins. The
+ * map is a fold of the committed log in offset order, each batch applied once whichever term
+ * wrote it; reads on the leader first fold in everything up to the whole commit index.
  */
 export class OffsetsPartition {
   private readonly groups = new Map<string, Map<string, StoredCommit>>();
-  private loadedTerm = -1;
-  private loading: Promise<void> | null = null;
+  /** Every committed batch below this offset is in the map. */
+  private applied: number;
+  private folding: Promise<void> | null = null;
 
-  constructor(readonly replica: PartitionReplica) {}
+  constructor(readonly replica: PartitionReplica) {
+    this.applied = replica.logStartOffset;
+  }
 
+  /** Resolves once the commit is committed; reads see it from then on. */
   async commit(group: string, commits: readonly OffsetCommit[], topicIdOf: (topic: string) => string): Promise<void> {
-    await this.ensureLoaded();
     const stored = commits.map((c) => ({ ...c, topicId: topicIdOf(c.topic) }));
     const batch = encodeBatch(
       stored.map((c) => ({ key: Buffer.from(JSON.stringify([group, c.topic, c.partition])), value: Buffer.from(JSON.stringify(c)), timestamp: c.commitTime })),
     );
     await this.replica.append(batch, 'all');
-    for (const c of stored) this.remember(group, c);
   }
 
   async fetch(group: string, topic: string | undefined, topicIdOf: (topic: string) => string | undefined): Promise<OffsetCommit[]> {
-    await this.ensureLoaded();
+    await this.catchUp();
     const result: OffsetCommit[] = [];
     for (const c of this.groups.get(group)?.values() ?? []) {
       if ((topic && c.topic !== topic) || topicIdOf(c.topic) !== c.topicId) continue;
@@ -50,7 +55,7 @@ export class OffsetsPartition {
   }
 
   async groupIds(): Promise<string[]> {
-    await this.ensureLoaded();
+    await this.catchUp();
     return [...this.groups.keys()];
   }
 
@@ -60,21 +65,19 @@ export class OffsetsPartition {
     offsets.set(`${commit.topic}\u0000${commit.partition}`, commit);
   }
 
-  private ensureLoaded(): Promise<void> {
-    this.replica.requireLeader();
-    const term = this.replica.replication.node.raft.term;
-    if (this.loadedTerm === term) return Promise.resolve();
-    this.loading ??= this.load(term).finally(() => (this.loading = null));
-    return this.loading;
+  /** One fold runs at a time; a caller whose target it stopped short of starts the next. */
+  private async catchUp(): Promise<void> {
+    const target = await this.replica.completeHighWatermark(COMMIT_KNOWN_TIMEOUT_MS);
+    while (this.applied < target) {
+      this.folding ??= this.foldCommitted().finally(() => (this.folding = null));
+      await this.folding;
+    }
   }
 
-  /** Folds every committed commit record of the partition into the map. */
-  private async load(term: number): Promise<void> {
-    this.groups.clear();
-    let offset = this.replica.logStartOffset;
-    while (offset < this.replica.highWatermark) {
-      const { bytes, nextOffset } = await this.replica.read(offset, READ_BYTES);
-      if (bytes.length === 0) break;
+  private async foldCommitted(): Promise<void> {
+    while (this.applied < this.replica.highWatermark) {
+      const { bytes, nextOffset } = await this.replica.read(this.applied, READ_BYTES);
+      if (bytes.length === 0) throw new BrokerError('INTERNAL', `${this.replica.name} returned nothing at committed offset ${this.applied}`);
       for (const { position, header } of iterateBatches(bytes)) {
         if (isControlBatch(header.attributes)) continue;
         for (const record of decodeBatch(bytes, position).records) {
@@ -82,8 +85,7 @@ export class OffsetsPartition {
           this.remember(group, JSON.parse(record.value!.toString()) as StoredCommit);
         }
       }
-      offset = nextOffset;
+      this.applied = nextOffset;
     }
-    this.loadedTerm = term;
   }
 }

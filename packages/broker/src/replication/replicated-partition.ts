@@ -87,6 +87,19 @@ export class ReplicatedPartition {
   }
 
   /**
+   * Whether this replica leads and its high watermark is the partition's whole commit index. A
+   * new leader can hold entries its predecessor committed without having been told; it learns
+   * they are committed only once an entry of its own term commits (Raft §5.4.2), unless all it
+   * holds is already known committed.
+   */
+  get highWatermarkComplete(): boolean {
+    const raft = this.node.raft;
+    const committed = raft.log.committed;
+    const known = committed === raft.log.lastIndex() || raft.log.term(committed) === raft.term;
+    return this.isLeader && known && this.hw >= offsetOfIndex(committed) + 1;
+  }
+
+  /**
    * Proposes one batch as leader and resolves with its offsets once it is durable on a majority
    * (acks=all) or on the leader (acks=leader). The batch is stamped in place.
    */

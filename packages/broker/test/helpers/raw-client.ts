@@ -67,3 +67,20 @@ export class RawClient {
     Object.values(this.clients).forEach((c) => c.close());
   }
 }
+
+/** A RawClient per broker of a cluster, made on first use. */
+export class RawClients {
+  private readonly clients = new Map<number, RawClient>();
+
+  constructor(private readonly addressOf: (id: number) => string) {}
+
+  get(id: number): RawClient {
+    let client = this.clients.get(id);
+    if (!client) this.clients.set(id, (client = new RawClient(this.addressOf(id))));
+    return client;
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+  }
+}

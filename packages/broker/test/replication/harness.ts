@@ -21,6 +21,10 @@ export class ReplicaCluster {
   readonly highWatermarks = new Map<number, number>();
   private readonly cut = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  /** Messages this returns true for are lost, as on a link that drops them. */
+  drop: (message: Message) => boolean = () => false;
+  /** Told of every move of a replica's high watermark. */
+  onHighWatermark: (id: number, hw: number) => void = () => undefined;
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'gregor-replication-'));
 
   constructor(
@@ -37,7 +41,12 @@ export class ReplicaCluster {
 
   async startReplica(id: number): Promise<void> {
     const transport: RaftTransport = { send: (_group, messages) => this.route(messages) };
-    const { log, replica } = await openReplica(this, id, transport, { onHighWatermark: (hw) => this.highWatermarks.set(id, hw) });
+    const { log, replica } = await openReplica(this, id, transport, {
+      onHighWatermark: (hw) => {
+        this.highWatermarks.set(id, hw);
+        this.onHighWatermark(id, hw);
+      },
+    });
     this.replicas.set(id, replica);
     this.logs.set(id, log);
   }
@@ -51,7 +60,7 @@ export class ReplicaCluster {
 
   private route(messages: readonly Message[]): void {
     for (const m of messages) {
-      if (this.cut.has(`${m.from}>${m.to}`)) continue;
+      if (this.cut.has(`${m.from}>${m.to}`) || this.drop(m)) continue;
       setImmediate(() => this.replicas.get(m.to)?.step(m));
     }
   }
