@@ -6,6 +6,7 @@ import { services } from '@gregor/proto';
 import type { Message } from '@gregor/raft';
 import type { PartitionLog } from '@gregor/storage';
 import { PeerClients } from '../../src/cluster/peer-clients';
+import type { BrokerAddresses } from '../../src/cluster/cluster-config';
 import { silentLogger } from '../../src/logger';
 import { PeerTransport } from '../../src/replication/peer-transport';
 import { RaftGroups } from '../../src/replication/raft-groups';
@@ -41,18 +42,18 @@ export class PeerCluster {
 
   async start(): Promise<void> {
     const servers = new Map<number, grpc.Server>();
-    const addresses = new Map<number, string>();
+    const addresses = new Map<number, BrokerAddresses>();
     for (const id of this.ids) {
       const server = new grpc.Server();
       const port = await new Promise<number>((resolve, reject) =>
         server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
       );
       servers.set(id, server);
-      addresses.set(id, `127.0.0.1:${port}`);
+      addresses.set(id, { client: `127.0.0.1:${port}`, peer: `127.0.0.1:${port}` });
     }
     for (const id of this.ids) {
       const groups = new RaftGroups(10);
-      const clients = new PeerClients(addresses);
+      const clients = new PeerClients(addresses, id);
       const transport = new PeerTransport({
         brokerId: id,
         clients,
