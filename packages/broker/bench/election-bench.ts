@@ -1,0 +1,124 @@
+/**
+ * `npm run bench:election`: what a new leader spends on idempotent-producer state, on a large
+ * partition. Builds the partition once under $BENCH_DIR, tracking producer state as a replica
+ * does (kept for later runs: building it is the slow part), then prints one JSON object per
+ * line: the partition's shape, and the median of $BENCH_RUNS runs of each step. The reference,
+ * measured in the same run, is what a new leader used to do: fold every batch header of the log.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  BASE_SEQUENCE_POS,
+  CRC_POS,
+  PRODUCER_ID_POS,
+  crc32c,
+  encodeBatch,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+} from '@gregor/records';
+import { PartitionLog } from '@gregor/storage';
+import { mulberry32 } from '@gregor/testkit';
+import { ProducerStates } from '../src/replication/producer-state';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const TOTAL_BYTES = Number(process.env.BENCH_TOTAL_GB ?? 5) * GiB;
+const BATCH_BYTES = Number(process.env.BENCH_BATCH_BYTES ?? 1024);
+const RECORDS_PER_BATCH = 10;
+const PRODUCERS = Number(process.env.BENCH_PRODUCERS ?? 1000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const DIR = path.join(process.env.BENCH_DIR ?? os.tmpdir(), `gregor-election-${TOTAL_BYTES / GiB}g-${BATCH_BYTES}b`);
+/** The CRC covers the attributes field to the end; the fields the build patches lie inside it. */
+const CRC_START = CRC_POS + 4;
+
+function template(): Buffer {
+  const value = Buffer.alloc(Math.floor((BATCH_BYTES - 61) / RECORDS_PER_BATCH) - 8, 'x');
+  const records = Array.from({ length: RECORDS_PER_BATCH }, () => ({ key: null, value }));
+  return encodeBatch(records, { producerId: 0, producerEpoch: 0, baseSequence: 0 });
+}
+
+/** Appends idempotent batches from PRODUCERS producers in a seeded random order, a MiB at a time. */
+async function build(): Promise<void> {
+  const log = await PartitionLog.open(DIR, { flush: { kind: 'interval', intervalMs: 60_000, intervalBytes: 256 * MiB } });
+  log.track(new ProducerStates());
+  const batch = template();
+  const perChunk = Math.floor(MiB / batch.length);
+  const chunk = Buffer.allocUnsafe(perChunk * batch.length);
+  const sequences = new Array<number>(PRODUCERS).fill(0);
+  const random = mulberry32(11);
+  let offset = 0;
+  while (log.sizeInBytes + chunk.length <= TOTAL_BYTES) {
+    for (let i = 0; i < perChunk; i++) {
+      const at = i * batch.length;
+      batch.copy(chunk, at);
+      const producer = Math.floor(random() * PRODUCERS);
+      chunk.writeBigInt64BE(BigInt(producer + 1000), at + PRODUCER_ID_POS);
+      chunk.writeInt32BE(sequences[producer], at + BASE_SEQUENCE_POS);
+      sequences[producer] += RECORDS_PER_BATCH;
+      chunk.writeUInt32BE(crc32c(chunk.subarray(at + CRC_START, at + batch.length)), at + CRC_POS);
+      setBaseOffset(chunk, at, offset);
+      setPartitionLeaderEpoch(chunk, at, 1);
+      offset += RECORDS_PER_BATCH;
+    }
+    await log.appendAsFollower(chunk, true);
+  }
+  await log.close();
+}
+
+function millis(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(DIR)) {
+    const start = process.hrtime.bigint();
+    await build();
+    console.log(JSON.stringify({ built: DIR, seconds: millis(start) / 1000 }));
+  }
+  const steps: Record<string, number[]> = { fullScan: [], open: [], track: [], election: [] };
+  let shape: Record<string, number> = {};
+  for (let run = 0; run < RUNS; run++) {
+    let start = process.hrtime.bigint();
+    const log = await PartitionLog.open(DIR);
+    steps.open.push(millis(start));
+
+    const scanned = new ProducerStates();
+    start = process.hrtime.bigint();
+    for (const header of log.batchHeaders()) scanned.apply(header);
+    steps.fullScan.push(millis(start));
+
+    const logged = new ProducerStates();
+    start = process.hrtime.bigint();
+    log.track(logged);
+    steps.track.push(millis(start));
+
+    const leader = new ProducerStates();
+    start = process.hrtime.bigint();
+    leader.restore(logged.snapshot());
+    steps.election.push(millis(start));
+
+    if (!leader.snapshot().equals(scanned.snapshot())) throw new Error('the tracked state differs from a full scan');
+    shape = { bytes: log.sizeInBytes, segments: log.segmentCount, batches: log.logEndOffset / RECORDS_PER_BATCH, offsets: log.logEndOffset, producers: PRODUCERS };
+    await log.close();
+  }
+  const reference = median(steps.fullScan);
+  console.log(JSON.stringify({ partition: shape }));
+  const describe: Record<string, string> = {
+    fullScan: 'fold every batch header of the log (what election did)',
+    open: 'open the log',
+    track: 'restore the newest snapshot and fold the batches after it (on open, and after a truncation)',
+    election: 'copy the tracked state into the leader (what election does now)',
+  };
+  for (const [step, runs] of Object.entries(steps)) {
+    console.log(JSON.stringify({ step, what: describe[step], medianMs: median(runs), runsMs: runs, fullScanOverThis: reference / median(runs) }));
+  }
+}
+
+void main();
