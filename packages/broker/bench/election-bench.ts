@@ -19,7 +19,8 @@ import {
 } from '@gregor/records';
 import { PartitionLog } from '@gregor/storage';
 import { mulberry32 } from '@gregor/testkit';
-import { ProducerStates } from '../src/replication/producer-state';
+// Not part of the broker's public surface: the bench measures this class itself, built.
+import { ProducerStates } from '@gregor/broker/dist/replication/producer-state';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
