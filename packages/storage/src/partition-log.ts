@@ -24,6 +24,7 @@ import { OpenReport, loadLog } from './log-loader';
 import { MIN_AHEAD_BYTES, ReserveAhead } from './reserve-ahead';
 import { LogSegment, MAX_RELATIVE_OFFSET } from './segment';
 import { Syncer } from './syncer';
+import { removeStateSnapshot } from './state-snapshots';
 import { TrackedState } from './tracked-state';
 
 export interface AppendResult {
@@ -86,6 +87,8 @@ export class PartitionLog {
   private readonly givingBack = new Set<Promise<void>>();
   /** State a caller asked this log to keep folded from its batches (see track). */
   private tracked: TrackedState | null = null;
+  /** Where the last clean close snapshotted tracked state, when that was inside the active segment. */
+  private endSnapshot: number | null;
 
   private constructor(
     readonly dir: string,
@@ -98,6 +101,7 @@ export class PartitionLog {
     private readonly preallocation: Preallocation | null,
   ) {
     this.ahead = this.reserveAheadFor(this.active);
+    this.endSnapshot = openReport.cleanShutdown && this.logEndOffset > this.active.baseOffset ? this.logEndOffset : null;
   }
 
   /** `preallocation`: reserve disk blocks ahead of appends (see ReserveAhead); none without it. */
@@ -437,19 +441,20 @@ export class PartitionLog {
 
   /**
    * Rebuilds the tracked state from the newest usable snapshot and the batches after it, and
-   * snapshots the active segment's base if that was not the one restored, so the next rebuild
-   * reads only the active segment.
+   * snapshots the active segment's base if the one restored was older, so the next rebuild reads
+   * at most the active segment.
    */
   private replay(tracked: TrackedState): void {
-    const restored = tracked.restoreNewest(this.segments.map((segment) => segment.baseOffset));
-    const activeIndex = this.segments.length - 1;
-    for (let i = Math.max(restored, 0); i < this.segments.length; i++) {
+    const offsets = this.segments.map((segment) => segment.baseOffset);
+    if (this.endSnapshot !== null) offsets.push(this.endSnapshot);
+    const from = tracked.restoreNewest(offsets.sort((a, b) => a - b)) ?? this.logStartOffset;
+    for (let i = this.segmentIndexFor(from); i < this.segments.length; i++) {
       const segment = this.segments[i];
-      if (i === activeIndex && restored < activeIndex && activeIndex > 0) {
+      if (segment === this.active && from < segment.baseOffset) {
         tracked.snapshotAt(segment.baseOffset);
         syncDirectory(this.dir);
       }
-      for (const header of segment.headersFrom(segment.baseOffset)) tracked.state.apply(header);
+      for (const header of segment.headersFrom(Math.max(from, segment.baseOffset))) tracked.state.apply(header);
     }
   }
 
@@ -486,6 +491,8 @@ export class PartitionLog {
   private beginTruncation(): void {
     this.truncations++;
     this.lastBatchCache = null;
+    if (this.endSnapshot !== null) removeStateSnapshot(this.dir, this.endSnapshot);
+    this.endSnapshot = null;
   }
 
   private endTruncation(): void {
@@ -553,6 +560,8 @@ export class PartitionLog {
       segment.close();
     }
     if (this.failure === null) {
+      // The next open restores this and reads no batch, as the marker vouches nothing came after it.
+      this.tracked?.snapshotAt(this.logEndOffset);
       fs.writeFileSync(path.join(this.dir, CLEAN_SHUTDOWN_FILE), '');
       syncDirectory(this.dir);
     }

@@ -42,12 +42,13 @@ export function removeStateSnapshot(dir: string, offset: number): void {
 }
 
 /**
- * Removes snapshots at offsets where no segment begins: left by a crash between writing a roll's
- * snapshot and creating its segment, or by recovery dropping segments. A snapshot then always
- * describes the batches before a live segment, which nothing rewrites without deleting that segment.
+ * Removes snapshots at offsets other than `kept` (where segments begin): left by a crash between
+ * writing a roll's snapshot and creating its segment, or by recovery dropping segments. A snapshot
+ * then always describes the batches before a live segment, which nothing rewrites without deleting
+ * that segment.
  */
-export function removeOrphanSnapshots(dir: string, segmentBases: readonly number[]): void {
-  const live = new Set(segmentBases);
+export function removeOrphanSnapshots(dir: string, kept: readonly number[]): void {
+  const live = new Set(kept);
   for (const name of fs.readdirSync(dir)) {
     const offset = parseSegmentFileName(name, SNAPSHOT_SUFFIX);
     if (offset !== null && !live.has(offset)) removeStateSnapshot(dir, offset);

@@ -9,22 +9,22 @@ export class TrackedState {
   ) {}
 
   /**
-   * Restores the newest snapshot at one of `bases` (ascending) that is intact and that the state
-   * can read, and returns its index; -1, with the state emptied, when there is none.
+   * Restores the newest snapshot at one of `offsets` (ascending) that is intact and that the state
+   * can read, and returns its offset; null, with the state emptied, when there is none.
    */
-  restoreNewest(bases: readonly number[]): number {
-    for (let i = bases.length - 1; i >= 0; i--) {
-      const bytes = readStateSnapshot(this.dir, bases[i]);
+  restoreNewest(offsets: readonly number[]): number | null {
+    for (let i = offsets.length - 1; i >= 0; i--) {
+      const bytes = readStateSnapshot(this.dir, offsets[i]);
       if (bytes === null) continue;
       try {
         this.state.restore(bytes);
-        return i;
+        return offsets[i];
       } catch {
         // Written by a version that encodes it differently, say: an older snapshot may still do.
       }
     }
     this.state.restore(null);
-    return -1;
+    return null;
   }
 
   snapshotAt(offset: number): void {

@@ -54,18 +54,38 @@ function corrupt(dir: string, offset: number): void {
 }
 
 describe('a log tracking state folded from batch headers', () => {
-  it('snapshots the state at each roll and, reopened, replays only the active segment', async () => {
+  it('snapshots the state at each roll and, reopened after a crash, replays only the active segment', async () => {
     const dir = tempDir();
-    const { log, state } = await trackedLog(dir, 10);
+    const { state } = await trackedLog(dir, 10);
     expect(state.offsets).toEqual(evens(20));
     expect(segmentFiles(dir, '.snapshot')).toEqual(['00000000000000000006.snapshot', '00000000000000000012.snapshot', '00000000000000000018.snapshot']);
     expect(snapshotted(dir, 12)).toEqual(evens(12));
-    await log.close();
 
+    // No close: the next open must treat the directory as an unclean stop.
     const { log: reopened, state: again } = await trackedLog(dir, 0);
+    expect(reopened.openReport.cleanShutdown).toBe(false);
     expect(again.offsets).toEqual(evens(20));
     expect(again.applied).toBe(1);
     await reopened.close();
+  });
+
+  it('snapshots the log end at a clean close, so reopening reads no batch, until a truncation deletes it', async () => {
+    const dir = tempDir();
+    await (await trackedLog(dir, 10)).log.close();
+    expect(snapshotted(dir, 20)).toEqual(evens(20));
+    const { log, state } = await trackedLog(dir, 0);
+    expect(state.offsets).toEqual(evens(20));
+    expect(state.applied).toBe(0);
+
+    await log.truncateTo(19);
+    expect(state.offsets).toEqual(evens(18));
+    expect(segmentFiles(dir, '.snapshot')).toEqual(['00000000000000000006.snapshot', '00000000000000000012.snapshot', '00000000000000000018.snapshot']);
+    await log.append(makeBatch(2, { valueBytes: 200 }));
+    // Reopened after a crash, it rebuilds from the segment snapshots alone.
+    const { log: crashed, state: rebuilt } = await trackedLog(dir, 0);
+    expect(rebuilt.offsets).toEqual(evens(20));
+    expect(rebuilt.applied).toBe(1);
+    await crashed.close();
   });
 
   it('snapshots at a roll in the middle of one multi-batch append what came before it', async () => {
@@ -103,6 +123,7 @@ describe('a log tracking state folded from batch headers', () => {
   it('falls back to an older snapshot when the newest is corrupt or unreadable, and to a full scan when none is left', async () => {
     const dir = tempDir();
     await (await trackedLog(dir, 10)).log.close();
+    corrupt(dir, 20);
     corrupt(dir, 18);
     const { log, state } = await trackedLog(dir, 0, new OffsetsSeen((bytes) => bytes.toString() === JSON.stringify(evens(12))));
     expect(state.offsets).toEqual(evens(20));
@@ -111,7 +132,7 @@ describe('a log tracking state folded from batch headers', () => {
     expect(snapshotted(dir, 18)).toEqual(evens(18));
     await log.close();
 
-    for (const offset of [6, 12, 18]) corrupt(dir, offset);
+    for (const offset of [6, 12, 18, 20]) corrupt(dir, offset);
     const { log: rescanned, state: scanned } = await trackedLog(dir, 0);
     expect(scanned.offsets).toEqual(evens(20));
     expect(scanned.applied).toBe(10);
@@ -134,9 +155,9 @@ describe('a log tracking state folded from batch headers', () => {
   it('removes on open a snapshot where no segment begins', async () => {
     const dir = tempDir();
     await (await trackedLog(dir, 4)).log.close();
-    writeStateSnapshot(dir, 8, Buffer.from('[]'));
+    writeStateSnapshot(dir, 10, Buffer.from('[]'));
     const log = await openLog(dir, CONFIG);
-    expect(segmentFiles(dir, '.snapshot')).toEqual(['00000000000000000006.snapshot']);
+    expect(segmentFiles(dir, '.snapshot')).toEqual(['00000000000000000006.snapshot', '00000000000000000008.snapshot']);
     await log.close();
   });
 
