@@ -39,19 +39,19 @@ function template(): Buffer {
   return encodeBatch(records, { producerId: 0, producerEpoch: 0, baseSequence: 0 });
 }
 
-/** Appends idempotent batches from PRODUCERS producers in a seeded random order, a MiB at a time. */
-async function build(): Promise<void> {
-  const log = await PartitionLog.open(DIR, { flush: { kind: 'interval', intervalMs: 60_000, intervalBytes: 256 * MiB } });
-  log.track(new ProducerStates());
+const FLUSH = { flush: { kind: 'interval', intervalMs: 60_000, intervalBytes: 256 * MiB } } as const;
+const APPEND_BYTES = 256 * MiB;
+
+/** MiB chunks of idempotent batches from PRODUCERS producers in a seeded random order, offsets running on from 0. */
+function* chunks(): Generator<Buffer> {
   const batch = template();
   const perChunk = Math.floor(MiB / batch.length);
-  const chunk = Buffer.allocUnsafe(perChunk * batch.length);
   const sequences = new Array<number>(PRODUCERS).fill(0);
   const random = mulberry32(11);
   let offset = 0;
-  while (log.sizeInBytes + chunk.length <= TOTAL_BYTES) {
-    for (let i = 0; i < perChunk; i++) {
-      const at = i * batch.length;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(perChunk * batch.length);
+    for (let at = 0; at < chunk.length; at += batch.length) {
       batch.copy(chunk, at);
       const producer = Math.floor(random() * PRODUCERS);
       chunk.writeBigInt64BE(BigInt(producer + 1000), at + PRODUCER_ID_POS);
@@ -62,9 +62,40 @@ async function build(): Promise<void> {
       setPartitionLeaderEpoch(chunk, at, 1);
       offset += RECORDS_PER_BATCH;
     }
+    yield chunk;
+  }
+}
+
+/** Builds the partition as a replica would: its log tracking producer state. */
+async function build(): Promise<void> {
+  const log = await PartitionLog.open(DIR, FLUSH);
+  log.track(new ProducerStates());
+  for (const chunk of chunks()) {
+    if (log.sizeInBytes + chunk.length > TOTAL_BYTES) break;
     await log.appendAsFollower(chunk, true);
   }
   await log.close();
+}
+
+/** Milliseconds to append APPEND_BYTES of `prepared` chunks (offsets stamped again) to a fresh log. */
+async function appendMs(prepared: readonly Buffer[], tracked: boolean): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(path.dirname(DIR), 'gregor-election-append-'));
+  const log = await PartitionLog.open(dir, FLUSH);
+  if (tracked) log.track(new ProducerStates());
+  const batchBytes = template().length;
+  let offset = 0;
+  const start = process.hrtime.bigint();
+  for (let appended = 0; appended < APPEND_BYTES; ) {
+    for (const chunk of prepared) {
+      for (let at = 0; at < chunk.length; at += batchBytes, offset += RECORDS_PER_BATCH) setBaseOffset(chunk, at, offset);
+      await log.appendAsFollower(chunk, true);
+      appended += chunk.length;
+    }
+  }
+  const elapsed = millis(start);
+  await log.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return elapsed;
 }
 
 function millis(start: bigint): number {
@@ -83,7 +114,10 @@ async function main(): Promise<void> {
     await build();
     console.log(JSON.stringify({ built: DIR, seconds: millis(start) / 1000 }));
   }
-  const steps: Record<string, number[]> = { fullScan: [], open: [], track: [], election: [] };
+  const steps: Record<string, number[]> = { fullScan: [], open: [], track: [], election: [], appendUntracked: [], appendTracked: [] };
+  const prepared: Buffer[] = [];
+  for (const chunk of chunks()) if (prepared.push(chunk) === 64) break;
+  const appendCost: number[] = [];
   let shape: Record<string, number> = {};
   for (let run = 0; run < RUNS; run++) {
     let start = process.hrtime.bigint();
@@ -108,6 +142,10 @@ async function main(): Promise<void> {
     if (!leader.snapshot().equals(scanned.snapshot())) throw new Error('the tracked state differs from a full scan');
     shape = { bytes: log.sizeInBytes, segments: log.segmentCount, batches: log.logEndOffset / RECORDS_PER_BATCH, offsets: log.logEndOffset, producers: PRODUCERS };
     await log.close();
+
+    steps.appendUntracked.push(await appendMs(prepared, false));
+    steps.appendTracked.push(await appendMs(prepared, true));
+    appendCost.push(steps.appendTracked[run] / steps.appendUntracked[run]);
   }
   const reference = median(steps.fullScan);
   console.log(JSON.stringify({ partition: shape }));
@@ -116,10 +154,13 @@ async function main(): Promise<void> {
     open: 'open the log',
     track: 'restore the newest snapshot and fold the batches after it (on open, and after a truncation)',
     election: 'copy the tracked state into the leader (what election does now)',
+    appendUntracked: `append ${APPEND_BYTES / MiB} MiB of the same batches to a log that tracks nothing`,
+    appendTracked: `append ${APPEND_BYTES / MiB} MiB of the same batches to a log tracking producer state`,
   };
   for (const [step, runs] of Object.entries(steps)) {
     console.log(JSON.stringify({ step, what: describe[step], medianMs: median(runs), runsMs: runs, fullScanOverThis: reference / median(runs) }));
   }
+  console.log(JSON.stringify({ appendTrackedOverUntracked: median(appendCost), runs: appendCost }));
 }
 
 void main();
