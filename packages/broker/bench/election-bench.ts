@@ -2,18 +2,22 @@
  * `npm run bench:election`: what a new leader spends on idempotent-producer state, on a large
  * partition. Builds the partition once under $BENCH_DIR, tracking producer state as a replica
  * does (kept for later runs: building it is the slow part), then prints one JSON object per
- * line: the partition's shape, and the median of $BENCH_RUNS runs of each step. The reference,
- * measured in the same run, is what a new leader used to do: fold every batch header of the log.
+ * line: the partition's shape, and the median of $BENCH_RUNS runs of each step. The reference
+ * (beforeOverThis), measured in the same run, is what a new leader used to do: fold every batch
+ * header of the log, reading each with its own readSync.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   BASE_SEQUENCE_POS,
+  BATCH_HEADER_SIZE,
   CRC_POS,
+  LOG_OVERHEAD,
   PRODUCER_ID_POS,
   crc32c,
   encodeBatch,
+  readBatchHeader,
   setBaseOffset,
   setPartitionLeaderEpoch,
 } from '@gregor/records';
@@ -77,14 +81,18 @@ async function build(): Promise<void> {
   await log.close();
 }
 
-/** Milliseconds to append APPEND_BYTES of `prepared` chunks (offsets stamped again) to a fresh log. */
-async function appendMs(prepared: readonly Buffer[], tracked: boolean): Promise<number> {
+/**
+ * Milliseconds, of the clock and of this process's CPU, to append APPEND_BYTES of `prepared` chunks
+ * (offsets stamped again) to a fresh log. CPU time is the steadier figure on a shared machine.
+ */
+async function appendMs(prepared: readonly Buffer[], tracked: boolean): Promise<{ wall: number; cpu: number }> {
   const dir = fs.mkdtempSync(path.join(path.dirname(DIR), 'gregor-election-append-'));
   const log = await PartitionLog.open(dir, FLUSH);
   if (tracked) log.track(new ProducerStates());
   const batchBytes = template().length;
   let offset = 0;
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   for (let appended = 0; appended < APPEND_BYTES; ) {
     for (const chunk of prepared) {
       for (let at = 0; at < chunk.length; at += batchBytes, offset += RECORDS_PER_BATCH) setBaseOffset(chunk, at, offset);
@@ -92,14 +100,34 @@ async function appendMs(prepared: readonly Buffer[], tracked: boolean): Promise<
       appended += chunk.length;
     }
   }
-  const elapsed = millis(start);
+  const elapsed = { wall: millis(start), cpu: cpuMillis(process.cpuUsage(cpu)) };
   await log.close();
   fs.rmSync(dir, { recursive: true, force: true });
   return elapsed;
 }
 
+/** What election did before 93a2b37: one 61-byte readSync per batch header, over every segment. */
+function perHeaderReadSyncScan(states: ProducerStates): void {
+  const scratch = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
+  for (const name of fs.readdirSync(DIR).filter((file) => file.endsWith('.log')).sort()) {
+    const fd = fs.openSync(path.join(DIR, name), 'r');
+    const size = fs.fstatSync(fd).size;
+    for (let position = 0; position + BATCH_HEADER_SIZE <= size; ) {
+      fs.readSync(fd, scratch, 0, BATCH_HEADER_SIZE, position);
+      const header = readBatchHeader(scratch, 0);
+      states.apply(header);
+      position += LOG_OVERHEAD + header.batchLength;
+    }
+    fs.closeSync(fd);
+  }
+}
+
 function millis(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function cpuMillis(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 function median(values: number[]): number {
@@ -114,15 +142,33 @@ async function main(): Promise<void> {
     await build();
     console.log(JSON.stringify({ built: DIR, seconds: millis(start) / 1000 }));
   }
-  const steps: Record<string, number[]> = { fullScan: [], open: [], track: [], election: [], appendUntracked: [], appendTracked: [] };
+  const steps: Record<string, number[]> = {
+    perHeaderScan: [],
+    fullScan: [],
+    open: [],
+    track: [],
+    election: [],
+    openAfterCrash: [],
+    trackAfterCrash: [],
+    appendUntracked: [],
+    appendTracked: [],
+    appendUntrackedCpu: [],
+    appendTrackedCpu: [],
+  };
   const prepared: Buffer[] = [];
   for (const chunk of chunks()) if (prepared.push(chunk) === 64) break;
   const appendCost: number[] = [];
+  const appendCpuCost: number[] = [];
   let shape: Record<string, number> = {};
   for (let run = 0; run < RUNS; run++) {
     let start = process.hrtime.bigint();
     const log = await PartitionLog.open(DIR);
     steps.open.push(millis(start));
+
+    const before = new ProducerStates();
+    start = process.hrtime.bigint();
+    perHeaderReadSyncScan(before);
+    steps.perHeaderScan.push(millis(start));
 
     const scanned = new ProducerStates();
     start = process.hrtime.bigint();
@@ -139,28 +185,53 @@ async function main(): Promise<void> {
     leader.restore(logged.snapshot());
     steps.election.push(millis(start));
 
-    if (!leader.snapshot().equals(scanned.snapshot())) throw new Error('the tracked state differs from a full scan');
+    if (!leader.snapshot().equals(scanned.snapshot()) || !before.snapshot().equals(scanned.snapshot())) throw new Error('the tracked state differs from a full scan');
     shape = { bytes: log.sizeInBytes, segments: log.segmentCount, batches: log.logEndOffset / RECORDS_PER_BATCH, offsets: log.logEndOffset, producers: PRODUCERS };
     await log.close();
 
-    steps.appendUntracked.push(await appendMs(prepared, false));
-    steps.appendTracked.push(await appendMs(prepared, true));
-    appendCost.push(steps.appendTracked[run] / steps.appendUntracked[run]);
+    // What a crash leaves: no marker, so no end snapshot; recovery checks the active segment.
+    fs.rmSync(path.join(DIR, '.clean-shutdown'));
+    start = process.hrtime.bigint();
+    const crashed = await PartitionLog.open(DIR);
+    steps.openAfterCrash.push(millis(start));
+    const rebuilt = new ProducerStates();
+    start = process.hrtime.bigint();
+    crashed.track(rebuilt);
+    steps.trackAfterCrash.push(millis(start));
+    if (!rebuilt.snapshot().equals(scanned.snapshot())) throw new Error('the state rebuilt after a crash differs from a full scan');
+    await crashed.close();
+
+    // Alternating which goes first, so neither always finds the page cache as the other left it.
+    const untrackedFirst = run % 2 === 0 ? await appendMs(prepared, false) : undefined;
+    const tracked = await appendMs(prepared, true);
+    const untracked = untrackedFirst ?? (await appendMs(prepared, false));
+    steps.appendUntracked.push(untracked.wall);
+    steps.appendTracked.push(tracked.wall);
+    steps.appendUntrackedCpu.push(untracked.cpu);
+    steps.appendTrackedCpu.push(tracked.cpu);
+    appendCost.push(tracked.wall / untracked.wall);
+    appendCpuCost.push(tracked.cpu / untracked.cpu);
   }
-  const reference = median(steps.fullScan);
+  const reference = median(steps.perHeaderScan);
   console.log(JSON.stringify({ partition: shape }));
   const describe: Record<string, string> = {
-    fullScan: 'fold every batch header of the log (what election did)',
-    open: 'open the log',
-    track: 'restore the newest snapshot and fold the batches after it (on open, and after a truncation)',
+    perHeaderScan: 'fold every batch header of the log, a readSync each (what election did)',
+    fullScan: 'fold every batch header of the log through PartitionLog.batchHeaders (64 KiB reads)',
+    open: 'open the log, closed cleanly',
+    track: 'track producer state on it: restore the snapshot its clean close wrote at the log end',
+    openAfterCrash: 'open the log after a crash: recovery checks the active segment',
+    trackAfterCrash: 'track producer state on it: restore the active segment base snapshot and fold that segment (as after a truncation)',
     election: 'copy the tracked state into the leader (what election does now)',
     appendUntracked: `append ${APPEND_BYTES / MiB} MiB of the same batches to a log that tracks nothing`,
     appendTracked: `append ${APPEND_BYTES / MiB} MiB of the same batches to a log tracking producer state`,
+    appendUntrackedCpu: 'CPU time of appendUntracked',
+    appendTrackedCpu: 'CPU time of appendTracked',
   };
   for (const [step, runs] of Object.entries(steps)) {
-    console.log(JSON.stringify({ step, what: describe[step], medianMs: median(runs), runsMs: runs, fullScanOverThis: reference / median(runs) }));
+    console.log(JSON.stringify({ step, what: describe[step], medianMs: median(runs), runsMs: runs, beforeOverThis: reference / median(runs) }));
   }
   console.log(JSON.stringify({ appendTrackedOverUntracked: median(appendCost), runs: appendCost }));
+  console.log(JSON.stringify({ appendTrackedOverUntrackedCpu: median(appendCpuCost), runs: appendCpuCost }));
 }
 
 void main();

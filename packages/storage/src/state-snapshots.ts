@@ -4,7 +4,8 @@ import { SNAPSHOT_SUFFIX, parseSegmentFileName, segmentPath } from './segment-fi
 import { writeFileDurably } from './write-durably';
 
 /**
- * `<base>.snapshot`: a HeaderState as it stood after every batch before offset `base`.
+ * `<offset>.snapshot`: a HeaderState as it stood after every batch before `offset`, which is
+ * where a segment begins (written as it rolled) or where the log ended at a clean close.
  *
  *   crc uint32 | version int8 | offset int64 | state bytes...
  *

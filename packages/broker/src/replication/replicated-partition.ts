@@ -56,7 +56,7 @@ export class ReplicatedPartition {
    * does, and snapshots it at each segment roll): a new leader copies it instead of reading its log.
    */
   private readonly loggedProducers = new ProducerStates();
-  /** False from losing leadership until a new term's producer state is rebuilt from the log. */
+  /** False from losing leadership until a new term's producer state is copied from the log's. */
   private producerStateReady = false;
 
   constructor(private readonly options: ReplicatedPartitionOptions) {
