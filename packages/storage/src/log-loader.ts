@@ -6,6 +6,7 @@ import { syncDirectory } from './file-io';
 import { MIN_AHEAD_BYTES } from './reserve-ahead';
 import { LogSegment } from './segment';
 import { LOG_SUFFIX, parseSegmentFileName, removeSegmentFiles } from './segment-files';
+import { removeOrphanSnapshots } from './state-snapshots';
 
 export interface OpenReport {
   /** The log was closed cleanly, so only its indexes and last few batches were read. */
@@ -61,6 +62,9 @@ export function loadLog(dir: string, config: LogConfig, now: number): LoadedLog 
   // A clean close waits for every give-back; a process that died first left sealed segments holding
   // what they had reserved past their end, so it goes back now.
   if (!cleanShutdown) for (const sealed of segments.slice(0, -1)) sealed.releaseReserved(MIN_AHEAD_BYTES);
+  const starts = segments.map((segment) => segment.baseOffset);
+  // A clean close snapshots tracked state at the log end too, and nothing has written since.
+  removeOrphanSnapshots(dir, cleanShutdown ? [...starts, segments[segments.length - 1].nextOffset] : starts);
   if (cleanShutdown) {
     fs.rmSync(markerPath);
     syncDirectory(dir);

@@ -19,10 +19,13 @@ import { Clock, systemClock } from './clock';
 import { LogConfig, resolveLogConfig } from './config';
 import { StorageError } from './errors';
 import { syncDirectory } from './file-io';
+import type { HeaderState } from './header-state';
 import { OpenReport, loadLog } from './log-loader';
 import { MIN_AHEAD_BYTES, ReserveAhead } from './reserve-ahead';
 import { LogSegment, MAX_RELATIVE_OFFSET } from './segment';
 import { Syncer } from './syncer';
+import { removeStateSnapshot } from './state-snapshots';
+import { TrackedState } from './tracked-state';
 
 export interface AppendResult {
   baseOffset: number;
@@ -82,6 +85,10 @@ export class PartitionLog {
   private ahead: ReserveAhead | null;
   /** Segments that stopped taking appends, giving back their unused reserved blocks. */
   private readonly givingBack = new Set<Promise<void>>();
+  /** State a caller asked this log to keep folded from its batches (see track). */
+  private tracked: TrackedState | null = null;
+  /** Where the last clean close snapshotted tracked state, when that was inside the active segment. */
+  private endSnapshot: number | null;
 
   private constructor(
     readonly dir: string,
@@ -94,6 +101,7 @@ export class PartitionLog {
     private readonly preallocation: Preallocation | null,
   ) {
     this.ahead = this.reserveAheadFor(this.active);
+    this.endSnapshot = openReport.cleanShutdown && this.logEndOffset > this.active.baseOffset ? this.logEndOffset : null;
   }
 
   /** `preallocation`: reserve disk blocks ahead of appends (see ReserveAhead); none without it. */
@@ -147,11 +155,11 @@ export class PartitionLog {
     const baseOffset = this.logEndOffset;
     setBaseOffset(batch, 0, baseOffset);
     if (term !== undefined) setPartitionLeaderEpoch(batch, 0, term);
-    const extent = extentOf(readBatchHeader(batch, 0), 0);
+    const header = readBatchHeader(batch, 0);
     const logAppendTime = this.clock.now();
-    this.write([batch], [extent], batch.length);
+    this.write([batch], [extentOf(header, 0)], [header], batch.length);
     await this.afterWrite(batch.length);
-    return { baseOffset, lastOffset: extent.lastOffset, logAppendTime };
+    return { baseOffset, lastOffset: baseOffset + header.lastOffsetDelta, logAppendTime };
   }
 
   /**
@@ -163,6 +171,7 @@ export class PartitionLog {
     this.ensureWritable();
     const chunks = Buffer.isBuffer(batches) ? [batches] : batches;
     const extents: BatchExtent[] = [];
+    const headers: BatchHeader[] = [];
     let expected = this.logEndOffset;
     let chunkStart = 0;
     for (const chunk of chunks) {
@@ -175,6 +184,7 @@ export class PartitionLog {
         }
         const extent = extentOf(header, chunkStart + position);
         extents.push(extent);
+        headers.push(header);
         expected = extent.lastOffset + 1;
         position += extent.size;
       }
@@ -182,26 +192,33 @@ export class PartitionLog {
     }
     if (extents.length === 0) throw new StorageError('INVALID_BATCH', 'no batches to append');
     const logAppendTime = this.clock.now();
-    this.write(chunks, extents, chunkStart);
+    this.write(chunks, extents, headers, chunkStart);
     await this.afterWrite(chunkStart);
     return { baseOffset: extents[0].baseOffset, lastOffset: expected - 1, logAppendTime };
   }
 
-  /** Writes the batches `extents` describe, `bytes` of them in `chunks`, rolling segments between batches as needed. */
-  private write(chunks: readonly Buffer[], extents: readonly BatchExtent[], bytes: number): void {
+  /**
+   * Writes the batches `extents` (and `headers`, one each) describe, `bytes` of them in `chunks`,
+   * rolling segments between batches as needed.
+   */
+  private write(chunks: readonly Buffer[], extents: readonly BatchExtent[], headers: readonly BatchHeader[], bytes: number): void {
     const last = extents[extents.length - 1];
+    const state = this.tracked?.state;
     if (!this.shouldRoll(bytes, last)) {
       this.active.append(chunks, extents, this.cfg.indexIntervalBytes);
       this.dirty.add(this.active);
+      if (state) for (const header of headers) state.apply(header);
     } else {
       let chunk = 0;
       let chunkStart = 0;
-      for (const extent of extents) {
+      for (let i = 0; i < extents.length; i++) {
+        const extent = extents[i];
         while (extent.position >= chunkStart + chunks[chunk].length) chunkStart += chunks[chunk++].length;
         const at = extent.position - chunkStart;
         if (this.shouldRoll(extent.size, extent)) this.roll(extent.baseOffset);
         this.active.append([chunks[chunk].subarray(at, at + extent.size)], [{ ...extent, position: 0 }], this.cfg.indexIntervalBytes);
         this.dirty.add(this.active);
+        state?.apply(headers[i]);
       }
     }
     this.ahead?.grewTo(this.active.size);
@@ -223,6 +240,7 @@ export class PartitionLog {
   private roll(baseOffset: number): void {
     this.active.seal();
     this.giveBackReserved(this.active, MIN_AHEAD_BYTES);
+    this.tracked?.snapshotAt(baseOffset);
     this.segments.push(LogSegment.create(this.dir, baseOffset, this.clock.now()));
     this.ahead = this.reserveAheadFor(this.active);
     syncDirectory(this.dir);
@@ -410,6 +428,36 @@ export class PartitionLog {
     }
   }
 
+  /**
+   * Keeps `state` folded from every batch of this log from now on: restores it from the newest
+   * snapshot and replays the batches after it, applies each batch as it is written, snapshots it
+   * at every roll, and restores and replays again after a truncation.
+   */
+  track(state: HeaderState): void {
+    this.ensureOpen();
+    this.tracked = new TrackedState(this.dir, state);
+    this.replay(this.tracked);
+  }
+
+  /**
+   * Rebuilds the tracked state from the newest usable snapshot and the batches after it, and
+   * snapshots the active segment's base if the one restored was older, so the next rebuild reads
+   * at most the active segment.
+   */
+  private replay(tracked: TrackedState): void {
+    const offsets = this.segments.map((segment) => segment.baseOffset);
+    if (this.endSnapshot !== null) offsets.push(this.endSnapshot);
+    const from = tracked.restoreNewest(offsets.sort((a, b) => a - b)) ?? this.logStartOffset;
+    for (let i = this.segmentIndexFor(from); i < this.segments.length; i++) {
+      const segment = this.segments[i];
+      if (segment === this.active && from < segment.baseOffset) {
+        tracked.snapshotAt(segment.baseOffset);
+        syncDirectory(this.dir);
+      }
+      for (const header of segment.headersFrom(Math.max(from, segment.baseOffset))) tracked.state.apply(header);
+    }
+  }
+
   /** The term (partitionLeaderEpoch) of the batch holding `offset`, or null when the log does not hold it. */
   termAt(offset: number): number | null {
     return this.batchAt(offset)?.term ?? null;
@@ -426,6 +474,7 @@ export class PartitionLog {
     this.beginTruncation();
     while (this.active.baseOffset >= offset) this.drop(this.segments.pop() as LogSegment);
     this.active.truncateTo(offset);
+    if (this.tracked) this.replay(this.tracked);
     this.endTruncation();
   }
 
@@ -439,12 +488,15 @@ export class PartitionLog {
     this.beginTruncation();
     for (const segment of this.segments) this.drop(segment);
     this.segments = [LogSegment.create(this.dir, offset, this.clock.now())];
+    this.tracked?.state.restore(null);
     this.endTruncation();
   }
 
   private beginTruncation(): void {
     this.truncations++;
     this.lastBatchCache = null;
+    if (this.endSnapshot !== null) removeStateSnapshot(this.dir, this.endSnapshot);
+    this.endSnapshot = null;
   }
 
   private endTruncation(): void {
@@ -512,6 +564,8 @@ export class PartitionLog {
       segment.close();
     }
     if (this.failure === null) {
+      // The next open restores this and reads no batch, as the marker vouches nothing came after it.
+      this.tracked?.snapshotAt(this.logEndOffset);
       fs.writeFileSync(path.join(this.dir, CLEAN_SHUTDOWN_FILE), '');
       syncDirectory(this.dir);
     }

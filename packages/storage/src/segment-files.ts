@@ -4,6 +4,8 @@ import * as path from 'node:path';
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
+/** Not a segment file proper: state folded from the batches before the segment (see state-snapshots). */
+export const SNAPSHOT_SUFFIX = '.snapshot';
 
 /** Segment files are named by their base offset, zero-padded to 20 digits so names sort like offsets. */
 export function segmentFileName(baseOffset: number, suffix: string): string {
@@ -24,7 +26,7 @@ export function parseSegmentFileName(name: string, suffix: string): number | nul
 }
 
 export function removeSegmentFiles(dir: string, baseOffset: number): void {
-  for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+  for (const suffix of [SNAPSHOT_SUFFIX, LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
     fs.rmSync(segmentPath(dir, baseOffset, suffix), { force: true });
   }
 }

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BATCH_HEADER_SIZE, BatchHeader, LOG_OVERHEAD, readBatchHeader } from '@gregor/records';
+import type { BatchHeader } from '@gregor/records';
 import { BatchExtent, readExtentAt, scanVerified } from './batch-scan';
 import { StorageError } from './errors';
 import { fdatasync, readAt, writeAllAt } from './file-io';
+import { readHeaders } from './header-reader';
 import { OffsetIndex } from './offset-index';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, removeSegmentFiles, segmentPath } from './segment-files';
 import { TimeIndex } from './time-index';
@@ -206,13 +207,8 @@ export class LogSegment {
 
   /** Headers of the batches from the one holding `offset` to the end, without CRC checks. */
   *headersFrom(offset: number): Generator<BatchHeader> {
-    const scratch = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
-    let position = this.offsetIndex.lookup(offset).position;
-    while (position + BATCH_HEADER_SIZE <= this.size) {
-      fs.readSync(this.fd, scratch, 0, BATCH_HEADER_SIZE, position);
-      const header = readBatchHeader(scratch, 0);
+    for (const header of readHeaders(this.fd, this.size, this.offsetIndex.lookup(offset).position)) {
       if (header.baseOffset + header.lastOffsetDelta >= offset) yield header;
-      position += LOG_OVERHEAD + header.batchLength;
     }
   }
 

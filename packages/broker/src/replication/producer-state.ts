@@ -1,5 +1,7 @@
 import type { BatchHeader } from '@gregor/records';
+import type { HeaderState } from '@gregor/storage';
 import { BrokerError } from '../errors';
+import { ProducerEntry, decodeProducers, encodeProducers } from './producer-state-snapshot';
 
 /** The batches of one producer a leader remembers, as Kafka does: enough to spot any retry of an in-flight window. */
 const REMEMBERED_BATCHES = 5;
@@ -12,11 +14,6 @@ export interface ProducedBatch {
   lastOffset: number;
   /** The Raft term the batch was written in: it counts as written once committed in that term. */
   term: number;
-}
-
-interface ProducerEntry {
-  epoch: number;
-  batches: ProducedBatch[];
 }
 
 export type SequenceVerdict = { kind: 'new' } | { kind: 'duplicate'; batch: ProducedBatch };
@@ -32,7 +29,7 @@ export function lastSequenceOf(header: BatchHeader): number {
  * producer resends in order; an older epoch is fenced. A producer not remembered (new, or
  * forgotten) may start at any sequence.
  */
-export class ProducerStates {
+export class ProducerStates implements HeaderState {
   private readonly producers = new Map<number, ProducerEntry>();
 
   check(header: BatchHeader): SequenceVerdict {
@@ -74,11 +71,18 @@ export class ProducerStates {
     if (entry.batches.length > REMEMBERED_BATCHES) entry.batches.shift();
   }
 
-  /** Rebuilds from a log's batch headers, in offset order (a new leader reading its log). */
-  rebuild(headers: Iterable<BatchHeader>): void {
+  /** Records a batch read back from the log, as it was recorded when written. */
+  apply(header: BatchHeader): void {
+    if (header.producerId >= 0) this.record(header, header.baseOffset, header.partitionLeaderEpoch);
+  }
+
+  snapshot(): Buffer {
+    return encodeProducers(this.producers);
+  }
+
+  restore(snapshot: Buffer | null): void {
+    const restored = snapshot === null ? new Map<number, ProducerEntry>() : decodeProducers(snapshot);
     this.producers.clear();
-    for (const header of headers) {
-      if (header.producerId >= 0) this.record(header, header.baseOffset, header.partitionLeaderEpoch);
-    }
+    for (const [id, entry] of restored) this.producers.set(id, entry);
   }
 }

@@ -51,11 +51,17 @@ export class ReplicatedPartition {
   private failure: unknown = null;
   private hw = 0;
   private readonly producers = new ProducerStates();
-  /** False from losing leadership until a new term's producer state is rebuilt from the log. */
+  /**
+   * What the log's batches say of producers, kept by the log as it writes them (every replica
+   * does, and snapshots it at each segment roll): a new leader copies it instead of reading its log.
+   */
+  private readonly loggedProducers = new ProducerStates();
+  /** False from losing leadership until a new term's producer state is copied from the log's. */
   private producerStateReady = false;
 
   constructor(private readonly options: ReplicatedPartitionOptions) {
     this.storage = new PartitionRaftStorage(options.log, options.state);
+    options.log.track(this.loggedProducers);
     const hard = options.state.hardState;
     const lastIndex = this.storage.lastIndex();
     // Entries are written before the hard state, so a stored commit can run ahead of a log cut by a crash.
@@ -243,7 +249,7 @@ export class ReplicatedPartition {
     if (rd.hardState) this.storage.saveHardState(rd.hardState);
     if (becameLeader) {
       // Everything this leader will ever commit from earlier terms is in its log now.
-      this.producers.rebuild(this.options.log.batchHeaders());
+      this.producers.restore(this.loggedProducers.snapshot());
       this.producerStateReady = true;
     }
     this.options.transport.send(this.group, rd.messagesAfterPersist);

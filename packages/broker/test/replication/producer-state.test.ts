@@ -26,11 +26,34 @@ describe('ProducerStates', () => {
     expect(states.check(header(1, 3, 2, 1)).kind).toBe('duplicate');
   });
 
-  it('rebuilds from log headers, ignoring batches without a producer', () => {
+  it('applies batches read back from the log, ignoring those without a producer', () => {
     const states = new ProducerStates();
     const plain = readBatchHeader(encodeBatch([{ key: null, value: null }]));
     const produced = { ...header(9, 0, 0, 2), baseOffset: 40, partitionLeaderEpoch: 6 };
-    states.rebuild([plain, produced]);
+    states.apply(plain);
+    states.apply(produced);
     expect(states.check(header(9, 0, 0, 2))).toEqual({ kind: 'duplicate', batch: { firstSequence: 0, lastSequence: 1, baseOffset: 40, lastOffset: 41, term: 6 } });
+  });
+
+  it('restores from its snapshot exactly what it held, and encodes equal states alike', () => {
+    const states = new ProducerStates();
+    states.record(header(2 ** 40, 1, 0, 2), 2 ** 40, 3);
+    for (let seq = 0; seq < 7; seq++) states.record(header(5, 2, seq, 1), 1000 + seq, 4);
+    const restored = new ProducerStates();
+    restored.restore(states.snapshot());
+    expect(restored.check(header(5, 2, 6, 1))).toEqual({ kind: 'duplicate', batch: { firstSequence: 6, lastSequence: 6, baseOffset: 1006, lastOffset: 1006, term: 4 } });
+    expect(restored.check(header(2 ** 40, 1, 0, 2))).toEqual({ kind: 'duplicate', batch: { firstSequence: 0, lastSequence: 1, baseOffset: 2 ** 40, lastOffset: 2 ** 40 + 1, term: 3 } });
+    expect(restored.snapshot()).toEqual(states.snapshot());
+    restored.restore(null);
+    expect(restored.check(header(5, 2, 99, 1))).toEqual({ kind: 'new' });
+  });
+
+  it('refuses a snapshot cut short and keeps what it held', () => {
+    const states = new ProducerStates();
+    states.record(header(5, 0, 0, 1), 0, 1);
+    const bytes = states.snapshot();
+    expect(() => states.restore(bytes.subarray(0, bytes.length - 1))).toThrow();
+    expect(() => states.restore(Buffer.concat([bytes, Buffer.alloc(1)]))).toThrow();
+    expect(states.check(header(5, 0, 0, 1)).kind).toBe('duplicate');
   });
 });
