@@ -1,6 +1,7 @@
-import { compressSync, uncompressSync } from 'snappy';
+import type * as Snappy from 'snappy';
 import type { CompressionCodec } from './compression';
 import { decompressedTooLarge, RecordsError } from './errors';
+import { lazyCodec } from './lazy-codec';
 
 /**
  * snappy-java's stream framing, which Kafka's Java client writes and every Kafka client reads: this magic, a
@@ -45,11 +46,11 @@ function xerialBlocks(data: Buffer): Buffer[] {
   return blocks;
 }
 
-function decompressBlocks(blocks: Buffer[], maxOutputBytes: number): Buffer {
+function decompressBlocks(snappy: typeof Snappy, blocks: Buffer[], maxOutputBytes: number): Buffer {
   let total = 0;
   for (const block of blocks) total += uncompressedLength(block);
   if (total > maxOutputBytes) throw decompressedTooLarge(maxOutputBytes);
-  const out = blocks.map((block) => uncompressSync(block, { asBuffer: true }) as Buffer);
+  const out = blocks.map((block) => snappy.uncompressSync(block, { asBuffer: true }) as Buffer);
   return out.length === 1 ? out[0] : Buffer.concat(out, total);
 }
 
@@ -57,18 +58,21 @@ function decompressBlocks(blocks: Buffer[], maxOutputBytes: number): Buffer {
  * Writes the xerial framing, which Java consumers require; reads it and plain raw snappy, which some non-Java
  * clients send. The length preambles bound the output before anything is inflated.
  */
-export const snappyCodec: CompressionCodec = {
-  compress(data) {
-    const parts: Buffer[] = [XERIAL_HEADER];
-    for (let pos = 0; pos < data.length; pos += XERIAL_BLOCK_SIZE) {
-      const block = compressSync(data.subarray(pos, pos + XERIAL_BLOCK_SIZE));
-      const length = Buffer.allocUnsafe(4);
-      length.writeInt32BE(block.length, 0);
-      parts.push(length, block);
-    }
-    return Buffer.concat(parts);
-  },
-  decompress(data, maxOutputBytes = Infinity) {
-    return decompressBlocks(isXerialFramed(data) ? xerialBlocks(data) : [data], maxOutputBytes);
-  },
-};
+export const snappyCodec: CompressionCodec = lazyCodec('snappy', () => {
+  const snappy = require('snappy') as typeof Snappy;
+  return {
+    compress(data) {
+      const parts: Buffer[] = [XERIAL_HEADER];
+      for (let pos = 0; pos < data.length; pos += XERIAL_BLOCK_SIZE) {
+        const block = snappy.compressSync(data.subarray(pos, pos + XERIAL_BLOCK_SIZE));
+        const length = Buffer.allocUnsafe(4);
+        length.writeInt32BE(block.length, 0);
+        parts.push(length, block);
+      }
+      return Buffer.concat(parts);
+    },
+    decompress(data, maxOutputBytes = Infinity) {
+      return decompressBlocks(snappy, isXerialFramed(data) ? xerialBlocks(data) : [data], maxOutputBytes);
+    },
+  };
+});
