@@ -5,8 +5,9 @@ FROM node:20-bookworm-slim
 
 WORKDIR /app
 
-# Dependencies first, so editing sources does not reinstall them. Install scripts stay off,
-# as in the repository (lmdb ships prebuilt binaries).
+# Dependencies first, so editing sources does not reinstall them. Install scripts stay off: lmdb
+# ships prebuilt binaries, and zstd-napi's build (the one script the repository allows) serves
+# clients only; the broker never decompresses, and records loads a codec on its first use.
 COPY package.json package-lock.json ./
 COPY packages/records/package.json packages/records/
 COPY packages/storage/package.json packages/storage/

@@ -4,6 +4,8 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { BrokerProcess, startBroker } from '@gregor/testkit';
 import { buildProgram } from '@gregor/cli';
+import { Connection } from '@gregor/client';
+import { CompressionType, decodeBatch, iterateBatches } from '@gregor/records';
 import { CliResult, runGregor } from './helpers/run-gregor';
 
 /** The built `gregor` command as a child process. */
@@ -96,6 +98,27 @@ describe('gregor CLI', () => {
     expect((await run(['group', 'list'])).stdout).toBe('g\n');
   });
 
+  it.each([
+    ['gzip', CompressionType.Gzip],
+    ['snappy', CompressionType.Snappy],
+    ['lz4', CompressionType.Lz4],
+    ['zstd', CompressionType.Zstd],
+  ])('produces with --compression %s and consumes it back', async (codec, type) => {
+    const topic = `compressed-${codec}`;
+    await run(['topic', 'create', topic]);
+    const produced = await run(['produce', topic, '--compression', codec], 'one\ntwo\nthree\n');
+    expect(produced.code).toBe(0);
+    const connection = new Connection({ address: broker.address });
+    try {
+      const { records } = await connection.unary<object, { records: Buffer }>('Log', 'Fetch', { topic, partition: 0, offset: 0, maxBytes: 1 << 20 });
+      const compressions = [...iterateBatches(records)].map(({ position }) => decodeBatch(records, position).compression);
+      expect(compressions).toEqual([type]);
+    } finally {
+      connection.close();
+    }
+    expect(await run(['consume', topic, '--from-beginning', '--max', '3'])).toMatchObject({ code: 0, stdout: 'one\ntwo\nthree\n' });
+  });
+
   it('lists, describes, alters and deletes topics', async () => {
     await run(['topic', 'create', 'admin-cli', '-p', '2', '-c', 'retention.ms=60000']);
     expect((await run(['topic', 'list'])).stdout).toMatch(/admin-cli\s+2/);
@@ -116,6 +139,9 @@ describe('gregor CLI', () => {
     expect(badName.stderr).toMatch(/INVALID_ARGUMENT: invalid topic name/);
     const badConfig = await run(['topic', 'create', 'x', '-c', 'retention.ms=soon']);
     expect(badConfig.stderr).toMatch(/INVALID_ARGUMENT: topic config retention.ms must be an integer/);
+    const badCodec = await run(['produce', 'x', '--compression', 'brotli'], 'a\n');
+    expect(badCodec.code).toBe(1);
+    expect(badCodec.stderr).toContain('--compression must be one of none, gzip, snappy, lz4, zstd');
     const badFlag = await run(['consume', 'x', '--max', 'many']);
     expect(badFlag.code).not.toBe(0);
     expect(badFlag.stderr).toContain('expected an integer');

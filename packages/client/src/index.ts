@@ -4,7 +4,8 @@
  * - `Producer`: `send(topic, records)` resolves to each record's partition
  *   and offset; records are batched per partition (lingerMs, batchBytes),
  *   partitioned by murmur2(key) like Kafka (sticky for null keys),
- *   optionally gzip-compressed, sent to each partition's leader, and retried
+ *   optionally compressed (gzip, snappy, lz4 or zstd, framed as Kafka clients
+ *   frame them), sent to each partition's leader, and retried
  *   on the new leader after failover. Idempotent by default (each batch is
  *   written once however often it is resent); `acks: 'all' | 'leader'`.
  *   `flush()` sends what waits; `close()` flushes and disconnects.
@@ -42,4 +43,5 @@ export {
 } from './admin';
 export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type Bytes } from './producer/producer';
 export { Partitioner } from './producer/partitioner';
+export { COMPRESSION_NAMES, type CompressionName } from '@gregor/records';
 export { Consumer, type ConsumerOptions, type ConsumerRecord, type SeekTarget, type TopicPartition } from './consumer/consumer';

@@ -107,20 +107,32 @@ describe('client SDK', () => {
     await producer.close();
   });
 
-  it('compresses batches with gzip and the consumer reads them back', async () => {
-    await admin.createTopic('gzip-t');
-    const producer = new Producer({ connection, compression: 'gzip' });
+  it.each([
+    ['gzip', CompressionType.Gzip],
+    ['snappy', CompressionType.Snappy],
+    ['lz4', CompressionType.Lz4],
+    ['zstd', CompressionType.Zstd],
+  ] as const)('compresses batches with %s and the consumer reads them back', async (name, type) => {
+    const topic = `${name}-t`;
+    await admin.createTopic(topic);
+    const producer = new Producer({ connection, compression: name });
     const value = 'compressible '.repeat(100);
-    await producer.send('gzip-t', [{ value }, { value, headers: { h: 'x' } }]);
-    const [batch] = await batchesOf('gzip-t', 0);
-    expect(batch.compression).toBe(CompressionType.Gzip);
+    await producer.send(topic, [{ value }, { value, headers: { h: 'x' } }]);
+    const [batch] = await batchesOf(topic, 0);
+    expect(batch.compression).toBe(type);
     const consumer = new Consumer({ connection, autoOffsetReset: 'earliest' });
-    await consumer.assignTopic('gzip-t');
+    await consumer.assignTopic(topic);
     const records = await take(consumer, 2);
     expect(records.map((r) => r.value!.toString())).toEqual([value, value]);
     expect(records[1].headers).toEqual([{ key: 'h', value: Buffer.from('x') }]);
     consumer.close();
     await producer.close();
+  });
+
+  it('refuses a compression codec Kafka does not have', () => {
+    expect(() => new Producer({ connection, compression: 'brotli' as 'gzip' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 
   it('seeks to earliest, latest, an offset and a timestamp', async () => {

@@ -2,7 +2,7 @@ import { compressionOf, CompressionType, isControlBatch, isTransactionalBatch, t
 import { validateBatch, type BatchHeader } from './batch-header';
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD } from './batch-layout';
 import { codecFor } from './compression';
-import { RecordsError } from './errors';
+import { decompressedTooLarge, RecordsError } from './errors';
 import { readRecord } from './record-codec';
 import type { DecodedRecord } from './record-types';
 import { ByteReader } from './varint';
@@ -20,10 +20,6 @@ function isOutputLimitError(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
 }
 
-function tooLarge(maxDecompressedBytes: number): RecordsError {
-  return new RecordsError('BATCH_TOO_LARGE', `records decompress to more than ${maxDecompressedBytes} bytes`);
-}
-
 function recordsReader(
   buf: Buffer,
   pos: number,
@@ -39,10 +35,10 @@ function recordsReader(
     section = codecFor(compression).decompress(buf.subarray(start, end), maxDecompressedBytes);
   } catch (err) {
     if (err instanceof RecordsError) throw err;
-    if (isOutputLimitError(err)) throw tooLarge(maxDecompressedBytes);
+    if (isOutputLimitError(err)) throw decompressedTooLarge(maxDecompressedBytes);
     throw new RecordsError('INVALID_RECORD', `records do not decompress: ${(err as Error).message}`);
   }
-  if (section.length > maxDecompressedBytes) throw tooLarge(maxDecompressedBytes);
+  if (section.length > maxDecompressedBytes) throw decompressedTooLarge(maxDecompressedBytes);
   return new ByteReader(section, 0, section.length);
 }
 

@@ -1,6 +1,9 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { CompressionType } from './attributes';
 import { RecordsError } from './errors';
+import { gzipCodec } from './gzip-codec';
+import { lz4Codec } from './lz4-codec';
+import { snappyCodec } from './snappy-codec';
+import { zstdCodec } from './zstd-codec';
 
 /**
  * Compresses or restores the records section of a batch as a whole, synchronously. `maxOutputBytes`, when given,
@@ -11,21 +14,15 @@ export interface CompressionCodec {
   decompress(data: Buffer, maxOutputBytes?: number): Buffer;
 }
 
-const gzipCodec: CompressionCodec = {
-  compress: (data) => gzipSync(data),
-  decompress: (data, maxOutputBytes) =>
-    maxOutputBytes === undefined || !Number.isFinite(maxOutputBytes)
-      ? gunzipSync(data)
-      : gunzipSync(data, { maxOutputLength: Math.max(1, maxOutputBytes) }),
-};
+/** All four of Kafka's codecs, in the framings Kafka clients write, so any Kafka producer's batches decode. */
+const codecs = new Map<CompressionType, CompressionCodec>([
+  [CompressionType.Gzip, gzipCodec],
+  [CompressionType.Snappy, snappyCodec],
+  [CompressionType.Lz4, lz4Codec],
+  [CompressionType.Zstd, zstdCodec],
+]);
 
-const codecs = new Map<CompressionType, CompressionCodec>([[CompressionType.Gzip, gzipCodec]]);
-
-/**
- * Installs the codec for a compression type, replacing any earlier one. Snappy, LZ4 and zstd are left to callers
- * so the package needs no native dependency; to interoperate with Kafka they must use Kafka's framings
- * (xerial-framed snappy, LZ4 frame format, standard zstd frames).
- */
+/** Installs the codec for a compression type, replacing the built-in one (say, to tune a level). */
 export function registerCompressionCodec(type: CompressionType, codec: CompressionCodec): void {
   if (type === CompressionType.None || !(type in CompressionType)) {
     throw new RecordsError('INVALID_ARGUMENT', `cannot register a codec for compression type ${type}`);

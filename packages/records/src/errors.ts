@@ -19,3 +19,7 @@ export class RecordsError extends Error {
     this.code = code;
   }
 }
+
+export function decompressedTooLarge(maxDecompressedBytes: number): RecordsError {
+  return new RecordsError('BATCH_TOO_LARGE', `records decompress to more than ${maxDecompressedBytes} bytes`);
+}

@@ -34,6 +34,7 @@ export { type BatchOptions, encodeBatch } from './batch-encoder';
 export { BatchBuilder, type BuiltBatch, type BuiltBatchOptions } from './batch-builder';
 export { iterateBatches } from './batch-iterator';
 export { type CompressionCodec, registerCompressionCodec } from './compression';
+export { COMPRESSION_NAMES, type CompressionName, compressionTypeNamed } from './compression-names';
 export { type DecodedBatch, decodeBatch } from './batch-decoder';
 export {
   type ControlRecordKind,

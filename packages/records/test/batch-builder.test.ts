@@ -28,13 +28,13 @@ function build(records: Required<Record>[], compression: CompressionType, opts: 
 }
 
 describe('BatchBuilder', () => {
-  it('writes the same bytes as encodeBatch for the same records, uncompressed and gzip', () => {
+  it('writes the same bytes as encodeBatch for the same records, uncompressed and with every codec', () => {
     withSeed('batch builder', (seed) =>
       fc.assert(
         fc.property(
           fc.array(record, { minLength: 1, maxLength: 20 }),
           options,
-          fc.constantFrom(CompressionType.None, CompressionType.Gzip),
+          fc.constantFrom(CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd),
           fc.integer({ min: 0, max: 300 }),
           (records, opts, compression, headroom) => {
             const built = build(records, compression, opts, headroom);

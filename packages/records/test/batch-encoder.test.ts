@@ -59,12 +59,6 @@ describe('encodeBatch', () => {
   it('refuses an empty batch', () => {
     expect(() => encodeBatch([])).toThrow(RecordsError);
   });
-
-  it('refuses a compression type with no registered codec', () => {
-    expect(() => encodeBatch([{ key: null, value: null }], { compression: CompressionType.Zstd })).toThrow(
-      expect.objectContaining({ code: 'UNSUPPORTED_COMPRESSION' }),
-    );
-  });
 });
 
 describe('encodeBatch option checks', () => {

@@ -31,7 +31,7 @@ const options: fc.Arbitrary<BatchOptions> = fc.record(
   {
     baseOffset: fc.integer({ min: 0, max: 2 ** 52 }),
     partitionLeaderEpoch: fc.integer({ min: -1, max: 2 ** 31 - 1 }),
-    compression: fc.constantFrom(CompressionType.None, CompressionType.Gzip),
+    compression: fc.constantFrom(CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd),
     timestampType: fc.constantFrom(TimestampType.CreateTime, TimestampType.LogAppendTime),
     transactional: fc.boolean(),
     control: fc.boolean(),

@@ -61,7 +61,7 @@ describe('registerCompressionCodec', () => {
     decompress: (data) => Buffer.from(data).reverse(),
   };
 
-  it('plugs in a codec for another compression type', () => {
+  it('replaces the built-in codec of a compression type', () => {
     registerCompressionCodec(CompressionType.Snappy, reversing);
     const buf = encodeBatch(records, { compression: CompressionType.Snappy });
     expect(buf.readInt16BE(ATTRIBUTES_POS) & 0x07).toBe(CompressionType.Snappy);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as readline from 'readline';
 import { Command } from 'commander';
-import { Producer, ProducerRecord } from '@gregor/client';
+import { COMPRESSION_NAMES, type CompressionName, Producer, ProducerRecord } from '@gregor/client';
 import { brokersOf, parseInteger } from '../options';
 import { Progress } from '../progress';
 
@@ -11,7 +11,7 @@ interface ProduceOptions {
   partition?: number;
   file?: string;
   lingerMs: number;
-  compression: 'none' | 'gzip';
+  compression: CompressionName;
   acks: 'all' | 'leader';
 }
 
@@ -41,10 +41,10 @@ export function produceCommand(): Command {
     .option('-p, --partition <n>', 'send every record to this partition', parseInteger(0))
     .option('-f, --file <path>', 'read lines from a file instead of stdin')
     .option('--linger-ms <ms>', 'batching delay', parseInteger(0), 5)
-    .option('--compression <codec>', 'none or gzip', 'none')
+    .option('--compression <codec>', COMPRESSION_NAMES.join(', '), 'none')
     .option('--acks <acks>', 'all (a majority of replicas hold each batch) or leader (the leader alone)', 'all')
     .action(async (topic: string, opts: ProduceOptions, cmd: Command) => {
-      if (opts.compression !== 'none' && opts.compression !== 'gzip') throw new Error('--compression must be none or gzip');
+      if (!COMPRESSION_NAMES.includes(opts.compression)) throw new Error(`--compression must be one of ${COMPRESSION_NAMES.join(', ')}`);
       if (opts.acks !== 'all' && opts.acks !== 'leader') throw new Error('--acks must be all or leader');
       const producer = new Producer({ brokers: brokersOf(cmd), lingerMs: opts.lingerMs, compression: opts.compression, acks: opts.acks });
       const input = opts.file ? fs.createReadStream(opts.file) : process.stdin;

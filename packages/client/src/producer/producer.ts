@@ -1,4 +1,12 @@
-import { BATCH_HEADER_SIZE, BatchBuilder, BuiltBatch, CompressionType, RecordHeader } from '@gregor/records';
+import {
+  BATCH_HEADER_SIZE,
+  BatchBuilder,
+  BuiltBatch,
+  type CompressionName,
+  CompressionType,
+  compressionTypeNamed,
+  RecordHeader,
+} from '@gregor/records';
 import { produceRequestHeadroom, type InitProducerIdResponse, type ProduceResponse } from '@gregor/proto';
 import { Cluster, ClusterOptions } from '../cluster/cluster';
 import { Connection } from '../connection';
@@ -41,7 +49,8 @@ export interface ProducerOptions extends ClusterOptions {
    * size, so only busy partitions reach this.
    */
   batchBytes?: number;
-  compression?: 'none' | 'gzip';
+  /** Kafka's codecs, in the framings Kafka clients use (default 'none'); consumers read all of them. */
+  compression?: CompressionName;
   /** 'all' (default): a majority of the partition's replicas hold a batch durably before it is acknowledged; 'leader': the leader alone. */
   acks?: 'all' | 'leader';
   /**
@@ -142,6 +151,7 @@ export class Producer {
   private readonly streams = new Map<string, ProduceStream>();
   private readonly options: Required<Omit<ProducerOptions, keyof ClusterOptions | 'connection' | 'cluster' | 'idempotent'>>;
   private readonly wantsIdempotence: boolean;
+  private readonly compression: CompressionType;
   private identity: Promise<ProducerIdentity | null> | null = null;
   private sealedBatches = 0;
   /** send() calls still fetching metadata or waiting for room: flush() waits until their records join batches. */
@@ -168,6 +178,11 @@ export class Producer {
     };
     if (!Number.isInteger(this.options.maxInFlightPerPartition) || this.options.maxInFlightPerPartition < 1) {
       throw GregorError.invalid(`maxInFlightPerPartition must be a positive integer, got ${maxInFlight}`);
+    }
+    try {
+      this.compression = compressionTypeNamed(this.options.compression);
+    } catch (err) {
+      throw GregorError.invalid((err as Error).message);
     }
     if (!Number.isInteger(this.options.batchBytes) || this.options.batchBytes < 1) {
       throw GregorError.invalid(`batchBytes must be a positive integer, got ${this.options.batchBytes}`);
@@ -317,7 +332,7 @@ export class Producer {
     const capacity = Math.max(this.capacityOf(topic, partition), BATCH_HEADER_SIZE + firstRecordBytes);
     const pooled = capacity === this.options.batchBytes && headroom <= POOLED_HEADROOM;
     const buffer = pooled ? this.pool.acquire() : Buffer.allocUnsafe(headroom + capacity);
-    const builder = new BatchBuilder(buffer, pooled ? POOLED_HEADROOM : headroom, this.compressionType());
+    const builder = new BatchBuilder(buffer, pooled ? POOLED_HEADROOM : headroom, this.compression);
     const batch: OpenBatch = {
       topic, partition, builder, timestamps: [], tickets: [], slots: [], resolves: [], rejects: [], payloadBytes: 0, partitionCount: partitions,
       timer: null, ready: false, recordCount: 0, deadline: 0, attempts: 0, encoded: null, order: -1,
@@ -349,10 +364,6 @@ export class Producer {
 
   private capacityOf(topic: string, partition: number): number {
     return this.capacities.get(topic)?.[partition] ?? Math.min(MIN_BATCH_CAPACITY, this.options.batchBytes);
-  }
-
-  private compressionType(): CompressionType {
-    return this.options.compression === 'gzip' ? CompressionType.Gzip : CompressionType.None;
   }
 
   /** Closes the batch to records and hands it to its partition's sender. */
