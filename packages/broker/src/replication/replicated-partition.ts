@@ -223,7 +223,7 @@ export class ReplicatedPartition {
     if (rd.hardState) this.storage.saveHardState(rd.hardState);
     if (becameLeader) {
       // Everything this leader will ever commit from earlier terms is in its log now.
-      this.producers.rebuild(this.options.log.batchHeaders());
+      this.producers.rebuild(this.options.log.batchHeaders(), this.options.log.logStartOffset === 0);
       this.producerStateReady = true;
     }
     this.options.transport.send(this.group, rd.messagesAfterPersist);

@@ -13,7 +13,7 @@ describe('ProducerStates', () => {
     states.record(header(7, 0, 0, 3), 100, 2);
     expect(states.check(header(7, 0, 0, 3))).toEqual({ kind: 'duplicate', batch: { firstSequence: 0, lastSequence: 2, baseOffset: 100, lastOffset: 102, term: 2 } });
     expect(states.check(header(7, 0, 3, 1))).toEqual({ kind: 'new' });
-    expect(() => states.check(header(7, 0, 5, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE' }));
+    expect(() => states.check(header(7, 0, 5, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }));
   });
 
   it('fences older epochs, starts afresh on a newer one, and remembers the last five batches', () => {
@@ -22,15 +22,29 @@ describe('ProducerStates', () => {
     expect(() => states.check(header(1, 2, 1, 1))).toThrow(expect.objectContaining({ code: 'INVALID_PRODUCER_EPOCH' }));
     expect(states.check(header(1, 4, 0, 1))).toEqual({ kind: 'new' });
     for (let seq = 1; seq <= 6; seq++) states.record(header(1, 3, seq, 1), seq, 1);
-    expect(() => states.check(header(1, 3, 0, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE' }));
+    expect(() => states.check(header(1, 3, 0, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }));
     expect(states.check(header(1, 3, 2, 1)).kind).toBe('duplicate');
+  });
+
+  it('refuses a first batch that does not start at sequence 0, of a new producer or a new epoch', () => {
+    const states = new ProducerStates();
+    expect(() => states.check(header(4, 0, 1000, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }));
+    states.record(header(4, 0, 0, 1), 0, 1);
+    expect(() => states.check(header(4, 1, 1, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }));
+    expect(states.check(header(4, 1, 0, 1))).toEqual({ kind: 'new' });
+  });
+
+  it('lets a producer not remembered go on at any sequence once the log no longer starts at offset 0', () => {
+    const states = new ProducerStates();
+    states.rebuild([], false);
+    expect(states.check(header(4, 0, 1000, 1))).toEqual({ kind: 'new' });
   });
 
   it('rebuilds from log headers, ignoring batches without a producer', () => {
     const states = new ProducerStates();
     const plain = readBatchHeader(encodeBatch([{ key: null, value: null }]));
     const produced = { ...header(9, 0, 0, 2), baseOffset: 40, partitionLeaderEpoch: 6 };
-    states.rebuild([plain, produced]);
+    states.rebuild([plain, produced], true);
     expect(states.check(header(9, 0, 0, 2))).toEqual({ kind: 'duplicate', batch: { firstSequence: 0, lastSequence: 1, baseOffset: 40, lastOffset: 41, term: 6 } });
   });
 });
