@@ -6,7 +6,8 @@
  *   partitioned by murmur2(key) like Kafka (sticky for null keys),
  *   optionally gzip-compressed, sent to each partition's leader, and retried
  *   on the new leader after failover. Idempotent by default (each batch is
- *   written once however often it is resent); `acks: 'all' | 'leader'`.
+ *   written once however often it is resent, a partition's records in send
+ *   order); `acks: 'all' | 'leader'`.
  *   `flush()` sends what waits; `close()` flushes and disconnects.
  * - `Consumer`: `assign`/`assignTopic`, `seek` (offset, 'earliest',
  *   'latest', { timestamp }), records as an async iterator (`records()`, or
