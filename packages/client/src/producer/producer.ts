@@ -210,8 +210,10 @@ export class Producer {
     this.joining.add(joining);
     let sending: Promise<RecordMetadata | RecordMetadata[]>;
     try {
-      await previous;
-      sending = this.appendAll(topic, await this.prepare(topic), records);
+      // Prepared alongside the sends before it (they share one metadata lookup and one producer id request), joined after them.
+      const [prepared] = await Promise.allSettled([this.prepare(topic), previous]);
+      if (prepared.status === 'rejected') throw prepared.reason;
+      sending = this.appendAll(topic, prepared.value, records);
     } finally {
       this.joining.delete(joining);
       joined();
