@@ -41,12 +41,14 @@ export interface PartitionSenderOptions<E, B extends OutgoingBatch<E>> {
 }
 
 /**
- * Sends one partition's batches in order, at most maxInFlight at a time. When
- * any fails with a retriable error, nothing new is sent until every batch in
- * flight is answered; then the failed ones are resent, in their original
- * order and as their original bytes, after a backoff (none after a redirect to
- * the new leader). An idempotent leader drops the resends it already wrote and
- * answers with the original offsets, so each batch lands exactly once.
+ * Sends one partition's batches in order, none while maxInFlight have gone
+ * since the oldest one unanswered. When any fails with a retriable error (or
+ * as out of sequence behind an earlier one unanswered), nothing new is sent
+ * until every batch in flight is answered; then the failed ones are resent, in
+ * their original order and as their original bytes, after a backoff (none
+ * after a redirect to the new leader). An idempotent leader drops the resends
+ * it already wrote and answers with the original offsets, so each batch lands
+ * exactly once.
  *
  * A batch given up (fatal error, deadline) leaves a hole in the sequence: with
  * idempotence, batches sent after it fail too, and the partition continues

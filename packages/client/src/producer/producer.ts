@@ -149,9 +149,9 @@ export class Producer {
   private knownIdentity: ProducerIdentity | null | undefined;
   private sealedBatches = 0;
   /**
-   * send() calls still fetching metadata or the producer id, or waiting for room: each waits for
-   * the one before it, and later calls wait behind them, so records join batches in send order.
-   * flush() waits until their records have joined.
+   * send() calls still fetching metadata or the producer id, or waiting for room: each joins its
+   * records to batches only after the one before it, and later calls wait behind them, so records
+   * join batches in send order. flush() waits until their records have joined.
    */
   private readonly joining = new Set<Promise<void>>();
   private lastJoining: Promise<void> = Promise.resolve();
