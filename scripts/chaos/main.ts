@@ -2,8 +2,8 @@
  * `npm run chaos -- --duration S --seed X [--brokers 3|5|both] [--faults kind,...]
  * [--rate N] [--partitions N] [--env KEY=VALUE] [--data-root DIR] [--keep-data]`: chaos rounds
  * against real broker processes on loopback (see @gregor/testkit runChaos).
- * Each round ends with `chaos: acked=A lost=L duplicated=D divergent=X faults=F`;
- * the exit code is 1 unless every round lost, duplicated and diverged nothing.
+ * Each round ends with `chaos: acked=A lost=L duplicated=D divergent=X reordered=R faults=F`;
+ * the exit code is 1 unless every round lost, duplicated, diverged and reordered nothing.
  */
 import { parseArgs } from 'node:util';
 import { FAULT_KINDS, FaultKind, runChaos } from '@gregor/testkit';

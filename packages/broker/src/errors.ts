@@ -12,7 +12,7 @@ export type BrokerErrorCode =
   | 'SHUTTING_DOWN'
   | 'NOT_LEADER'
   | 'LEADER_NOT_AVAILABLE'
-  | 'OUT_OF_ORDER_SEQUENCE'
+  | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
   | 'INVALID_PRODUCER_EPOCH'
   | 'PERMISSION_DENIED'
   | 'INTERNAL';
@@ -70,8 +70,9 @@ const STATUS_BY_CODE: Readonly<Record<string, grpc.status>> = {
   // replication: the client should refresh metadata and retry
   NOT_LEADER: grpc.status.FAILED_PRECONDITION,
   LEADER_NOT_AVAILABLE: grpc.status.UNAVAILABLE,
-  // idempotent producers: a sequence gap (resend in order) and a fenced producer epoch
-  OUT_OF_ORDER_SEQUENCE: grpc.status.ABORTED,
+  // idempotent producers: a batch that does not follow the producer's last one (gRPC's "sequencer
+  // check failure"; a retry only helps once the batches before it have landed) and a fenced epoch
+  OUT_OF_ORDER_SEQUENCE_NUMBER: grpc.status.ABORTED,
   // raft: a leader handing over leadership drops proposals; the new leader takes the retry
   PROPOSAL_DROPPED: grpc.status.UNAVAILABLE,
   INVALID_PRODUCER_EPOCH: grpc.status.FAILED_PRECONDITION,

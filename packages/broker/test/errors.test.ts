@@ -12,6 +12,7 @@ describe('error to gRPC status mapping', () => {
     [new BrokerError('OFFSET_OUT_OF_RANGE', 'm'), grpc.status.OUT_OF_RANGE],
     [new BrokerError('REQUEST_TOO_LARGE', 'm'), grpc.status.RESOURCE_EXHAUSTED],
     [new BrokerError('SHUTTING_DOWN', 'm'), grpc.status.UNAVAILABLE],
+    [new BrokerError('OUT_OF_ORDER_SEQUENCE_NUMBER', 'm'), grpc.status.ABORTED],
     [new StorageError('OFFSET_OUT_OF_RANGE', 'm'), grpc.status.OUT_OF_RANGE],
     [new StorageError('RECORD_TOO_LARGE', 'm'), grpc.status.RESOURCE_EXHAUSTED],
     [new StorageError('LOG_CLOSED', 'm'), grpc.status.UNAVAILABLE],

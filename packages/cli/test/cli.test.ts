@@ -80,6 +80,18 @@ describe('gregor CLI', () => {
     expect(byValue.c.key).toBeNull();
   });
 
+  it('keeps the lines of a --file in order within a partition', async () => {
+    await run(['topic', 'create', 'ordered', '--partitions', '1']);
+    const lines = Array.from({ length: 100_000 }, (_, i) => String(i + 1));
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gregor-cli-')), 'numbers.txt');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    expect((await run(['produce', 'ordered', '--file', file])).code).toBe(0);
+    const consumed = await run(['consume', 'ordered', '--from-beginning', '--max', String(lines.length), '--format', 'value']);
+    const values = consumed.stdout.trim().split('\n');
+    const firstOutOfOrder = values.findIndex((value, i) => value !== lines[i]);
+    expect({ firstOutOfOrder, at: values[firstOutOfOrder], count: values.length }).toEqual({ firstOutOfOrder: -1, at: undefined, count: lines.length });
+  });
+
   it('consumes from an offset, from a time, and by group with lag', async () => {
     await run(['topic', 'create', 'history']);
     await run(['produce', 'history'], 'r0\nr1\nr2\nr3\n');

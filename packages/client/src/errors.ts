@@ -11,10 +11,12 @@ export const LEADER_ADDRESS_METADATA = 'gregor-leader-address';
 
 const RETRIABLE = new Set<grpc.status>([grpc.status.UNAVAILABLE, grpc.status.ABORTED, grpc.status.DEADLINE_EXCEEDED]);
 /** Reasons worth retrying whatever their status: the request went to a broker that does not lead the partition. */
-const RETRIABLE_REASONS = new Set(['NOT_LEADER', 'LEADER_NOT_AVAILABLE', 'OUT_OF_ORDER_SEQUENCE']);
+const RETRIABLE_REASONS = new Set(['NOT_LEADER', 'LEADER_NOT_AVAILABLE']);
+/** The leader refused a batch whose sequence does not follow the producer's last one. */
+export const OUT_OF_ORDER_SEQUENCE_NUMBER = 'OUT_OF_ORDER_SEQUENCE_NUMBER';
 
 export interface ErrorDetails {
-  /** Gregor's own error code (NOT_LEADER, OUT_OF_ORDER_SEQUENCE, ...); '' when the broker sent none. */
+  /** Gregor's own error code (NOT_LEADER, OUT_OF_ORDER_SEQUENCE_NUMBER, ...); '' when the broker sent none. */
   reason?: string;
   /** NOT_LEADER: the partition's leader, 0 when unknown. */
   leaderId?: number;
@@ -50,9 +52,16 @@ export class GregorError extends Error {
   /**
    * Worth retrying: the broker was unreachable, shutting down or too slow, or
    * the partition's leader moved (retry on the leader after a metadata refresh).
+   * Not an out-of-order sequence: resending that batch helps only while a batch
+   * sent before it may still land, which only the partition's sender knows.
    */
   get retriable(): boolean {
+    if (this.outOfOrderSequence) return false;
     return RETRIABLE.has(this.status) || RETRIABLE_REASONS.has(this.reason);
+  }
+
+  get outOfOrderSequence(): boolean {
+    return this.reason === OUT_OF_ORDER_SEQUENCE_NUMBER;
   }
 
   /** The broker named the partition's current leader: retry there at once. */

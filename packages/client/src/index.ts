@@ -7,7 +7,8 @@
  *   optionally compressed (gzip, snappy, lz4 or zstd, framed as Kafka clients
  *   frame them), sent to each partition's leader, and retried
  *   on the new leader after failover. Idempotent by default (each batch is
- *   written once however often it is resent); `acks: 'all' | 'leader'`.
+ *   written once however often it is resent, a partition's records in send
+ *   order); `acks: 'all' | 'leader'`.
  *   `flush()` sends what waits; `close()` flushes and disconnects.
  * - `Consumer`: `assign`/`assignTopic`, `seek` (offset, 'earliest',
  *   'latest', { timestamp }), records as an async iterator (`records()`, or

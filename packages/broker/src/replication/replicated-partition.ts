@@ -250,6 +250,7 @@ export class ReplicatedPartition {
     if (becameLeader) {
       // Everything this leader will ever commit from earlier terms is in its log now.
       this.producers.restore(this.loggedProducers.snapshot());
+      this.producers.knowsEveryProducer = this.options.log.logStartOffset === 0;
       this.producerStateReady = true;
     }
     this.options.transport.send(this.group, rd.messagesAfterPersist);

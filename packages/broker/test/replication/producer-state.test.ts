@@ -13,7 +13,7 @@ describe('ProducerStates', () => {
     states.record(header(7, 0, 0, 3), 100, 2);
     expect(states.check(header(7, 0, 0, 3))).toEqual({ kind: 'duplicate', batch: { firstSequence: 0, lastSequence: 2, baseOffset: 100, lastOffset: 102, term: 2 } });
     expect(states.check(header(7, 0, 3, 1))).toEqual({ kind: 'new' });
-    expect(() => states.check(header(7, 0, 5, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE' }));
+    expect(() => states.check(header(7, 0, 5, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }));
   });
 
   it('fences older epochs, starts afresh on a newer one, and remembers the last five batches', () => {
@@ -22,8 +22,22 @@ describe('ProducerStates', () => {
     expect(() => states.check(header(1, 2, 1, 1))).toThrow(expect.objectContaining({ code: 'INVALID_PRODUCER_EPOCH' }));
     expect(states.check(header(1, 4, 0, 1))).toEqual({ kind: 'new' });
     for (let seq = 1; seq <= 6; seq++) states.record(header(1, 3, seq, 1), seq, 1);
-    expect(() => states.check(header(1, 3, 0, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE' }));
+    expect(() => states.check(header(1, 3, 0, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }));
     expect(states.check(header(1, 3, 2, 1)).kind).toBe('duplicate');
+  });
+
+  it('refuses a first batch that does not start at sequence 0, of a new producer or a new epoch', () => {
+    const states = new ProducerStates();
+    expect(() => states.check(header(4, 0, 1000, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }));
+    states.record(header(4, 0, 0, 1), 0, 1);
+    expect(() => states.check(header(4, 1, 1, 1))).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }));
+    expect(states.check(header(4, 1, 0, 1))).toEqual({ kind: 'new' });
+  });
+
+  it('lets a producer not remembered go on at any sequence once the log no longer starts at offset 0', () => {
+    const states = new ProducerStates();
+    states.knowsEveryProducer = false;
+    expect(states.check(header(4, 0, 1000, 1))).toEqual({ kind: 'new' });
   });
 
   it('applies batches read back from the log, ignoring those without a producer', () => {
@@ -45,7 +59,7 @@ describe('ProducerStates', () => {
     expect(restored.check(header(2 ** 40, 1, 0, 2))).toEqual({ kind: 'duplicate', batch: { firstSequence: 0, lastSequence: 1, baseOffset: 2 ** 40, lastOffset: 2 ** 40 + 1, term: 3 } });
     expect(restored.snapshot()).toEqual(states.snapshot());
     restored.restore(null);
-    expect(restored.check(header(5, 2, 99, 1))).toEqual({ kind: 'new' });
+    expect(restored.check(header(5, 2, 0, 1))).toEqual({ kind: 'new' });
   });
 
   it('refuses a snapshot cut short and keeps what it held', () => {

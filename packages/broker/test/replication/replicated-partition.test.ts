@@ -88,7 +88,7 @@ describe('ReplicatedPartition', () => {
     }, 10_000, 'the leader takes idempotent writes');
     const retry = await leader.append(produced(0, 'a', 'b'), 'all', 1 << 20);
     expect(retry).toMatchObject({ baseOffset: first.baseOffset, lastOffset: first.lastOffset });
-    expect(() => leader.append(produced(5, 'gap'), 'all', 1 << 20)).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE' }));
+    expect(() => leader.append(produced(5, 'gap'), 'all', 1 << 20)).toThrow(expect.objectContaining({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }));
     const second = await leader.append(produced(2, 'c'), 'all', 1 << 20);
 
     const oldId = [...cluster.replicas.entries()].find(([, r]) => r === leader)![0];

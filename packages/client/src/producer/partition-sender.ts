@@ -41,12 +41,14 @@ export interface PartitionSenderOptions<E, B extends OutgoingBatch<E>> {
 }
 
 /**
- * Sends one partition's batches in order, at most maxInFlight at a time. When
- * any fails with a retriable error, nothing new is sent until every batch in
- * flight is answered; then the failed ones are resent, in their original
- * order and as their original bytes, after a backoff (none after a redirect to
- * the new leader). An idempotent leader drops the resends it already wrote and
- * answers with the original offsets, so each batch lands exactly once.
+ * Sends one partition's batches in order, none while maxInFlight have gone
+ * since the oldest one unanswered. When any fails with a retriable error (or
+ * as out of sequence behind an earlier one unanswered), nothing new is sent
+ * until every batch in flight is answered; then the failed ones are resent, in
+ * their original order and as their original bytes, after a backoff (none
+ * after a redirect to the new leader). An idempotent leader drops the resends
+ * it already wrote and answers with the original offsets, so each batch lands
+ * exactly once.
  *
  * A batch given up (fatal error, deadline) leaves a hole in the sequence: with
  * idempotence, batches sent after it fail too, and the partition continues
@@ -76,15 +78,23 @@ export class PartitionSender<E, B extends OutgoingBatch<E>> {
     return this.queue.length + this.inFlight.size + this.toResend.length;
   }
 
-  /** Whether a batch handed over now would be sent at once. */
+  /** Whether a batch handed over now would be sent at once (after a batch was given up: under a new producer id). */
   get hasRoom(): boolean {
-    return (
-      !this.waiting &&
-      this.toResend.length === 0 &&
-      this.givenUpAt === null &&
-      this.queue.length === 0 &&
-      this.inFlight.size < this.options.maxInFlight
-    );
+    if (this.waiting || this.toResend.length > 0 || this.queue.length > 0) return false;
+    if (this.givenUpAt !== null) return this.inFlight.size === 0;
+    return this.windowOpen();
+  }
+
+  /**
+   * Whether a new batch may go: not while it would be the maxInFlight-th batch after the oldest
+   * one unanswered. The leader remembers a producer's last few batches (as many as maxInFlight
+   * may be) to recognise a resend; counting only the batches in flight, those sent after an
+   * unanswered one could push it out of that memory, and its resend would be refused.
+   */
+  private windowOpen(): boolean {
+    let oldest = this.nextOrder;
+    for (const batch of this.inFlight) if (batch.order < oldest) oldest = batch.order;
+    return this.nextOrder - oldest < this.options.maxInFlight;
   }
 
   enqueue(batch: B): void {
@@ -106,8 +116,8 @@ export class PartitionSender<E, B extends OutgoingBatch<E>> {
       if (this.queue.length > 0) this.takeNewIdentity();
       return;
     }
-    while (this.inFlight.size < this.options.maxInFlight && this.queue.length > 0) this.sendFirst(this.queue.shift()!);
-    if (this.inFlight.size < this.options.maxInFlight) {
+    while (this.queue.length > 0 && this.windowOpen()) this.sendFirst(this.queue.shift()!);
+    if (this.windowOpen()) {
       const ready = this.options.takeReady?.();
       if (ready) this.sendFirst(ready);
     }
@@ -146,13 +156,29 @@ export class PartitionSender<E, B extends OutgoingBatch<E>> {
     this.inFlight.delete(batch);
     if (this.givenUpAt !== null && batch.order > this.givenUpAt) {
       this.options.failed(batch, this.givenUpError ?? err);
-    } else if (err.retriable && batch.attempts <= this.options.retries && Date.now() < batch.deadline) {
+    } else if (this.mayResend(batch, err)) {
       this.toResend.push(batch);
       this.lastError = err;
     } else {
       this.giveUp(batch, err);
     }
     this.pump();
+  }
+
+  /**
+   * A batch refused as out of sequence overtook an earlier one that has not landed yet (lost on
+   * the way, or refused itself): resent after it, it lands. With no earlier batch unanswered,
+   * the leader has lost the producer's place and a resend would be refused again.
+   */
+  private mayResend(batch: B, err: GregorError): boolean {
+    if (batch.attempts > this.options.retries || Date.now() >= batch.deadline) return false;
+    if (err.outOfOrderSequence) return this.anyUnansweredBefore(batch);
+    return err.retriable;
+  }
+
+  private anyUnansweredBefore(batch: B): boolean {
+    for (const earlier of this.inFlight) if (earlier.order < batch.order) return true;
+    return this.toResend.some((earlier) => earlier.order < batch.order);
   }
 
   private giveUp(batch: B, err: GregorError): void {

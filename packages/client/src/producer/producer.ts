@@ -1,3 +1,4 @@
+import * as grpc from '@grpc/grpc-js';
 import {
   BATCH_HEADER_SIZE,
   BatchBuilder,
@@ -12,6 +13,7 @@ import { Cluster, ClusterOptions } from '../cluster/cluster';
 import { Connection } from '../connection';
 import { GregorError } from '../errors';
 import { BufferPool } from './buffer-pool';
+import { InOrderWrites } from './in-order-writes';
 import { OutgoingBatch, PartitionSender, ProducerIdentity } from './partition-sender';
 import { Partitioner } from './partitioner';
 import { ProduceStream } from './produce-stream';
@@ -153,9 +155,16 @@ export class Producer {
   private readonly wantsIdempotence: boolean;
   private readonly compression: CompressionType;
   private identity: Promise<ProducerIdentity | null> | null = null;
+  /** The producer id once InitProducerId answered (null: none, batches go without); records join batches only after. */
+  private knownIdentity: ProducerIdentity | null | undefined;
   private sealedBatches = 0;
-  /** send() calls still fetching metadata or waiting for room: flush() waits until their records join batches. */
+  /**
+   * send() calls still fetching metadata or the producer id, or waiting for room: each joins its
+   * records to batches only after the one before it, and later calls wait behind them, so records
+   * join batches in send order. flush() waits until their records have joined.
+   */
   private readonly joining = new Set<Promise<void>>();
+  private lastJoining: Promise<void> = Promise.resolve();
   private idleWaiters: Array<() => void> = [];
   private bufferedBytes = 0;
   private roomWaiters: Array<() => void> = [];
@@ -165,6 +174,7 @@ export class Producer {
     this.cluster = options.cluster ?? new Cluster(options, options.connection);
     this.ownsCluster = !options.cluster;
     this.wantsIdempotence = options.idempotent ?? true;
+    this.knownIdentity = this.wantsIdempotence ? undefined : null;
     const maxInFlight = options.maxInFlightPerPartition ?? 5;
     this.options = {
       lingerMs: options.lingerMs ?? 5,
@@ -202,19 +212,23 @@ export class Producer {
     if (this.closed) return Promise.reject(GregorError.invalid('producer is closed'));
     const partitions = this.cluster.metadata.partitionCount(topic);
     // The common case joins batches at once, without an async step per record.
-    if (partitions !== undefined && (!this.wantsIdempotence || this.identity) && this.bufferedBytes < this.options.maxBufferedBytes) {
-      return this.appendAll(topic, partitions, records);
-    }
+    const ready = partitions !== undefined && this.knownIdentity !== undefined && this.joining.size === 0;
+    if (ready && this.bufferedBytes < this.options.maxBufferedBytes) return this.appendAll(topic, partitions, records);
     return this.sendWhenReady(topic, records);
   }
 
   private async sendWhenReady(topic: string, records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
     let joined!: () => void;
     const joining = new Promise<void>((resolve) => (joined = resolve));
+    const previous = this.lastJoining;
+    this.lastJoining = joining;
     this.joining.add(joining);
     let sending: Promise<RecordMetadata | RecordMetadata[]>;
     try {
-      sending = this.appendAll(topic, await this.prepare(topic), records);
+      // Prepared alongside the sends before it (they share one metadata lookup and one producer id request), joined after them.
+      const [prepared] = await Promise.allSettled([this.prepare(topic), previous]);
+      if (prepared.status === 'rejected') throw prepared.reason;
+      sending = this.appendAll(topic, prepared.value, records);
     } finally {
       this.joining.delete(joining);
       joined();
@@ -258,12 +272,15 @@ export class Producer {
   /** The producer id, asked for once; a failed attempt is retried by the next send. */
   private producerIdentity(): Promise<ProducerIdentity | null> {
     if (!this.identity) {
-      const asking = this.initProducerId().catch((err: unknown) => {
-        const error = GregorError.from(err);
-        if (error.code === 'UNIMPLEMENTED') return null;
-        if (this.identity === asking) this.identity = null;
-        throw error;
-      });
+      const asking = this.initProducerId().then(
+        (identity) => (this.knownIdentity = identity),
+        (err: unknown) => {
+          const error = GregorError.from(err);
+          if (error.code === 'UNIMPLEMENTED') return (this.knownIdentity = null);
+          if (this.identity === asking) this.identity = null;
+          throw error;
+        },
+      );
       this.identity = asking;
     }
     return this.identity;
@@ -366,13 +383,9 @@ export class Producer {
     return this.capacities.get(topic)?.[partition] ?? Math.min(MIN_BATCH_CAPACITY, this.options.batchBytes);
   }
 
-  /** Closes the batch to records and hands it to its partition's sender. */
+  /** Closes the batch to records and hands it to its partition's sender, at once: batches reach it in the order sealed. */
   private seal(batch: OpenBatch): void {
-    if (!this.closeBatch(batch)) return;
-    void this.senderFor(batch.topic, batch.partition).then(
-      (sender) => sender.enqueue(batch),
-      (err: unknown) => this.batchFailed(batch, GregorError.from(err)),
-    );
+    if (this.closeBatch(batch)) this.senderFor(batch.topic, batch.partition).enqueue(batch);
   }
 
   /** Takes the batch out of the open ones; false if it was not open. */
@@ -391,20 +404,19 @@ export class Producer {
     return true;
   }
 
-  private async senderFor(topic: string, partition: number): Promise<PartitionSender<BuiltBatch, OpenBatch>> {
+  private senderFor(topic: string, partition: number): PartitionSender<BuiltBatch, OpenBatch> {
     let byPartition = this.senders.get(topic);
     if (!byPartition) this.senders.set(topic, (byPartition = []));
     let sender = byPartition[partition];
     if (sender) return sender;
-    const identity = this.wantsIdempotence ? await this.producerIdentity() : null;
-    sender = byPartition[partition];
-    if (sender) return sender;
+    if (this.knownIdentity === undefined) throw new GregorError(grpc.status.INTERNAL, 'a batch was sealed before the producer id was known');
+    const writes = new InOrderWrites();
     sender = new PartitionSender<BuiltBatch, OpenBatch>({
-      identity,
+      identity: this.knownIdentity,
       maxInFlight: this.options.maxInFlightPerPartition,
       retries: this.options.retries,
       encode: (batch, stamp, baseSequence) => this.encode(batch, stamp, baseSequence),
-      send: (encoded) => this.sendToLeader(topic, partition, encoded),
+      send: (encoded) => this.sendToLeader(writes, topic, partition, encoded),
       takeReady: () => this.takeReady(topic, partition),
       completed: (batch, response) => this.batchCompleted(batch, response),
       failed: (batch, err) => this.batchFailed(batch, err),
@@ -420,11 +432,15 @@ export class Producer {
   }
 
   /** One attempt on the partition's current leader; failures teach the cluster metadata where to go next. */
-  private async sendToLeader(topic: string, partition: number, encoded: BuiltBatch): Promise<ProduceResponse> {
+  private async sendToLeader(writes: InOrderWrites, topic: string, partition: number, encoded: BuiltBatch): Promise<ProduceResponse> {
     let address: string | null = null;
     try {
-      address = await this.cluster.leaderAddress(topic, partition);
-      const response = await this.streamTo(address).send(topic, partition, encoded);
+      const written = await writes.write(
+        () => this.cluster.leaderAddress(topic, partition),
+        (to) => this.streamTo(to).send(topic, partition, encoded),
+      );
+      address = written.address;
+      const response = await written.answer;
       this.cluster.noteSuccess(address);
       return response;
     } catch (err) {

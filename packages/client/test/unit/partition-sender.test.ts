@@ -17,6 +17,7 @@ const notLeader = (address = '127.0.0.1:2'): GregorError =>
   new GregorError(grpc.status.FAILED_PRECONDITION, 'not leader', { reason: 'NOT_LEADER', leaderId: 2, leaderAddress: address });
 const unavailable = (): GregorError => new GregorError(grpc.status.UNAVAILABLE, 'stream closed');
 const tooLarge = (): GregorError => new GregorError(grpc.status.RESOURCE_EXHAUSTED, 'batch too large');
+const outOfOrder = (): GregorError => new GregorError(grpc.status.ABORTED, 'out of order', { reason: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
 
 /** A PartitionSender over a fake leader whose answers the test gives by hand. */
 function harness(options: { identity?: ProducerIdentity | null; maxInFlight?: number; retries?: number } = {}) {
@@ -134,11 +135,62 @@ describe('PartitionSender', () => {
     expect(h.completed).toEqual(['a']);
   });
 
+  it('resends a batch refused as out of sequence while a batch before it is unanswered, after that one', async () => {
+    const h = harness();
+    for (const name of ['a', 'b']) h.sender.enqueue(h.batch(name));
+    h.sent[1].reject(outOfOrder());
+    await h.settle();
+    h.sent[0].reject(unavailable());
+    await h.settle();
+    expect(h.sent.slice(2).map((s) => s.bytes.toString())).toEqual(['a|7|0', 'b|7|2']);
+    h.ok(2);
+    h.ok(3);
+    await h.settle();
+    expect(h.completed).toEqual(['a', 'b']);
+    expect(h.failed).toEqual([]);
+  });
+
+  it('gives up a batch refused as out of sequence when every batch before it was answered', async () => {
+    const h = harness();
+    for (const name of ['a', 'b']) h.sender.enqueue(h.batch(name));
+    h.ok(0);
+    await h.settle();
+    h.sent[1].reject(outOfOrder());
+    await h.settle();
+    expect(h.completed).toEqual(['a']);
+    expect(h.failed).toEqual([['b', 'out of order']]);
+    expect(h.sent).toHaveLength(2);
+  });
+
+  it('sends no batch that would be the maxInFlight-th after an unanswered one, so the leader still remembers that one', async () => {
+    const h = harness({ maxInFlight: 3 });
+    for (const name of ['a', 'b', 'c', 'd']) h.sender.enqueue(h.batch(name));
+    h.ok(1);
+    h.ok(2);
+    await h.settle();
+    expect(h.sent.map((s) => s.bytes.toString().split('|')[0])).toEqual(['a', 'b', 'c']);
+    expect(h.sender.hasRoom).toBe(false);
+    h.ok(0);
+    await h.settle();
+    expect(h.sent.map((s) => s.bytes.toString().split('|')[0])).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('has room once a given-up batch leaves nothing in flight, so a batch due takes the new producer id at once', async () => {
+    const h = harness({ maxInFlight: 1 });
+    h.sender.enqueue(h.batch('a'));
+    h.sent[0].reject(tooLarge());
+    await h.settle();
+    expect(h.sender.hasRoom).toBe(true);
+    h.sender.enqueue(h.batch('b'));
+    await h.settle();
+    expect(h.sent.map((s) => s.bytes.toString())).toEqual(['a|7|0', 'b|100|0']);
+  });
+
   it('gives up a batch on a fatal error; batches after it fail too and the rest continue under a new producer id from sequence 0', async () => {
     const h = harness();
     for (const name of ['a', 'b', 'c']) h.sender.enqueue(h.batch(name));
     h.sent[0].reject(tooLarge());
-    h.sent[1].reject(new GregorError(grpc.status.ABORTED, 'out of order', { reason: 'OUT_OF_ORDER_SEQUENCE' }));
+    h.sent[1].reject(outOfOrder());
     h.ok(2);
     await h.settle();
     h.sender.enqueue(h.batch('d'));

@@ -1,5 +1,7 @@
+import * as grpc from '@grpc/grpc-js';
 import type { ProduceResponse } from '@gregor/proto';
 import { RECORDS_COUNT_POS, type BuiltBatch } from '@gregor/records';
+import { GregorError } from '../../src/errors';
 import { Producer } from '../../src/producer/producer';
 import { ProduceStream } from '../../src/producer/produce-stream';
 
@@ -69,6 +71,20 @@ describe('Producer batching', () => {
     expect(sends.map((s) => s.records)).toEqual([2]);
     sends[0].answer();
     await sending;
+    await p.close();
+  });
+
+  it('sends waiting for the producer id share one request for it, and fail together when it fails', async () => {
+    const p = new Producer({ brokers: '127.0.0.1:1', lingerMs: 0 });
+    jest.spyOn(p.cluster.metadata, 'partitionCount').mockReturnValue(1);
+    let asked = 0;
+    jest.spyOn(p.cluster, 'callAny').mockImplementation(async () => {
+      asked++;
+      throw new GregorError(grpc.status.UNAVAILABLE, 'no broker answered');
+    });
+    const sends = ['a', 'b', 'c'].map((value) => p.send('t', { value }));
+    for (const sending of sends) await expect(sending).rejects.toThrow('no broker answered');
+    expect(asked).toBe(1);
     await p.close();
   });
 });

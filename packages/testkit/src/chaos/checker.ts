@@ -1,4 +1,4 @@
-import { ChaosHistory, CheckResult, ReplicaLog, StoredRecord } from './history';
+import { Ack, ChaosHistory, CheckResult, ReplicaLog, StoredRecord } from './history';
 
 const MAX_PROBLEMS = 50;
 
@@ -7,9 +7,10 @@ class Findings {
   lost = 0;
   duplicated = 0;
   divergent = 0;
+  reordered = 0;
   readonly problems: string[] = [];
 
-  note(kind: 'lost' | 'duplicated' | 'divergent', problem: string, count = 1): void {
+  note(kind: 'lost' | 'duplicated' | 'divergent' | 'reordered', problem: string, count = 1): void {
     this[kind] += count;
     if (this.problems.length < MAX_PROBLEMS) this.problems.push(`${kind}: ${problem}`);
   }
@@ -22,7 +23,10 @@ class Findings {
  * - divergent: replicas whose bytes differ below the high watermark, a replica
  *   missing committed data, gaps or overlaps in a log, a final read that
  *   differs from the replicas, an ack or a consumer read at an offset that
- *   now holds something else, and a consumer's offsets going backwards.
+ *   now holds something else, and a consumer's offsets going backwards;
+ * - reordered: an acknowledged record stored in its partition after a record
+ *   its producer sent later (per partition, each producer's records keep their
+ *   send order).
  * Pure: the same history always gives the same result.
  */
 export function checkHistory(history: ChaosHistory): CheckResult {
@@ -34,11 +38,13 @@ export function checkHistory(history: ChaosHistory): CheckResult {
   countDuplicates(committed, findings);
   checkAcks(history, committed, findings);
   checkObservations(history, committed, findings);
+  checkSendOrder(history, committed, findings);
   return {
     acked: history.acks.length,
     lost: findings.lost,
     duplicated: findings.duplicated,
     divergent: findings.divergent,
+    reordered: findings.reordered,
     problems: findings.problems,
   };
 }
@@ -182,4 +188,21 @@ function checkObservations(history: ChaosHistory, committed: ReadonlyArray<Map<n
     }
     lastSeen.set(session, seen.offset);
   }
+}
+
+function checkSendOrder(history: ChaosHistory, committed: ReadonlyArray<Map<number, string>>, findings: Findings): void {
+  const acked = new Map(history.acks.map((ack) => [ack.value, ack]));
+  committed.forEach((records, partition) => {
+    const latestSent = new Map<number, Ack>();
+    for (const offset of [...records.keys()].sort((a, b) => a - b)) {
+      const ack = acked.get(records.get(offset)!);
+      if (ack === undefined) continue;
+      const latest = latestSent.get(ack.producer);
+      if (latest !== undefined && ack.sendIndex < latest.sendIndex) {
+        findings.note('reordered', `p${partition}@${offset} holds ${ack.value}, which producer ${ack.producer} sent before ${latest.value}, stored earlier`);
+      } else {
+        latestSent.set(ack.producer, ack);
+      }
+    }
+  });
 }

@@ -5,6 +5,9 @@ export interface Ack {
   partition: number;
   offset: number;
   value: string;
+  /** Which producer sent it, and how many records that producer had sent before it. */
+  producer: number;
+  sendIndex: number;
 }
 
 /** A consumer session read `value` at (partition, offset). */
@@ -62,6 +65,8 @@ export interface CheckResult {
   duplicated: number;
   /** Replica disagreements, gaps, offsets going backwards, and reads or acks that the final log contradicts. */
   divergent: number;
+  /** Acknowledged records stored in a partition after a record their producer sent later. */
+  reordered: number;
   /** One line per problem found (the first `maxProblems`), for the report. */
   problems: string[];
 }

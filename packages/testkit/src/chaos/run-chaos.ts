@@ -42,7 +42,7 @@ export interface ChaosOptions {
 export interface ChaosResult extends CheckResult {
   seed: number;
   faults: number;
-  /** `chaos: acked=A lost=L duplicated=D divergent=X faults=F` */
+  /** `chaos: acked=A lost=L duplicated=D divergent=X reordered=R faults=F` */
   line: string;
   ok: boolean;
   dataRoot: string;
@@ -51,8 +51,8 @@ export interface ChaosResult extends CheckResult {
 export const CHAOS_TOPIC = 'chaos';
 
 /** The line a chaos run ends with. */
-export function summaryLine(result: Pick<ChaosResult, 'acked' | 'lost' | 'duplicated' | 'divergent' | 'faults'>): string {
-  return `chaos: acked=${result.acked} lost=${result.lost} duplicated=${result.duplicated} divergent=${result.divergent} faults=${result.faults}`;
+export function summaryLine(result: Pick<ChaosResult, 'acked' | 'lost' | 'duplicated' | 'divergent' | 'reordered' | 'faults'>): string {
+  return `chaos: acked=${result.acked} lost=${result.lost} duplicated=${result.duplicated} divergent=${result.divergent} reordered=${result.reordered} faults=${result.faults}`;
 }
 
 /** The command that replays a run. */
@@ -124,7 +124,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const replicas = await readReplicaLogs(dataDirs, CHAOS_TOPIC);
     const checked = checkHistory({ partitions, acks, observations: workload.observations, replicas, highWatermarks, finalReads });
     const faults = injected;
-    result = { ...checked, seed: options.seed, faults, line: summaryLine({ ...checked, faults }), ok: checked.lost + checked.duplicated + checked.divergent === 0, dataRoot };
+    result = { ...checked, seed: options.seed, faults, line: summaryLine({ ...checked, faults }), ok: checked.lost + checked.duplicated + checked.divergent + checked.reordered === 0, dataRoot };
     for (const problem of result.problems) log(`chaos: ${problem}`);
     if (!result.ok) {
       saveBrokerLogs(cluster, dataRoot);

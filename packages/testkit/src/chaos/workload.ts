@@ -96,11 +96,14 @@ export class Workload {
         }
         const count = randomInt(random, 1, 5);
         const records: ProducerRecord[] = [];
+        const firstIndex = seq;
         for (let i = 0; i < count; i++) records.push({ key: `k${randomInt(random, 0, 999)}`, value: `p${id}-${seq++}` });
         const sending = producer
           .send(topic, records)
           .then((results: RecordMetadata[]) => {
-            results.forEach((r, i) => this.acks.push({ partition: r.partition, offset: r.offset, value: records[i].value as string }));
+            results.forEach((r, i) =>
+              this.acks.push({ partition: r.partition, offset: r.offset, value: records[i].value as string, producer: id, sendIndex: firstIndex + i }),
+            );
           })
           .catch((err: Error) => {
             this.sendErrors++;

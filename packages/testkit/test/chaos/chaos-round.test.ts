@@ -13,7 +13,7 @@ describe('chaos rounds against three real brokers', () => {
   test('a short round under every kind of fault loses, duplicates and diverges nothing', async () => {
     const { result, transcript } = await round('chaos', { brokers: 3, durationMs: 20000 });
     if (!result.ok || result.acked === 0) process.stderr.write(`${transcript}\n`);
-    expect(result.line).toMatch(/^chaos: acked=\d+ lost=0 duplicated=0 divergent=0 faults=\d+$/);
+    expect(result.line).toMatch(/^chaos: acked=\d+ lost=0 duplicated=0 divergent=0 reordered=0 faults=\d+$/);
     expect(result.acked).toBeGreaterThan(500);
     expect(result.faults).toBeGreaterThanOrEqual(3);
   }, 120000);
@@ -37,7 +37,7 @@ describe('chaos rounds against three real brokers', () => {
       lost = result.lost;
       if (lost > 0) {
         expect(result.ok).toBe(false);
-        expect(result.line).toMatch(new RegExp(`^chaos: acked=\\d+ lost=${lost} duplicated=\\d+ divergent=\\d+ faults=\\d+$`));
+        expect(result.line).toMatch(new RegExp(`^chaos: acked=\\d+ lost=${lost} duplicated=\\d+ divergent=\\d+ reordered=\\d+ faults=\\d+$`));
       }
     }
     if (lost === 0) process.stderr.write(`${transcripts.join('\n')}\n`);

@@ -23,6 +23,12 @@ function layout(batches: string[][]): ReplicaBatch[] {
   return out;
 }
 
+/** The ack the chaos workload records for `value`, "p<producer>-<n>": the n-th record that producer sent. */
+function ack(partition: number, offset: number, value: string): Ack {
+  const [, producer, sendIndex] = /^p(\d+)-(\d+)$/.exec(value)!;
+  return { partition, offset, value, producer: Number(producer), sendIndex: Number(sendIndex) };
+}
+
 function replica(brokerId: number, partition: number, batches: ReplicaBatch[]): ReplicaLog {
   return { brokerId, partition, logStartOffset: 0, batches: batches.map((b) => ({ ...b, bytes: Buffer.from(b.bytes), records: [...b.records] })) };
 }
@@ -41,7 +47,7 @@ function healthy(): ChaosHistory & { acks: Ack[]; observations: Observation[]; r
   const stored = records(log);
   return {
     partitions: 1,
-    acks: stored.map((r) => ({ partition: 0, offset: r.offset, value: r.value })),
+    acks: stored.map((r) => ack(0, r.offset, r.value)),
     observations: stored.map((r) => ({ consumer: 1, partition: 0, offset: r.offset, value: r.value })),
     replicas: [1, 2, 3].map((id) => replica(id, 0, log)),
     highWatermarks: new Map([[0, end(log)]]),
@@ -51,12 +57,12 @@ function healthy(): ChaosHistory & { acks: Ack[]; observations: Observation[]; r
 
 describe('checkHistory', () => {
   test('a healthy history has no problems', () => {
-    expect(checkHistory(healthy())).toEqual({ acked: 6, lost: 0, duplicated: 0, divergent: 0, problems: [] });
+    expect(checkHistory(healthy())).toEqual({ acked: 6, lost: 0, duplicated: 0, divergent: 0, reordered: 0, problems: [] });
   });
 
   test('an acknowledged value missing everywhere is lost', () => {
     const history = healthy();
-    history.acks.push({ partition: 0, offset: 7, value: 'p0-3' });
+    history.acks.push(ack(0, 7, 'p0-3'));
     const result = checkHistory(history);
     expect(result).toMatchObject({ acked: 7, lost: 1, duplicated: 0, divergent: 0 });
     expect(result.problems[0]).toContain('p0-3 acknowledged at p0@7');
@@ -66,14 +72,14 @@ describe('checkHistory', () => {
     const history = healthy();
     const hw = history.highWatermarks.get(0)!;
     for (const r of history.replicas) r.batches.push(batch(hw, ['p0-3']));
-    history.acks.push({ partition: 0, offset: hw, value: 'p0-3' });
+    history.acks.push(ack(0, hw, 'p0-3'));
     expect(checkHistory(history)).toMatchObject({ lost: 1, divergent: 0 });
   });
 
   test('a value stored twice is duplicated', () => {
     const log = layout([['p0-0', 'p0-1'], ['p0-1']]);
     const history = { ...healthy(), replicas: [1, 2, 3].map((id) => replica(id, 0, log)), highWatermarks: new Map([[0, end(log)]]), finalReads: new Map([[0, records(log)]]) };
-    history.acks = [{ partition: 0, offset: 1, value: 'p0-0' }, { partition: 0, offset: 2, value: 'p0-1' }];
+    history.acks = [ack(0, 1, 'p0-0'), ack(0, 2, 'p0-1')];
     history.observations = [];
     const result = checkHistory(history);
     expect(result).toMatchObject({ lost: 0, duplicated: 1, divergent: 0 });
@@ -154,14 +160,45 @@ describe('checkHistory', () => {
     expect(result.problems[0]).toContain('the final read skipped it');
   });
 
+  test("a producer's acknowledged records stored out of its send order are reordered; producers may interleave", () => {
+    const log = layout([['p0-2', 'p0-3'], ['p1-0'], ['p0-0', 'p0-1', 'p1-1']]);
+    const stored = records(log);
+    const history: ChaosHistory = {
+      partitions: 1,
+      acks: stored.map((r) => ack(0, r.offset, r.value)),
+      observations: [],
+      replicas: [1, 2, 3].map((id) => replica(id, 0, log)),
+      highWatermarks: new Map([[0, end(log)]]),
+      finalReads: new Map([[0, stored]]),
+    };
+    const result = checkHistory(history);
+    expect(result).toMatchObject({ lost: 0, duplicated: 0, divergent: 0, reordered: 2 });
+    expect(result.problems[0]).toBe('reordered: p0@4 holds p0-0, which producer 0 sent before p0-3, stored earlier');
+  });
+
+  test('a record never acknowledged does not count against the send order', () => {
+    const log = layout([['p0-1'], ['p0-0']]);
+    const history: ChaosHistory = {
+      partitions: 1,
+      acks: [ack(0, 1, 'p0-1')],
+      observations: [],
+      replicas: [1, 2, 3].map((id) => replica(id, 0, log)),
+      highWatermarks: new Map([[0, end(log)]]),
+      finalReads: new Map(),
+    };
+    expect(checkHistory(history)).toMatchObject({ lost: 0, duplicated: 0, divergent: 0, reordered: 0 });
+    history.acks.push(ack(0, 2, 'p0-0'));
+    expect(checkHistory(history).reordered).toBe(1);
+  });
+
   test('without replica logs the final read is the log', () => {
     const history = { ...healthy(), replicas: [], highWatermarks: new Map<number, number>() };
     expect(checkHistory(history)).toMatchObject({ lost: 0, duplicated: 0, divergent: 0 });
-    history.acks.push({ partition: 0, offset: 99, value: 'p9-9' });
+    history.acks.push(ack(0, 99, 'p9-9'));
     expect(checkHistory(history).lost).toBe(1);
   });
 
-  test('injected loss, duplication and divergence in random histories are always reported', () => {
+  test('injected loss, duplication, divergence and reordering in random histories are always reported', () => {
     const seed = testSeed('checker');
     const random = mulberry32(seed);
     for (let round = 0; round < 200; round++) {
@@ -171,7 +208,7 @@ describe('checkHistory', () => {
       const log = layout(batches);
       const history: ChaosHistory = {
         partitions: 1,
-        acks: records(log).map((r) => ({ partition: 0, offset: r.offset, value: r.value })),
+        acks: records(log).map((r) => ack(0, r.offset, r.value)),
         observations: [],
         replicas: [1, 2, 3].map((id) => replica(id, 0, log)),
         highWatermarks: new Map([[0, end(log)]]),
@@ -180,7 +217,7 @@ describe('checkHistory', () => {
       expect(checkHistory(history)).toMatchObject({ lost: 0, duplicated: 0, divergent: 0 });
 
       const victim = randomInt(random, 1, log.length - 1);
-      const fault = randomInt(random, 0, 2);
+      const fault = randomInt(random, 0, 3);
       if (fault === 0) {
         // Every replica forgot an acknowledged batch and the log was renumbered over it.
         const kept = batches.filter((_, i) => i !== victim - 1);
@@ -193,10 +230,20 @@ describe('checkHistory', () => {
         history.replicas = [1, 2, 3].map((id) => replica(id, 0, again));
         history.highWatermarks = new Map([[0, end(again)]]);
         expect(checkHistory(history).duplicated).toBe(batches[victim - 1].length);
-      } else {
+      } else if (fault === 2) {
         const bytes = history.replicas[randomInt(random, 0, 2)].batches[victim].bytes;
         bytes[randomInt(random, 0, bytes.length - 1)] ^= 1 << randomInt(random, 0, 7);
         expect(checkHistory(history).divergent).toBe(history.replicas[0].batches[victim].bytes === bytes ? 2 : 1);
+      } else {
+        // The producer's batches were stored in another order than sent, and acknowledged where they landed.
+        const other = (victim - 1 + randomInt(random, 1, batches.length - 1)) % batches.length;
+        const swapped = [...batches];
+        [swapped[victim - 1], swapped[other]] = [swapped[other], swapped[victim - 1]];
+        const reordered = layout(swapped);
+        history.replicas = [1, 2, 3].map((id) => replica(id, 0, reordered));
+        history.acks = records(reordered).map((r) => ack(0, r.offset, r.value));
+        expect(checkHistory(history)).toMatchObject({ lost: 0, duplicated: 0, divergent: 0 });
+        expect(checkHistory(history).reordered).toBeGreaterThan(0);
       }
     }
   });

@@ -35,7 +35,7 @@ describe('chaos pipeline on a single broker', () => {
     const replicas = await readReplicaLogs(new Map([[1, broker.dataDir]]), 'pipeline');
     expect(replicas.map((r) => r.partition)).toEqual([0, 1]);
     const result = checkHistory({ partitions: 2, acks: workload.acks, observations: workload.observations, replicas, highWatermarks, finalReads });
-    expect(result).toEqual({ acked: workload.acks.length, lost: 0, duplicated: 0, divergent: 0, problems: [] });
+    expect(result).toEqual({ acked: workload.acks.length, lost: 0, duplicated: 0, divergent: 0, reordered: 0, problems: [] });
     expect(workload.sendErrors).toBe(0);
     expect([...finalReads.values()].reduce((n, r) => n + r.length, 0)).toBe(workload.acks.length);
     // Every value the producers were acknowledged for names its producer and sequence number.
