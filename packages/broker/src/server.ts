@@ -14,6 +14,7 @@ import { setHeapGrowingPercent } from './heap-growth';
 import { Logger, errorFields } from './logger';
 import { MetadataStore } from './metadata-store';
 import { raiseReceiveWindows } from './receive-windows';
+import { ReplicaFactory, createReplicatedPartition } from './replication/replica-factory';
 import { adminService } from './services/admin-service';
 import { groupsService } from './services/groups-service';
 import { healthService } from './services/health-service';
@@ -74,7 +75,8 @@ export class Broker {
     private readonly reserver: FallocateReserver | null,
   ) {}
 
-  static async start(config: BrokerConfig, logger: Logger): Promise<Broker> {
+  /** `createReplica` is for test harnesses that run a deliberately broken broker; production uses the default. */
+  static async start(config: BrokerConfig, logger: Logger, createReplica: ReplicaFactory = createReplicatedPartition): Promise<Broker> {
     setHeapGrowingPercent(config.heapGrowingPercent);
     // Started first, while this process is small: see FallocateReserver.
     const reserver =
@@ -147,8 +149,7 @@ export class Broker {
         brokerHeartbeatMs: config.brokerHeartbeatMs,
         brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
         preferredLeaderCheckMs: config.preferredLeaderCheckMs,
-        // TEST-ONLY, never documented: lets the chaos checker prove it catches lost acknowledged writes.
-        unsafeAckBeforeReplication: process.env.GREGOR_UNSAFE_ACK_BEFORE_REPLICATION === '1',
+        createReplica,
       });
       peerHandlers = cluster.peerService();
       topics = await TopicManager.open({

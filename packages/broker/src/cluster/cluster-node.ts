@@ -10,8 +10,9 @@ import { Controller, METADATA_GROUP } from '../controller/controller';
 import { CommandResult, MetadataCommand, parseCommand } from '../controller/metadata-commands';
 import { PeerTransport } from '../replication/peer-transport';
 import { RaftGroups } from '../replication/raft-groups';
+import type { ReplicaFactory } from '../replication/replica-factory';
 import { ReplicaStateStore } from '../replication/replica-state-store';
-import { ReplicatedPartition } from '../replication/replicated-partition';
+import type { ReplicatedPartition } from '../replication/replicated-partition';
 import type { ClusterTopology } from './cluster-config';
 import { PeerClients } from './peer-clients';
 
@@ -31,8 +32,7 @@ export interface ClusterNodeOptions {
   brokerSessionTimeoutMs: number;
   /** How often leaders hand leadership back to their partition's preferred replica (the first listed). */
   preferredLeaderCheckMs: number;
-  /** TEST-ONLY: acks=all answered before a majority holds the batch, to show the chaos checker catches it. */
-  unsafeAckBeforeReplication: boolean;
+  createReplica: ReplicaFactory;
 }
 
 export interface ReplicaPlacement {
@@ -169,7 +169,7 @@ export class ClusterNode {
       term: 0,
       config: { voters: [...placement.replicas].sort((a, b) => a - b), learners: [] },
     });
-    const replica = new ReplicatedPartition({
+    const replica = this.options.createReplica({
       group,
       brokerId: this.brokerId,
       log,
@@ -180,7 +180,6 @@ export class ClusterNode {
       heartbeatTick: this.options.heartbeatTick,
       onHighWatermark,
       onLeaderChange: (leader, role) => this.reportLeader(placement, replica, leader, role),
-      unsafeAckBeforeReplication: this.options.unsafeAckBeforeReplication,
     });
     this.placements.set(group, placement);
     this.groups.add(replica);
