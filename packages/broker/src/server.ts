@@ -68,7 +68,6 @@ export class Broker {
     private readonly peerServer: grpc.Server,
     private readonly topics: TopicManager,
     private readonly cluster: ClusterNode,
-    private readonly groups: GroupCoordinator,
     private readonly store: MetadataStore,
     private readonly shutdown: AbortController,
     private readonly logger: Logger,
@@ -178,7 +177,7 @@ export class Broker {
       reserver?.close();
       throw err;
     }
-    const broker = new Broker(config, boundPort, boundPeerPort, server, peerServer, topics, cluster, groups, store, shutdown, logger, reserver);
+    const broker = new Broker(config, boundPort, boundPeerPort, server, peerServer, topics, cluster, store, shutdown, logger, reserver);
     broker.retentionTimer = setInterval(() => void topics?.applyRetention(), config.retentionCheckIntervalMs);
     broker.retentionTimer.unref();
     logger.info('broker.started', {
@@ -213,7 +212,6 @@ export class Broker {
     this.cluster.transport.endInbound();
     await Promise.all([this.server, this.peerServer].map((server) => this.shutdownServer(server)));
     try {
-      this.groups.close();
       await this.topics.close();
       await this.cluster.stop();
     } catch (err) {
