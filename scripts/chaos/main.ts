@@ -1,12 +1,13 @@
 /**
  * `npm run chaos -- --duration S --seed X [--brokers 3|5|both] [--faults kind,...]
- * [--rate N] [--partitions N] [--env KEY=VALUE] [--data-root DIR] [--keep-data]`: chaos rounds
- * against real broker processes on loopback (see @gregor/testkit runChaos).
+ * [--rate N] [--partitions N] [--env KEY=VALUE] [--data-root DIR] [--keep-data] [--ack-before-replication]`:
+ * chaos rounds against real broker processes on loopback (see @gregor/testkit runChaos).
+ * --ack-before-replication runs testkit's deliberately broken broker, to see the checker fail.
  * Each round ends with `chaos: acked=A lost=L duplicated=D divergent=X reordered=R faults=F`;
  * the exit code is 1 unless every round lost, duplicated, diverged and reordered nothing.
  */
 import { parseArgs } from 'node:util';
-import { FAULT_KINDS, FaultKind, runChaos } from '@gregor/testkit';
+import { ACK_BEFORE_REPLICATION_BROKER, FAULT_KINDS, FaultKind, GREGOR_BROKER, runChaos } from '@gregor/testkit';
 
 /** A bad command line: reported without a stack trace. */
 class UsageError extends Error {}
@@ -47,8 +48,9 @@ async function main(): Promise<number> {
       faults: { type: 'string' },
       'data-root': { type: 'string' },
       'keep-data': { type: 'boolean', default: false },
-      /** Extra broker environment, KEY=VALUE, repeatable (e.g. GREGOR_UNSAFE_ACK_BEFORE_REPLICATION=1 to see the checker fail). */
+      /** Extra broker environment, KEY=VALUE, repeatable. */
       env: { type: 'string', multiple: true, default: [] },
+      'ack-before-replication': { type: 'boolean', default: false },
     },
   });
   const seed = values.seed !== undefined ? integer('seed', values.seed, 0) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
@@ -67,6 +69,7 @@ async function main(): Promise<number> {
       dataRoot: values['data-root'] && `${values['data-root']}/brokers-${brokers}`,
       keepData: values['keep-data'],
       env,
+      program: values['ack-before-replication'] ? ACK_BEFORE_REPLICATION_BROKER : GREGOR_BROKER,
       log: (line) => process.stdout.write(`${line}\n`),
     });
     failed ||= !result.ok;

@@ -15,6 +15,4 @@ export interface BrokerContext {
   readonly store: MetadataStore;
   /** Aborted when graceful shutdown starts: long polls answer, streams end. */
   readonly shutdownSignal: AbortSignal;
-  /** The port actually bound (config.port may be 0). */
-  boundPort(): number;
 }

@@ -8,3 +8,7 @@ export { type BrokerConfig, CONFIG_SETTINGS, type ConfigSetting, type ConfigSour
 export { BrokerError, type BrokerErrorCode, toStatus } from './errors';
 export { type Logger, type LogLevel, jsonLogger, silentLogger } from './logger';
 export { TOPIC_CONFIG_KEYS } from './topic-config';
+// For test harnesses that build a broker with deliberately broken replicas (see Broker.start).
+export type { ReplicaFactory } from './replication/replica-factory';
+export { ReplicatedPartition, type ReplicatedPartitionOptions } from './replication/replicated-partition';
+export type { Acks } from './replication/pending-appends';

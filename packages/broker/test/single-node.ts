@@ -4,6 +4,7 @@ import { ClusterNode } from '../src/cluster/cluster-node';
 import { ClusterState } from '../src/controller/cluster-state';
 import { silentLogger } from '../src/logger';
 import { MetadataStore } from '../src/metadata-store';
+import { createReplicatedPartition } from '../src/replication/replica-factory';
 import { TopicManager } from '../src/topic-manager';
 
 export interface SingleNode {
@@ -29,7 +30,7 @@ export async function startSingleNode(dir: string, defaultPartitions = 2): Promi
     brokerHeartbeatMs: 50,
     brokerSessionTimeoutMs: 1000,
     preferredLeaderCheckMs: 1000,
-    unsafeAckBeforeReplication: false,
+    createReplica: createReplicatedPartition,
   });
   await cluster.awaitMetadata(() => cluster.state.broker(1) !== undefined && cluster.state.clusterId !== '', 10_000);
   const topics = await TopicManager.open({

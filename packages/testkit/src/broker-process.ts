@@ -2,9 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-
-/** The built CLI entry point (run `npm run build` first). Same path from src/ and dist/. */
-export const CLI_MAIN = path.resolve(__dirname, '../../cli/dist/main.js');
+import { BrokerProgram, GREGOR_BROKER } from './broker-program';
 
 export interface StartBrokerOptions {
   /** Default: a fresh temporary directory, removed by cleanup(). */
@@ -17,6 +15,8 @@ export interface StartBrokerOptions {
   config?: Record<string, string | number>;
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Default GREGOR_BROKER; e.g. ACK_BEFORE_REPLICATION_BROKER for a deliberately broken one. */
+  program?: BrokerProgram;
   /** Extra node flags, e.g. ['--cpu-prof']. */
   nodeArgs?: string[];
   startTimeoutMs?: number;
@@ -65,7 +65,8 @@ export class BrokerProcess {
   /** Launches the process and resolves once it logs `broker.started` with its bound ports. */
   async start(): Promise<void> {
     if (this.running) throw new Error('broker already running');
-    const args = [...(this.options.nodeArgs ?? []), CLI_MAIN, 'broker', 'start', '--data-dir', this.dataDir, '--port', String(this.port), '--peer-port', String(this.peerPort)];
+    const program = this.options.program ?? GREGOR_BROKER;
+    const args = [...(this.options.nodeArgs ?? []), program.main, ...program.command, '--data-dir', this.dataDir, '--port', String(this.port), '--peer-port', String(this.peerPort)];
     for (const [flag, value] of Object.entries(this.options.config ?? {})) args.push(`--${flag}`, String(value));
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...this.options.env },

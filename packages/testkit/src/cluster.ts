@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrokerExit, BrokerProcess } from './broker-process';
+import type { BrokerProgram } from './broker-program';
 import { FaultProxy } from './fault-proxy';
 
 export interface ClusterOptions {
@@ -18,6 +19,8 @@ export interface ClusterOptions {
   config?: Record<string, string | number>;
   /** Extra environment variables for every broker. */
   env?: Record<string, string>;
+  /** What every broker runs; default GREGOR_BROKER. */
+  program?: BrokerProgram;
   startTimeoutMs?: number;
 }
 
@@ -240,7 +243,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
   for (const id of ids) {
     const config = { ...options.config, 'broker-id': id, peers: peerList(id, ids, clientAddress, peerAddressFor), controllers };
     const dataDir = path.join(dataRoot, `broker-${id}`);
-    brokers.set(id, new BrokerProcess(dataDir, { port: portOf(id), peerPort: peerPortOf(id), config, env: options.env, startTimeoutMs: options.startTimeoutMs }, false));
+    brokers.set(id, new BrokerProcess(dataDir, { port: portOf(id), peerPort: peerPortOf(id), config, env: options.env, program: options.program, startTimeoutMs: options.startTimeoutMs }, false));
   }
   const cluster = new LocalCluster(dataRoot, brokers, proxies, options.dataRoot === undefined);
   try {

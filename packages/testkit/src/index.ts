@@ -2,7 +2,8 @@
  * @gregor/testkit: for tests and benchmarks only. Broker child processes, local clusters behind fault proxies, the chaos harness and its checker,
  * polling with deadlines, seeded randomness.
  */
-export { startBroker, BrokerProcess, CLI_MAIN, type StartBrokerOptions, type BrokerExit } from './broker-process';
+export { startBroker, BrokerProcess, type StartBrokerOptions, type BrokerExit } from './broker-process';
+export { CLI_MAIN, GREGOR_BROKER, ACK_BEFORE_REPLICATION_BROKER, type BrokerProgram } from './broker-program';
 export { waitFor } from './wait-for';
 export { mulberry32, randomInt, randomBytes, testSeed } from './prng';
 export { FaultProxy, type FaultProxyOptions, type ProxyDirection, type ProxyState } from './fault-proxy';

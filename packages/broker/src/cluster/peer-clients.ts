@@ -3,21 +3,60 @@ import { CLIENT_FLOW_CONTROL_OPTIONS, services } from '@gregor/proto';
 import type { BrokerAddresses } from './cluster-config';
 import { identifyAs } from './peer-identity';
 
-/** One gRPC client per peer broker's peer port, shared by the Raft transport and the controller calls; each call names this broker. */
+type PeerListenerService = 'Peer' | 'Groups';
+type PeerMethod = 'propose' | 'heartbeat' | 'replicaStatus';
+export type ForwardedGroupsMethod = 'CommitOffsets' | 'FetchOffsets' | 'ListGroups';
+type UnaryMethod<Req, Res> = (request: Req, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, response: Res) => void) => void;
+
+/**
+ * Every call this broker makes to another broker's peer port: one gRPC client per peer and
+ * service, shared by the Raft transport, the controller calls and the forwarded group calls.
+ * Each call names this broker.
+ */
 export class PeerClients {
-  private readonly clients = new Map<number, grpc.Client>();
+  private readonly clients = new Map<string, grpc.Client>();
 
   constructor(
     private readonly addresses: ReadonlyMap<number, BrokerAddresses>,
     private readonly brokerId: number,
   ) {}
 
+  /** The Peer service client of broker `peer`, null when its address is unknown. */
   get(peer: number): grpc.Client | null {
-    const existing = this.clients.get(peer);
+    return this.client('Peer', peer);
+  }
+
+  /** A unary Peer call with a deadline. */
+  call<Req, Res>(peer: number, method: PeerMethod, request: Req, timeoutMs: number): Promise<Res> {
+    return this.unary<Req, Res>('Peer', peer, method, request, new grpc.Metadata(), timeoutMs);
+  }
+
+  /** A Groups call forwarded to broker `peer`, with a deadline. */
+  forwardGroups<Res>(peer: number, method: ForwardedGroupsMethod, request: object, metadata: grpc.Metadata, timeoutMs: number): Promise<Res> {
+    return this.unary<object, Res>('Groups', peer, method, request, metadata, timeoutMs);
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+
+  private unary<Req, Res>(service: PeerListenerService, peer: number, method: string, request: Req, metadata: grpc.Metadata, timeoutMs: number): Promise<Res> {
+    const client = this.client(service, peer);
+    if (!client) return Promise.reject(new Error(`no address for broker ${peer}`));
+    return new Promise((resolve, reject) => {
+      const fn = (client as unknown as Record<string, UnaryMethod<Req, Res>>)[method];
+      fn.call(client, request, metadata, { deadline: Date.now() + timeoutMs }, (err, res) => (err ? reject(err) : resolve(res)));
+    });
+  }
+
+  private client(service: PeerListenerService, peer: number): grpc.Client | null {
+    const key = `${service} ${peer}`;
+    const existing = this.clients.get(key);
     if (existing) return existing;
     const address = this.addresses.get(peer)?.peer;
     if (!address) return null;
-    const client = new services.Peer(address, grpc.credentials.createInsecure(), {
+    const client = new services[service](address, grpc.credentials.createInsecure(), {
       interceptors: [identifyAs(this.brokerId)],
       'grpc.max_send_message_length': -1,
       'grpc.max_receive_message_length': -1,
@@ -25,22 +64,7 @@ export class PeerClients {
       'grpc.max_reconnect_backoff_ms': 2000,
       ...CLIENT_FLOW_CONTROL_OPTIONS,
     });
-    this.clients.set(peer, client);
+    this.clients.set(key, client);
     return client;
-  }
-
-  /** A unary Peer call with a deadline. */
-  call<Req, Res>(peer: number, method: 'propose' | 'heartbeat' | 'replicaStatus', request: Req, timeoutMs: number): Promise<Res> {
-    const client = this.get(peer);
-    if (!client) return Promise.reject(new Error(`no address for broker ${peer}`));
-    return new Promise((resolve, reject) => {
-      const fn = (client as unknown as Record<string, (req: Req, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: Res) => void) => void>)[method];
-      fn.call(client, request, { deadline: Date.now() + timeoutMs }, (err, res) => (err ? reject(err) : resolve(res)));
-    });
-  }
-
-  close(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
   }
 }

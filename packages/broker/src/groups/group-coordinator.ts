@@ -1,8 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { services } from '@gregor/proto';
 import { partitionForKey } from '@gregor/records';
 import type { ClusterNode } from '../cluster/cluster-node';
-import { identifyAs } from '../cluster/peer-identity';
+import type { ForwardedGroupsMethod } from '../cluster/peer-clients';
 import { BrokerError, BrokerErrorCode, NotLeaderError } from '../errors';
 import type { TopicManager } from '../topic-manager';
 import { OffsetCommit, OffsetsPartition } from './offsets-partition';
@@ -20,8 +19,6 @@ export interface GroupCoordinatorOptions {
   offsetsTopicPartitions: number;
 }
 
-type GroupsMethod = 'CommitOffsets' | 'FetchOffsets' | 'ListGroups';
-
 /**
  * Committed consumer offsets live in the internal, replicated topic __consumer_offsets: a group's
  * commits go to the partition its id hashes to (Kafka's partitioner), whose leader serves them.
@@ -30,7 +27,6 @@ type GroupsMethod = 'CommitOffsets' | 'FetchOffsets' | 'ListGroups';
  */
 export class GroupCoordinator {
   private readonly partitions = new Map<string, OffsetsPartition>();
-  private readonly clients = new Map<string, grpc.Client>();
 
   constructor(private readonly options: GroupCoordinatorOptions) {}
 
@@ -110,35 +106,21 @@ export class GroupCoordinator {
     return offsets;
   }
 
-  private forward<T = object>(method: GroupsMethod, partition: number, request: object): Promise<T> {
+  private async forward<T = object>(method: ForwardedGroupsMethod, partition: number, request: object): Promise<T> {
     const leader = this.knownLeader(partition);
     const { cluster } = this.options;
-    const address = cluster.peerAddressOf(leader);
-    if (!address) throw new NotLeaderError(`${OFFSETS_TOPIC}-${partition}`, 0, undefined);
-    let client = this.clients.get(address);
-    if (!client) {
-      client = new services.Groups(address, grpc.credentials.createInsecure(), { interceptors: [identifyAs(cluster.brokerId)] });
-      this.clients.set(address, client);
-    }
+    if (!cluster.peerAddressOf(leader)) throw new NotLeaderError(`${OFFSETS_TOPIC}-${partition}`, 0, undefined);
     const metadata = new grpc.Metadata();
     metadata.set(FORWARDED_METADATA, '1');
-    return new Promise((resolve, reject) => {
-      const fn = (client as unknown as Record<string, (r: object, m: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, v: T) => void) => void>)[method];
-      fn.call(client, request, metadata, { deadline: Date.now() + FORWARD_TIMEOUT_MS }, (err, value) => {
-        if (!err) return resolve(value);
-        // The leader's own answer, keeping its Gregor code; a broker that did not answer is worth a retry.
-        const reason = err.metadata?.get('gregor-error')[0];
-        reject(
-          typeof reason === 'string'
-            ? new BrokerError(reason as BrokerErrorCode, err.details)
-            : new BrokerError('LEADER_NOT_AVAILABLE', `broker ${leader}, leading ${OFFSETS_TOPIC}-${partition}, did not answer: ${err.details}`),
-        );
-      });
-    });
-  }
-
-  close(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    try {
+      return await cluster.clients.forwardGroups<T>(leader, method, request, metadata, FORWARD_TIMEOUT_MS);
+    } catch (err) {
+      // The leader's own answer, keeping its Gregor code; a broker that did not answer is worth a retry.
+      const { metadata: trailers, details } = err as grpc.ServiceError;
+      const reason = trailers?.get('gregor-error')[0];
+      throw typeof reason === 'string'
+        ? new BrokerError(reason as BrokerErrorCode, details)
+        : new BrokerError('LEADER_NOT_AVAILABLE', `broker ${leader}, leading ${OFFSETS_TOPIC}-${partition}, did not answer: ${details}`);
+    }
   }
 }

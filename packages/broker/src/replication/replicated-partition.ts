@@ -30,8 +30,6 @@ export interface ReplicatedPartitionOptions {
    */
   appliedIndex?: number;
   onCommitted?(entries: readonly Entry[]): void;
-  /** TEST-ONLY: answer acks=all once the leader's own write is durable, before a majority holds it. */
-  unsafeAckBeforeReplication?: boolean;
 }
 
 /**
@@ -114,12 +112,11 @@ export class ReplicatedPartition {
     if (!this.isLeader) throw this.notLeader();
     const header = validateSingleBatch(batch, maxBatchBytes);
     if (isControlBatch(header.attributes)) throw new BrokerError('INVALID_REQUEST', 'control batches are written by the broker only');
-    const effectiveAcks = this.options.unsafeAckBeforeReplication ? 'leader' : acks;
     const idempotent = header.producerId >= 0;
     if (idempotent) {
       if (!this.producerStateReady) throw new NotLeaderError(this.group, 0, undefined);
       const verdict = this.producers.check(header);
-      if (verdict.kind === 'duplicate') return this.answerDuplicate(verdict.batch, effectiveAcks);
+      if (verdict.kind === 'duplicate') return this.answerDuplicate(verdict.batch, acks);
     }
     const entry = this.node.propose(batch, header.lastOffsetDelta + 1);
     this.storage.noteChecked(batch);
@@ -127,7 +124,7 @@ export class ReplicatedPartition {
     setBaseOffset(batch, 0, baseOffset);
     setPartitionLeaderEpoch(batch, 0, entry.term);
     if (idempotent) this.producers.record(header, baseOffset, entry.term);
-    const result = this.pending.add(entry.lastIndex, entry.term, effectiveAcks, {
+    const result = this.pending.add(entry.lastIndex, entry.term, acks, {
       baseOffset,
       lastOffset: offsetOfIndex(entry.lastIndex),
       logAppendTime: Date.now(),

@@ -20,25 +20,37 @@ export function logFailure(ctx: BrokerContext, method: string, err: unknown): vo
   if (!isClientError(err)) ctx.logger.error('rpc.failed', { method, ...errorFields(err) });
 }
 
-/** Wraps an async request handler: rejections become gRPC statuses (internal ones are logged). */
+/** Answers a unary call with what `handle` returns; a failure becomes a gRPC status once `onFailure` has seen it. */
+export function answerUnary<Req, Res>(
+  handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
+  onFailure: (err: unknown) => void = () => undefined,
+): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => handle(call.request, call))
+      .then(
+        (response) => callback(null, response),
+        (err: unknown) => {
+          onFailure(err);
+          callback(statusError(err));
+        },
+      );
+  };
+}
+
+/** A client-facing request handler: refused once shutdown starts; internal failures are logged. */
 export function unary<Req, Res>(
   ctx: BrokerContext,
   method: string,
   handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
-  return (call, callback) => {
-    if (ctx.shutdownSignal.aborted) {
-      callback(statusError(new BrokerError('SHUTTING_DOWN', 'broker is shutting down')));
-      return;
-    }
-    handle(call.request, call).then(
-      (response) => callback(null, response),
-      (err: unknown) => {
-        logFailure(ctx, method, err);
-        callback(statusError(err));
-      },
-    );
-  };
+  return answerUnary(
+    (request, call) => {
+      if (ctx.shutdownSignal.aborted) throw new BrokerError('SHUTTING_DOWN', 'broker is shutting down');
+      return handle(request, call);
+    },
+    (err) => logFailure(ctx, method, err),
+  );
 }
 
 /** An AbortSignal that fires when the call is cancelled or the broker shuts down. */

@@ -1,7 +1,10 @@
 import { Command } from 'commander';
-import { Broker, CONFIG_SETTINGS, jsonLogger, loadBrokerConfig } from '@gregor/broker';
+import { Broker, BrokerConfig, CONFIG_SETTINGS, Logger, jsonLogger, loadBrokerConfig } from '@gregor/broker';
 
-export function brokerCommand(): Command {
+export type StartBroker = (config: BrokerConfig, logger: Logger) => Promise<Broker>;
+
+/** `startBroker` is replaced only by test harnesses that run a broker built differently under the same flags. */
+export function brokerCommand(startBroker: StartBroker = (config, logger) => Broker.start(config, logger)): Command {
   const broker = new Command('broker').description('run a Gregor broker');
   const start = broker
     .command('start')
@@ -16,7 +19,7 @@ export function brokerCommand(): Command {
     for (const setting of CONFIG_SETTINGS) flags[setting.key] = opts[setting.key];
     const config = loadBrokerConfig({ flags, env: process.env, configFile: opts.config });
     const logger = jsonLogger(config.logLevel);
-    const running = await Broker.start(config, logger);
+    const running = await startBroker(config, logger);
     let signals = 0;
     const stop = (signal: NodeJS.Signals): void => {
       if (++signals > 1) {

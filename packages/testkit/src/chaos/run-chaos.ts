@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Admin, GregorError } from '@gregor/client';
+import type { BrokerProgram } from '../broker-program';
 import { LocalCluster, startCluster } from '../cluster';
 import { mulberry32 } from '../prng';
 import { waitFor } from '../wait-for';
@@ -27,8 +28,10 @@ export interface ChaosOptions {
   timing?: Pick<ScheduleOptions, 'firstAtMs' | 'faultMs' | 'gapMs'>;
   /** Configs for the topic under test. */
   topicConfigs?: Record<string, string>;
-  /** Extra environment for every broker, e.g. an unsafe test knob. */
+  /** Extra environment for every broker. */
   env?: Record<string, string>;
+  /** What every broker runs; e.g. ACK_BEFORE_REPLICATION_BROKER to see the checker catch its losses. */
+  program?: BrokerProgram;
   /** Extra flags for every broker. */
   brokerConfig?: Record<string, string | number>;
   /** Where brokers keep data; default a temporary directory, removed after the run unless it failed. */
@@ -76,7 +79,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   log(`chaos: seed ${options.seed}, ${options.brokers} brokers, ${partitions} partitions, ${Math.round(options.durationMs / 1000)} s, ${schedule.length} faults planned, data in ${dataRoot}`);
   log(`chaos: replay with: ${replayCommand(options)}`);
 
-  const cluster = await startCluster({ brokers: options.brokers, dataRoot, proxied: true, env: options.env, config: options.brokerConfig });
+  const cluster = await startCluster({ brokers: options.brokers, dataRoot, proxied: true, env: options.env, program: options.program, config: options.brokerConfig });
   const probe = new ClusterProbe();
   let result: ChaosResult | undefined;
   try {

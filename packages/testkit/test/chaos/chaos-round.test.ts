@@ -1,3 +1,4 @@
+import { ACK_BEFORE_REPLICATION_BROKER } from '../../src/broker-program';
 import { runChaos } from '../../src/chaos/run-chaos';
 import { testSeed } from '../../src/prng';
 
@@ -30,7 +31,7 @@ describe('chaos rounds against three real brokers', () => {
         durationMs: 20000,
         kinds: ['isolate-leader'],
         timing: { firstAtMs: 2000, faultMs: [2500, 3500], gapMs: [1000, 1500] },
-        env: { GREGOR_UNSAFE_ACK_BEFORE_REPLICATION: '1' },
+        program: ACK_BEFORE_REPLICATION_BROKER,
         keepData: false,
       });
       transcripts.push(transcript);

@@ -1,0 +1,107 @@
+import type { Role } from '@gregor/raft';
+import type { PartitionLog } from '@gregor/storage';
+import type { MetadataCommand } from '../controller/metadata-commands';
+import type { RaftGroups } from '../replication/raft-groups';
+import type { RaftTransport } from '../replication/raft-transport';
+import type { ReplicaFactory } from '../replication/replica-factory';
+import { ReplicaStateStore } from '../replication/replica-state-store';
+import type { ReplicatedPartition } from '../replication/replicated-partition';
+
+export interface ReplicaPlacement {
+  topic: string;
+  topicId: string;
+  partition: number;
+  replicas: readonly number[];
+}
+
+export interface HostedReplicasOptions {
+  brokerId: number;
+  groups: RaftGroups;
+  transport: RaftTransport;
+  random: () => number;
+  electionTick: number;
+  heartbeatTick: number;
+  createReplica: ReplicaFactory;
+  /** Proposes a metadata command without waiting for its outcome. */
+  propose(command: MetadataCommand): void;
+}
+
+/**
+ * The partition replicas this broker hosts, each with where it sits in its topic, in the Raft
+ * groups beside the metadata log's replica. A replica that becomes leader says so in the metadata.
+ */
+export class HostedReplicas {
+  private readonly placements = new Map<string, ReplicaPlacement>();
+
+  constructor(private readonly options: HostedReplicasOptions) {}
+
+  /**
+   * Starts this broker's replica of one partition. A replica that is its partition's preferred
+   * leader campaigns at once, so new topics and restarted clusters get leaders without waiting
+   * out an election timeout.
+   */
+  open(placement: ReplicaPlacement, log: PartitionLog, dir: string, onHighWatermark: (hw: number) => void): ReplicatedPartition {
+    const { brokerId } = this.options;
+    const group = `${placement.topicId}/${placement.partition}`;
+    const state = ReplicaStateStore.open(dir, {
+      lastIndex: log.logStartOffset,
+      term: 0,
+      config: { voters: [...placement.replicas].sort((a, b) => a - b), learners: [] },
+    });
+    const replica = this.options.createReplica({
+      group,
+      brokerId,
+      log,
+      state,
+      transport: this.options.transport,
+      random: this.options.random,
+      electionTick: this.options.electionTick,
+      heartbeatTick: this.options.heartbeatTick,
+      onHighWatermark,
+      onLeaderChange: (leader, role) => this.reportLeader(placement, replica, leader, role),
+    });
+    this.placements.set(group, placement);
+    this.options.groups.add(replica);
+    if (placement.replicas[0] === brokerId) replica.campaign();
+    return replica;
+  }
+
+  close(replica: ReplicatedPartition): void {
+    this.options.groups.remove(replica.group);
+    this.placements.delete(replica.group);
+  }
+
+  /** Every hosted partition replica with its placement. */
+  *withPlacements(): Generator<[ReplicatedPartition, ReplicaPlacement]> {
+    for (const replica of this.options.groups.all()) {
+      const placement = this.placements.get(replica.group);
+      if (placement) yield [replica, placement];
+    }
+  }
+
+  /** The Raft view of every partition replica hosted here. */
+  states(): object[] {
+    const states: object[] = [];
+    for (const [replica, placement] of this.withPlacements()) {
+      const status = replica.node.status();
+      states.push({
+        topic: placement.topic,
+        partition: placement.partition,
+        brokerId: this.options.brokerId,
+        role: status.role,
+        leader: status.leader,
+        term: status.term,
+        logStartOffset: replica.logStartOffset,
+        logEndOffset: replica.logEndOffset,
+        highWatermark: replica.highWatermark,
+      });
+    }
+    return states;
+  }
+
+  private reportLeader(placement: ReplicaPlacement, replica: ReplicatedPartition, leader: number, role: Role): void {
+    if (role !== 'leader' || leader !== this.options.brokerId) return;
+    const term = replica.node.status().term;
+    this.options.propose({ type: 'partitionLeader', topicId: placement.topicId, partition: placement.partition, leader, term });
+  }
+}
