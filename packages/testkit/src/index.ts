@@ -4,6 +4,8 @@
  */
 export { startBroker, BrokerProcess, CLI_MAIN, type StartBrokerOptions, type BrokerExit } from './broker-process';
 export { waitFor } from './wait-for';
+export { VirtualClock } from './virtual-clock';
+export { advanceUntil, quietened, type AdvanceOptions } from './advance-until';
 export { mulberry32, randomInt, randomBytes, testSeed } from './prng';
 export { FaultProxy, type FaultProxyOptions, type ProxyDirection, type ProxyState } from './fault-proxy';
 export { startCluster, LocalCluster, freePorts, peerList, defaultControllers, type ClusterOptions } from './cluster';

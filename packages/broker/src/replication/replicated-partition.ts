@@ -86,6 +86,11 @@ export class ReplicatedPartition {
     return this.node.raft.role === 'leader';
   }
 
+  /** No Ready in hand or waiting: a test on virtual time lets every replica go idle before it moves time on. */
+  get idle(): boolean {
+    return !this.processing && (this.stopped || !this.node.hasReady());
+  }
+
   /**
    * Proposes one batch as leader and resolves with its offsets once it is durable on a majority
    * (acks=all) or on the leader (acks=leader). The batch is stamped in place.
