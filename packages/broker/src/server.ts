@@ -13,6 +13,7 @@ import { setHeapGrowingPercent } from './heap-growth';
 import { Logger, errorFields } from './logger';
 import { MetadataStore } from './metadata-store';
 import { raiseReceiveWindows } from './receive-windows';
+import { realTicker } from './replication/ticker';
 import { adminService } from './services/admin-service';
 import { groupsService } from './services/groups-service';
 import { healthService } from './services/health-service';
@@ -129,6 +130,7 @@ export class Broker {
         state: ClusterState.open(store.root),
         logger,
         random: Math.random,
+        ticker: realTicker,
         tickMs: config.raftTickMs,
         electionTick: config.electionTicks,
         heartbeatTick: 1,

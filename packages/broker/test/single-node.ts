@@ -4,6 +4,7 @@ import { ClusterNode } from '../src/cluster/cluster-node';
 import { ClusterState } from '../src/controller/cluster-state';
 import { silentLogger } from '../src/logger';
 import { MetadataStore } from '../src/metadata-store';
+import { realTicker } from '../src/replication/ticker';
 import { TopicManager } from '../src/topic-manager';
 
 export interface SingleNode {
@@ -23,6 +24,7 @@ export async function startSingleNode(dir: string, defaultPartitions = 2): Promi
     state: ClusterState.open(store.root),
     logger: silentLogger,
     random: () => 0.5,
+    ticker: realTicker,
     tickMs: 10,
     electionTick: 10,
     heartbeatTick: 1,

@@ -12,6 +12,7 @@ import { PeerTransport } from '../replication/peer-transport';
 import { RaftGroups } from '../replication/raft-groups';
 import { ReplicaStateStore } from '../replication/replica-state-store';
 import { ReplicatedPartition } from '../replication/replicated-partition';
+import type { Ticker } from '../replication/ticker';
 import type { ClusterTopology } from './cluster-config';
 import { PeerClients } from './peer-clients';
 
@@ -23,6 +24,8 @@ export interface ClusterNodeOptions {
   state: ClusterState;
   logger: Logger;
   random: () => number;
+  /** Drives Raft ticks, broker heartbeats and liveness checks, and is the time liveness reads. */
+  ticker: Ticker;
   /** One Raft tick; elections take electionTick to 2*electionTick ticks. */
   tickMs: number;
   electionTick: number;
@@ -55,12 +58,12 @@ export class ClusterNode {
   readonly groups: RaftGroups;
   readonly liveness: BrokerLiveness;
   private readonly placements = new Map<string, ReplicaPlacement>();
-  private timers: NodeJS.Timeout[] = [];
+  private readonly stopTimers: Array<() => void> = [];
   controller!: Controller;
 
   private constructor(private readonly options: ClusterNodeOptions) {
     this.clients = new PeerClients(options.topology.peers);
-    this.groups = new RaftGroups(options.tickMs);
+    this.groups = new RaftGroups(options.tickMs, options.ticker);
     this.transport = new PeerTransport({
       brokerId: this.brokerId,
       clients: this.clients,
@@ -70,7 +73,7 @@ export class ClusterNode {
     });
     this.liveness = new BrokerLiveness({
       sessionTimeoutMs: options.brokerSessionTimeoutMs,
-      now: () => Date.now(),
+      now: () => options.ticker.now(),
       brokers: () => this.state.brokers(),
       propose: (command) => this.proposeInBackground(command),
     });
@@ -103,9 +106,10 @@ export class ClusterNode {
     node.groups.add(node.controller.replica);
     if (topology.controllers.length === 1 && topology.controllers[0] === topology.brokerId) node.controller.replica.campaign();
     node.groups.start();
-    node.timers.push(setInterval(() => node.sendHeartbeat(), options.brokerHeartbeatMs));
-    node.timers.push(setInterval(() => node.controller.isLeader && node.liveness.check(), options.brokerHeartbeatMs));
-    node.timers.push(setInterval(() => node.restorePreferredLeaders(), options.preferredLeaderCheckMs));
+    const { ticker } = options;
+    node.stopTimers.push(ticker.every(options.brokerHeartbeatMs, () => node.sendHeartbeat()));
+    node.stopTimers.push(ticker.every(options.brokerHeartbeatMs, () => node.controller.isLeader && node.liveness.check()));
+    node.stopTimers.push(ticker.every(options.preferredLeaderCheckMs, () => node.restorePreferredLeaders()));
     node.sendHeartbeat();
     return node;
   }
@@ -292,7 +296,7 @@ export class ClusterNode {
   }
 
   async stop(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
+    for (const stop of this.stopTimers) stop();
     this.groups.stop();
     await this.controller.close();
     this.transport.close();

@@ -3,42 +3,35 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Message } from '@gregor/raft';
 import { encodeBatch, iterateBatches, decodeBatch, isControlBatch } from '@gregor/records';
-import { PartitionLog, type AppendResult } from '@gregor/storage';
-import { VirtualClock, advanceUntil, mulberry32, quietened } from '@gregor/testkit';
-import type { Acks } from '../../src/replication/pending-appends';
+import { PartitionLog } from '@gregor/storage';
+import { mulberry32 } from '@gregor/testkit';
 import { ReplicatedPartition } from '../../src/replication/replicated-partition';
 import { ReplicaStateStore } from '../../src/replication/replica-state-store';
 import type { RaftTransport } from '../../src/replication/raft-transport';
+import { OnVirtualTime, TICK_MS } from './virtual-time';
 
 const GROUP = 'orders/0';
-/** One Raft tick of virtual time. */
-const TICK_MS = 5;
-/** Virtual time a test waits for a condition before it fails: far more than any election takes. */
-const VIRTUAL_DEADLINE_MS = 2000 * TICK_MS;
-/** Wall time within which the replicas must go idle between ticks; only a hang takes this long. */
-const SETTLE_TIMEOUT_MS = 10_000;
 
 /**
  * Several replicas of one partition in this process, each with its own log directory, joined by
- * an in-memory network that can cut links. Raft ticks run on a virtual clock that moves only
- * once every message is delivered and every replica is idle, so the number of ticks anything
- * takes is the same however loaded the machine is.
+ * an in-memory network that can cut links; Raft ticks run on virtual time (see OnVirtualTime).
  */
-export class ReplicaCluster {
+export class ReplicaCluster extends OnVirtualTime {
   readonly replicas = new Map<number, ReplicatedPartition>();
   readonly logs = new Map<number, PartitionLog>();
   readonly highWatermarks = new Map<number, number>();
-  readonly clock = new VirtualClock();
   private readonly cut = new Set<string>();
-  private inFlight = 0;
+  private delivering = 0;
   private stopTicks: (() => void) | null = null;
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'gregor-replication-'));
 
   constructor(
     readonly ids: number[],
-    readonly seed: number,
+    seed: number,
     private readonly options: Omit<TestReplicaOptions, 'onHighWatermark'> = {},
-  ) {}
+  ) {
+    super(seed);
+  }
 
   async start(): Promise<void> {
     for (const id of this.ids) await this.startReplica(id);
@@ -64,38 +57,20 @@ export class ReplicaCluster {
   private route(messages: readonly Message[]): void {
     for (const m of messages) {
       if (this.cut.has(`${m.from}>${m.to}`)) continue;
-      this.inFlight++;
+      this.delivering++;
       setImmediate(() => {
-        this.inFlight--;
+        this.delivering--;
         this.replicas.get(m.to)?.step(m);
       });
     }
   }
 
-  /** Resolves once every message sent is delivered and every replica is idle. */
-  settle(): Promise<void> {
-    return quietened(() => this.inFlight === 0 && [...this.replicas.values()].every((r) => r.idle), SETTLE_TIMEOUT_MS, 'the replicas');
+  protected inFlight(): number {
+    return this.delivering;
   }
 
-  /** Moves virtual time on, a tick at a time, until `condition` holds; the failure names the seed. */
-  until<T>(condition: () => T | Promise<T>, what: string): Promise<NonNullable<T>> {
-    return advanceUntil(this.clock, condition, { stepMs: TICK_MS, maxMs: VIRTUAL_DEADLINE_MS, settle: () => this.settle(), what: `${what} (seed ${this.seed})` });
-  }
-
-  /** `promise`'s outcome, moving time on until it settles (a call that waits on an election, say). */
-  async outcome<T>(promise: Promise<T>, what: string): Promise<T> {
-    let done = false;
-    const mark = (): void => {
-      done = true;
-    };
-    promise.then(mark, mark);
-    await this.until(() => done, what);
-    return promise;
-  }
-
-  /** `replica.append`, moving time on until it is answered. */
-  append(replica: ReplicatedPartition, batch: Buffer, acks: Acks = 'all'): Promise<AppendResult> {
-    return this.outcome(replica.append(batch, acks, 1 << 20), 'an answer to the append');
+  protected running(): Iterable<ReplicatedPartition> {
+    return this.replicas.values();
   }
 
   isolate(id: number): void {
