@@ -54,6 +54,13 @@ export class ReplicaCluster extends OnVirtualTime {
     this.logs.delete(id);
   }
 
+  /** Drops replica `id` as a crash would: it takes no more input, and nothing is flushed, closed or marked clean. */
+  crashReplica(id: number): void {
+    this.replicas.get(id)?.stop();
+    this.replicas.delete(id);
+    this.logs.delete(id);
+  }
+
   private route(messages: readonly Message[]): void {
     for (const m of messages) {
       if (this.cut.has(`${m.from}>${m.to}`)) continue;

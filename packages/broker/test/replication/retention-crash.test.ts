@@ -37,7 +37,7 @@ describe('retention cut off between recording the new log start and deleting seg
     await expect(retention).rejects.toThrow(Crash);
     const { start, last } = recorded!;
     expect(start).toBeGreaterThan(cluster.logs.get(3)!.logEndOffset);
-    await cluster.stopReplica(1);
+    cluster.crashReplica(1);
     // Down long enough that broker 2 stops honouring its lease, so broker 1 can win again at once.
     await cluster.until(() => cluster.replicas.get(2)!.leaderId === 0, 'broker 2 to give up on broker 1');
     await cluster.startReplica(1);
