@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { resolveTopology } from '../src/cluster/cluster-config';
-import { ClusterNode } from '../src/cluster/cluster-node';
+import { ClusterNode, type ClusterNodeOptions } from '../src/cluster/cluster-node';
 import { ClusterState } from '../src/controller/cluster-state';
 import { silentLogger } from '../src/logger';
 import { MetadataStore } from '../src/metadata-store';
@@ -14,8 +14,11 @@ export interface SingleNode {
   close(): Promise<void>;
 }
 
-/** A cluster of one in this process, as a broker without peers runs: its own controller and every replica. */
-export async function startSingleNode(dir: string, defaultPartitions = 2): Promise<SingleNode> {
+/**
+ * A cluster of one in this process, as a broker without peers runs: its own controller and every
+ * replica. `overrides` replaces the test defaults, e.g. its real-timer ticker.
+ */
+export async function startSingleNode(dir: string, defaultPartitions = 2, overrides: Partial<ClusterNodeOptions> = {}): Promise<SingleNode> {
   const store = await MetadataStore.open(path.join(dir, 'meta'));
   const cluster = await ClusterNode.start({
     topology: resolveTopology(1, '127.0.0.1:1', '', ''),
@@ -32,6 +35,7 @@ export async function startSingleNode(dir: string, defaultPartitions = 2): Promi
     brokerSessionTimeoutMs: 1000,
     preferredLeaderCheckMs: 1000,
     unsafeAckBeforeReplication: false,
+    ...overrides,
   });
   await cluster.awaitMetadata(() => cluster.state.broker(1) !== undefined && cluster.state.clusterId !== '', 10_000);
   const topics = await TopicManager.open({
