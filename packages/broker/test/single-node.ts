@@ -1,10 +1,11 @@
 import * as path from 'path';
 import { resolveTopology } from '../src/cluster/cluster-config';
-import { ClusterNode } from '../src/cluster/cluster-node';
+import { ClusterNode, type ClusterNodeOptions } from '../src/cluster/cluster-node';
 import { ClusterState } from '../src/controller/cluster-state';
 import { silentLogger } from '../src/logger';
 import { MetadataStore } from '../src/metadata-store';
 import { createReplicatedPartition } from '../src/replication/replica-factory';
+import { realTicker } from '../src/replication/ticker';
 import { TopicManager } from '../src/topic-manager';
 
 export interface SingleNode {
@@ -14,8 +15,11 @@ export interface SingleNode {
   close(): Promise<void>;
 }
 
-/** A cluster of one in this process, as a broker without peers runs: its own controller and every replica. */
-export async function startSingleNode(dir: string, defaultPartitions = 2): Promise<SingleNode> {
+/**
+ * A cluster of one in this process, as a broker without peers runs: its own controller and every
+ * replica. `overrides` replaces the test defaults, e.g. its real-timer ticker.
+ */
+export async function startSingleNode(dir: string, defaultPartitions = 2, overrides: Partial<ClusterNodeOptions> = {}): Promise<SingleNode> {
   const store = await MetadataStore.open(path.join(dir, 'meta'));
   const cluster = await ClusterNode.start({
     topology: resolveTopology(1, { client: '127.0.0.1:1', peer: '127.0.0.1:2' }, '', ''),
@@ -24,6 +28,7 @@ export async function startSingleNode(dir: string, defaultPartitions = 2): Promi
     state: ClusterState.open(store.root),
     logger: silentLogger,
     random: () => 0.5,
+    ticker: realTicker,
     tickMs: 10,
     electionTick: 10,
     heartbeatTick: 1,
@@ -31,6 +36,7 @@ export async function startSingleNode(dir: string, defaultPartitions = 2): Promi
     brokerSessionTimeoutMs: 1000,
     preferredLeaderCheckMs: 1000,
     createReplica: createReplicatedPartition,
+    ...overrides,
   });
   await cluster.awaitMetadata(() => cluster.state.broker(1) !== undefined && cluster.state.clusterId !== '', 10_000);
   const topics = await TopicManager.open({

@@ -5,6 +5,8 @@
 export { startBroker, BrokerProcess, type StartBrokerOptions, type BrokerExit } from './broker-process';
 export { CLI_MAIN, GREGOR_BROKER, ACK_BEFORE_REPLICATION_BROKER, type BrokerProgram } from './broker-program';
 export { waitFor } from './wait-for';
+export { VirtualClock } from './virtual-clock';
+export { advanceUntil, quietened, type AdvanceOptions } from './advance-until';
 export { mulberry32, randomInt, randomBytes, testSeed } from './prng';
 export { FaultProxy, type FaultProxyOptions, type ProxyDirection, type ProxyState } from './fault-proxy';
 export { startCluster, LocalCluster, freePorts, peerList, defaultControllers, type ClusterOptions } from './cluster';

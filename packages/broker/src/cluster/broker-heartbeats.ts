@@ -3,6 +3,7 @@ import type { ClusterState } from '../controller/cluster-state';
 import type { Controller } from '../controller/controller';
 import type { MetadataCommand } from '../controller/metadata-commands';
 import { errorFields, type Logger } from '../logger';
+import type { Ticker } from '../replication/ticker';
 import type { PeerClients } from './peer-clients';
 
 export interface BrokerHeartbeatsOptions {
@@ -12,6 +13,8 @@ export interface BrokerHeartbeatsOptions {
   intervalMs: number;
   sessionTimeoutMs: number;
   state: ClusterState;
+  /** Times the heartbeats and liveness checks, and is the time liveness reads. */
+  ticker: Ticker;
   clients: PeerClients;
   /** This broker's metadata controller, once it is open. */
   controller(): Controller;
@@ -26,20 +29,21 @@ export interface BrokerHeartbeatsOptions {
  */
 export class BrokerHeartbeats {
   private readonly liveness: BrokerLiveness;
-  private timers: NodeJS.Timeout[] = [];
+  private readonly stopTimers: Array<() => void> = [];
 
   constructor(private readonly options: BrokerHeartbeatsOptions) {
     this.liveness = new BrokerLiveness({
       sessionTimeoutMs: options.sessionTimeoutMs,
-      now: () => Date.now(),
+      now: () => options.ticker.now(),
       brokers: () => options.state.brokers(),
       propose: options.propose,
     });
   }
 
   start(): void {
-    this.timers.push(setInterval(() => this.send(), this.options.intervalMs));
-    this.timers.push(setInterval(() => this.options.controller().isLeader && this.liveness.check(), this.options.intervalMs));
+    const { ticker, intervalMs } = this.options;
+    this.stopTimers.push(ticker.every(intervalMs, () => this.send()));
+    this.stopTimers.push(ticker.every(intervalMs, () => this.options.controller().isLeader && this.liveness.check()));
     this.send();
   }
 
@@ -70,6 +74,6 @@ export class BrokerHeartbeats {
   }
 
   stop(): void {
-    for (const timer of this.timers) clearInterval(timer);
+    for (const stop of this.stopTimers) stop();
   }
 }

@@ -11,6 +11,7 @@ import { RaftGroups } from '../replication/raft-groups';
 import type { ReplicaFactory } from '../replication/replica-factory';
 import type { ReplicatedPartition } from '../replication/replicated-partition';
 import { BrokerHeartbeats } from './broker-heartbeats';
+import type { Ticker } from '../replication/ticker';
 import type { ClusterTopology } from './cluster-config';
 import { HostedReplicas, type ReplicaPlacement } from './hosted-replicas';
 import { forwardToController } from './metadata-forwarding';
@@ -29,6 +30,8 @@ export interface ClusterNodeOptions {
   state: ClusterState;
   logger: Logger;
   random: () => number;
+  /** Drives Raft ticks, broker heartbeats and liveness checks, and is the time liveness reads. */
+  ticker: Ticker;
   /** One Raft tick; elections take electionTick to 2*electionTick ticks. */
   tickMs: number;
   electionTick: number;
@@ -52,12 +55,12 @@ export class ClusterNode {
   readonly groups: RaftGroups;
   private readonly hosted: HostedReplicas;
   private readonly heartbeats: BrokerHeartbeats;
-  private leaderBalance: NodeJS.Timeout | undefined;
+  private stopLeaderBalance: () => void = () => undefined;
   controller!: Controller;
 
   private constructor(private readonly options: ClusterNodeOptions) {
     this.clients = new PeerClients(options.topology.peers, options.topology.brokerId);
-    this.groups = new RaftGroups(options.tickMs);
+    this.groups = new RaftGroups(options.tickMs, options.ticker);
     this.transport = new PeerTransport({
       brokerId: this.brokerId,
       clients: this.clients,
@@ -82,6 +85,7 @@ export class ClusterNode {
       intervalMs: options.brokerHeartbeatMs,
       sessionTimeoutMs: options.brokerSessionTimeoutMs,
       state: options.state,
+      ticker: options.ticker,
       clients: this.clients,
       controller: () => this.controller,
       propose,
@@ -101,7 +105,7 @@ export class ClusterNode {
     if (topology.controllers.length === 1 && topology.controllers[0] === topology.brokerId) node.controller.replica.campaign();
     node.groups.start();
     node.heartbeats.start();
-    node.leaderBalance = setInterval(() => restorePreferredLeaders(node.brokerId, node.hosted, node.state), options.preferredLeaderCheckMs);
+    node.stopLeaderBalance = options.ticker.every(options.preferredLeaderCheckMs, () => restorePreferredLeaders(node.brokerId, node.hosted, node.state));
     return node;
   }
 
@@ -180,7 +184,7 @@ export class ClusterNode {
 
   async stop(): Promise<void> {
     this.heartbeats.stop();
-    clearInterval(this.leaderBalance);
+    this.stopLeaderBalance();
     this.groups.stop();
     await this.controller.close();
     this.transport.close();

@@ -43,6 +43,8 @@ export class PartitionRaftStorage implements LogStorage {
   term(index: number): number | undefined {
     const meta = this.state.snapshotMeta;
     if (index === meta.lastIndex) return meta.term;
+    // A crash between retention recording its point and deleting segments leaves batches behind the point on disk.
+    if (index < meta.lastIndex) return undefined;
     const batch = this.log.batchAt(offsetOfIndex(index));
     return batch && indexOfOffset(batch.lastOffset) === index ? batch.term : undefined;
   }

@@ -1,15 +1,20 @@
 import type { Message } from '@gregor/raft';
 import type { ReplicatedPartition } from './replicated-partition';
+import type { Ticker } from './ticker';
 
 /**
- * Every Raft group hosted on this broker, driven by one timer: a broker with thousands of
- * partitions runs one interval, not one per group. Messages from peers are routed here by name.
+ * Every Raft group hosted on this broker, driven by one periodic task on the injected ticker: a
+ * broker with thousands of partitions runs one interval, not one per group. Messages from peers
+ * are routed here by name.
  */
 export class RaftGroups {
   private readonly groups = new Map<string, ReplicatedPartition>();
-  private timer: NodeJS.Timeout | null = null;
+  private stopTicking: (() => void) | null = null;
 
-  constructor(private readonly tickMs: number) {}
+  constructor(
+    private readonly tickMs: number,
+    private readonly ticker: Ticker,
+  ) {}
 
   add(replica: ReplicatedPartition): void {
     this.groups.set(replica.group, replica);
@@ -39,15 +44,15 @@ export class RaftGroups {
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
+    if (this.stopTicking) return;
+    this.stopTicking = this.ticker.every(this.tickMs, () => {
       for (const replica of this.groups.values()) replica.tick();
-    }, this.tickMs);
+    });
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.stopTicking?.();
+    this.stopTicking = null;
     for (const replica of this.groups.values()) replica.stop();
   }
 }

@@ -90,6 +90,11 @@ export class ReplicatedPartition {
     return this.node.raft.role === 'leader';
   }
 
+  /** No Ready in hand or waiting: a test on virtual time lets every replica go idle before it moves time on. */
+  get idle(): boolean {
+    return !this.processing && (this.stopped || !this.node.hasReady());
+  }
+
   /**
    * Whether this replica leads and its high watermark is the partition's whole commit index. A
    * new leader can hold entries its predecessor committed without having been told; it learns

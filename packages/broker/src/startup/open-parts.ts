@@ -5,6 +5,7 @@ import { ClusterNode } from '../cluster/cluster-node';
 import { ClusterState } from '../controller/cluster-state';
 import { GroupCoordinator } from '../groups/group-coordinator';
 import type { ReplicaFactory } from '../replication/replica-factory';
+import { realTicker } from '../replication/ticker';
 import { TopicManager } from '../topic-manager';
 import type { BrokerParts, StartingContext } from './starting-context';
 
@@ -38,6 +39,7 @@ export async function openBrokerParts({ ctx, dataDir, addresses, reserver, creat
       state: ClusterState.open(store.root),
       logger,
       random: Math.random,
+      ticker: realTicker,
       tickMs: config.raftTickMs,
       electionTick: config.electionTicks,
       heartbeatTick: 1,

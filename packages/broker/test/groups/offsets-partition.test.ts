@@ -1,4 +1,4 @@
-import { testSeed, waitFor } from '@gregor/testkit';
+import { testSeed } from '@gregor/testkit';
 import { OffsetsPartition } from '../../src/groups/offsets-partition';
 import { PartitionReplica } from '../../src/partition-replica';
 import { ReplicaCluster } from '../replication/harness';
@@ -30,27 +30,27 @@ describe('OffsetsPartition', () => {
     cluster = new ReplicaCluster([1, 2, 3], testSeed('offsets new leader'));
     await cluster.start();
     const offsets = offsetsPartitions(cluster);
-    const oldLeader = await waitFor(() => cluster.ids.find((id) => cluster.replicas.get(id)!.isLeader), 10_000, 'a leader');
+    const oldLeader = await cluster.until(() => cluster.ids.find((id) => cluster.replicas.get(id)!.isLeader), 'a leader');
     const followers = cluster.ids.filter((id) => id !== oldLeader);
-    await offsets.get(oldLeader)!.commit('g', commitOf(5), () => TOPIC_ID);
+    await cluster.outcome(offsets.get(oldLeader)!.commit('g', commitOf(5), () => TOPIC_ID), 'the first commit');
     const known = cluster.highWatermarks.get(oldLeader)!;
-    await waitFor(() => followers.every((id) => cluster.highWatermarks.get(id) === known), 10_000, 'followers learn the first commit');
+    await cluster.until(() => followers.every((id) => cluster.highWatermarks.get(id) === known), 'followers learn the first commit');
 
     // The second commit reaches the followers, but no word that it committed does.
     cluster.drop = (m) => m.from === oldLeader && m.commit > known;
-    await offsets.get(oldLeader)!.commit('g', commitOf(6), () => TOPIC_ID);
+    await cluster.outcome(offsets.get(oldLeader)!.commit('g', commitOf(6), () => TOPIC_ID), 'the second commit');
     const end = cluster.logs.get(oldLeader)!.logEndOffset;
-    await waitFor(() => followers.every((id) => cluster.logs.get(id)!.logEndOffset === end), 10_000, 'followers hold the second commit');
+    await cluster.until(() => followers.every((id) => cluster.logs.get(id)!.logEndOffset === end), 'followers hold the second commit');
     expect(followers.map((id) => cluster.highWatermarks.get(id))).toEqual([known, known]);
 
     // The old leader dies; its successor's own first entry (the no-op) is held back while a read arrives.
     cluster.isolate(oldLeader);
     cluster.drop = (m) => m.type === 'append';
-    const newLeader = await waitFor(() => followers.find((id) => cluster.replicas.get(id)!.isLeader), 10_000, 'a new leader');
+    const newLeader = await cluster.until(() => followers.find((id) => cluster.replicas.get(id)!.isLeader), 'a new leader');
     expect(cluster.highWatermarks.get(newLeader)).toBe(known);
     const fetched = offsets.get(newLeader)!.fetch('g', undefined, () => TOPIC_ID);
     cluster.drop = () => false;
-    expect((await fetched).map((c) => c.offset)).toEqual([6]);
-    expect((await offsets.get(newLeader)!.fetch('g', 't', () => TOPIC_ID)).map((c) => c.offset)).toEqual([6]);
+    expect((await cluster.outcome(fetched, 'the read on the new leader')).map((c) => c.offset)).toEqual([6]);
+    expect((await cluster.outcome(offsets.get(newLeader)!.fetch('g', 't', () => TOPIC_ID), 'a second read')).map((c) => c.offset)).toEqual([6]);
   });
 });

@@ -8,19 +8,21 @@ import { mulberry32 } from '@gregor/testkit';
 import { ReplicatedPartition } from '../../src/replication/replicated-partition';
 import { ReplicaStateStore } from '../../src/replication/replica-state-store';
 import type { RaftTransport } from '../../src/replication/raft-transport';
+import { OnVirtualTime, TICK_MS } from './virtual-time';
 
 const GROUP = 'orders/0';
 
 /**
  * Several replicas of one partition in this process, each with its own log directory, joined by
- * an in-memory network that can cut links. Ticks are driven by a short real interval.
+ * an in-memory network that can cut links; Raft ticks run on virtual time (see OnVirtualTime).
  */
-export class ReplicaCluster {
+export class ReplicaCluster extends OnVirtualTime {
   readonly replicas = new Map<number, ReplicatedPartition>();
   readonly logs = new Map<number, PartitionLog>();
   readonly highWatermarks = new Map<number, number>();
   private readonly cut = new Set<string>();
-  private timer: NodeJS.Timeout | null = null;
+  private delivering = 0;
+  private stopTicks: (() => void) | null = null;
   /** Messages this returns true for are lost, as on a link that drops them. */
   drop: (message: Message) => boolean = () => false;
   /** Told of every move of a replica's high watermark. */
@@ -29,19 +31,23 @@ export class ReplicaCluster {
 
   constructor(
     readonly ids: number[],
-    readonly seed: number,
-  ) {}
+    seed: number,
+    private readonly options: Omit<TestReplicaOptions, 'onHighWatermark'> = {},
+  ) {
+    super(seed);
+  }
 
   async start(): Promise<void> {
     for (const id of this.ids) await this.startReplica(id);
-    this.timer = setInterval(() => {
+    this.stopTicks = this.clock.every(TICK_MS, () => {
       for (const replica of this.replicas.values()) replica.tick();
-    }, 5);
+    });
   }
 
   async startReplica(id: number): Promise<void> {
     const transport: RaftTransport = { send: (_group, messages) => this.route(messages) };
     const { log, replica } = await openReplica(this, id, transport, {
+      ...this.options,
       onHighWatermark: (hw) => {
         this.highWatermarks.set(id, hw);
         this.onHighWatermark(id, hw);
@@ -58,11 +64,30 @@ export class ReplicaCluster {
     this.logs.delete(id);
   }
 
+  /** Drops replica `id` as a crash would: it takes no more input, and nothing is flushed, closed or marked clean. */
+  crashReplica(id: number): void {
+    this.replicas.get(id)?.stop();
+    this.replicas.delete(id);
+    this.logs.delete(id);
+  }
+
   private route(messages: readonly Message[]): void {
     for (const m of messages) {
       if (this.cut.has(`${m.from}>${m.to}`) || this.drop(m)) continue;
-      setImmediate(() => this.replicas.get(m.to)?.step(m));
+      this.delivering++;
+      setImmediate(() => {
+        this.delivering--;
+        this.replicas.get(m.to)?.step(m);
+      });
     }
+  }
+
+  protected inFlight(): number {
+    return this.delivering;
+  }
+
+  protected running(): Iterable<ReplicatedPartition> {
+    return this.replicas.values();
   }
 
   isolate(id: number): void {
@@ -107,8 +132,9 @@ export class ReplicaCluster {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.stopTicks?.();
     for (const id of [...this.replicas.keys()]) await this.stopReplica(id);
+    fs.rmSync(this.root, { recursive: true, force: true });
   }
 }
 

@@ -10,8 +10,10 @@ import type { BrokerAddresses } from '../../src/cluster/cluster-config';
 import { silentLogger } from '../../src/logger';
 import { PeerTransport } from '../../src/replication/peer-transport';
 import { RaftGroups } from '../../src/replication/raft-groups';
+import type { RaftTransport } from '../../src/replication/raft-transport';
 import type { ReplicatedPartition } from '../../src/replication/replicated-partition';
 import { openReplica } from './harness';
+import { OnVirtualTime, TICK_MS } from './virtual-time';
 
 interface Member {
   server: grpc.Server;
@@ -27,18 +29,24 @@ export type Loss = (at: number, message: Message) => boolean;
 
 /**
  * Replicas of one partition in this process, each with the broker's own peer transport over
- * loopback gRPC and wired as ClusterNode wires it; `loss` drops messages on arrival, as a network
- * would after the sender's transport handed them over.
+ * loopback gRPC and wired as ClusterNode wires it, its RaftGroups ticking on virtual time (see
+ * OnVirtualTime); `loss` drops messages on arrival, as a network would after the sender's
+ * transport handed them over.
  */
-export class PeerCluster {
+export class PeerCluster extends OnVirtualTime {
   readonly members = new Map<number, Member>();
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'gregor-peer-cluster-'));
   loss: Loss = () => false;
+  /** Messages replicas handed to their transports, and messages that reached a broker (lost or not). */
+  private sent = 0;
+  private arrived = 0;
 
   constructor(
     readonly ids: number[],
-    readonly seed: number,
-  ) {}
+    seed: number,
+  ) {
+    super(seed);
+  }
 
   async start(): Promise<void> {
     const servers = new Map<number, grpc.Server>();
@@ -52,23 +60,40 @@ export class PeerCluster {
       addresses.set(id, { client: `127.0.0.1:${port}`, peer: `127.0.0.1:${port}` });
     }
     for (const id of this.ids) {
-      const groups = new RaftGroups(10);
+      const groups = new RaftGroups(TICK_MS, this.clock);
       const clients = new PeerClients(addresses, id);
       const transport = new PeerTransport({
         brokerId: id,
         clients,
-        deliver: (group, message) => this.loss(id, message) || groups.deliver(group, message),
+        deliver: (group, message) => {
+          this.arrived++;
+          if (!this.loss(id, message)) groups.deliver(group, message);
+        },
         reportSnapshot: (group, to, sent) => groups.reportSnapshot(group, to, sent),
         logger: silentLogger,
       });
-      // Small segments, so retention can move the log start past a follower; slower ticks for gRPC on a busy machine.
-      const { log, replica } = await openReplica(this, id, transport, { segmentBytes: 1024, electionTick: 20, heartbeatTick: 2 });
+      const counted: RaftTransport = {
+        send: (group, messages) => {
+          this.sent += messages.length;
+          transport.send(group, messages);
+        },
+      };
+      // Small segments, so retention can move the log start past a follower.
+      const { log, replica } = await openReplica(this, id, counted, { segmentBytes: 1024 });
       groups.add(replica);
       const server = servers.get(id)!;
       server.addService(services.Peer.service, { Stream: transport.handleStream });
       this.members.set(id, { server, clients, transport, groups, log, replica });
     }
     for (const member of this.members.values()) member.groups.start();
+  }
+
+  protected inFlight(): number {
+    return this.sent - this.arrived;
+  }
+
+  protected *running(): Iterable<ReplicatedPartition> {
+    for (const member of this.members.values()) yield member.replica;
   }
 
   member(id: number): Member {

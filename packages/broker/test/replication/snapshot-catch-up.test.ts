@@ -1,4 +1,4 @@
-import { testSeed, waitFor } from '@gregor/testkit';
+import { testSeed } from '@gregor/testkit';
 import { batchOf } from './harness';
 import { PeerCluster } from './peer-cluster';
 
@@ -17,12 +17,12 @@ describe('a follower behind the leader log start', () => {
     const leader = cluster.member(1);
     const follower = cluster.member(3);
     leader.replica.campaign();
-    await waitFor(() => leader.replica.isLeader, 10_000, `broker 1 to lead (seed ${seed})`);
-    for (let i = 0; i < 5; i++) await leader.replica.append(padded(`before ${i}`), 'all', 1 << 20);
+    await cluster.until(() => leader.replica.isLeader, 'broker 1 to lead');
+    for (let i = 0; i < 5; i++) await cluster.append(leader.replica, padded(`before ${i}`));
 
     const isolated = (at: number, from: number): boolean => at === 3 || from === 3;
     cluster.loss = (at, m) => isolated(at, m.from);
-    for (let i = 0; i < 30; i++) await leader.replica.append(padded(`while cut off ${i}`), 'all', 1 << 20);
+    for (let i = 0; i < 30; i++) await cluster.append(leader.replica, padded(`while cut off ${i}`));
     leader.log.updateConfig({ retentionBytes: 0 });
     await leader.log.applyRetention({
       below: leader.replica.highWatermark,
@@ -36,12 +36,11 @@ describe('a follower behind the leader log start', () => {
       lost++;
       return true;
     };
-    await waitFor(
+    await cluster.until(
       () => follower.log.logStartOffset === leader.log.logStartOffset && follower.replica.highWatermark === leader.replica.highWatermark,
-      15_000,
-      `broker 3 to restart its log at the leader's start and catch up (seed ${seed})`,
+      "broker 3 to restart its log at the leader's start and catch up",
     );
     expect(lost).toBe(1);
     expect(leader.replica.isLeader).toBe(true);
-  }, 30_000);
+  });
 });
