@@ -69,8 +69,18 @@ export class ReplicatedPartition {
       random: options.random,
       applied,
       skipRedundantNoop: true,
+      // Acknowledgements wait for fsync under every flush policy: see reportSynced.
+      reportsSync: true,
     });
     this.setHighWatermark(offsetOfIndex(Math.max(options.state.hardState.commit, applied)) + 1);
+    this.node.synced(this.durableIndex());
+    options.log.onDurable(() => {
+      if (this.stopped) return;
+      this.reportSynced();
+      this.kick();
+    });
+    // After an unclean stop the log read back may still be only in the page cache.
+    if (options.log.durableOffset < options.log.logEndOffset) options.log.flush().catch((err: unknown) => this.fail(err));
   }
 
   get group(): string {
@@ -123,8 +133,25 @@ export class ReplicatedPartition {
     const lastIndex = indexOfOffset(original.lastOffset);
     if (original.lastOffset < this.hw) return Promise.resolve(result);
     const answer = this.pending.add(lastIndex, original.term, acks, result);
-    if (acks === 'leader' && lastIndex <= this.storage.lastIndex()) this.pending.persisted(this.storage.lastIndex());
+    if (acks === 'leader') this.pending.persisted(this.durableIndex());
     return answer;
+  }
+
+  /** The last Raft index an fsync covered: never the log end, which moves before the fsync. */
+  private durableIndex(): number {
+    return Math.max(this.options.state.snapshotMeta.lastIndex, indexOfOffset(this.options.log.durableOffset - 1));
+  }
+
+  /**
+   * Raft's safety assumes every acknowledgement is durable, so under any flush policy this replica
+   * acknowledges only what is fsynced: a follower's append responses, a leader's own count toward
+   * the commit quorum and acks=leader produce calls. flush.policy=interval batches fsyncs on a
+   * timer and so delays acknowledgements; it never lets one run ahead of the disk.
+   */
+  private reportSynced(): void {
+    const durable = this.durableIndex();
+    this.node.synced(durable);
+    this.pending.persisted(durable);
   }
 
   step(message: Message): void {
@@ -190,13 +217,17 @@ export class ReplicatedPartition {
         while (!this.stopped && this.node.hasReady()) await this.handle(this.node.ready());
       } while (this.again && !this.stopped);
     } catch (err) {
-      // A replica that cannot write its log must not keep voting or acknowledging.
-      this.failure = err;
-      this.stopped = true;
-      this.pending.failAll(() => new BrokerError('INTERNAL', `${this.group} failed: ${String(err)}`));
+      this.fail(err);
     } finally {
       this.processing = false;
     }
+  }
+
+  /** A replica that cannot write its log must not keep voting or acknowledging. */
+  private fail(err: unknown): void {
+    this.failure = err;
+    this.stopped = true;
+    this.pending.failAll(() => new BrokerError('INTERNAL', `${this.group} failed: ${String(err)}`));
   }
 
   private async handle(rd: Ready): Promise<void> {
@@ -227,9 +258,9 @@ export class ReplicatedPartition {
       this.producerStateReady = true;
     }
     this.options.transport.send(this.group, rd.messagesAfterPersist);
-    if (rd.entriesToPersist.length > 0) this.pending.persisted(rd.entriesToPersist[rd.entriesToPersist.length - 1].lastIndex);
     if (committed.length > 0 && !applyFirst) this.applyCommitted(committed);
     this.node.advance();
+    this.reportSynced();
   }
 
   private applyCommitted(committed: readonly Entry[]): void {

@@ -106,4 +106,55 @@ describe('ReplicatedPartition', () => {
     const successorId = [...cluster.replicas.entries()].find(([, r]) => r === successor)![0];
     expect(await cluster.values(successorId, next.lastOffset + 1)).toEqual(['a', 'b', 'c', 'd']);
   });
+
+  it('answers acks=leader, first try and retry alike, only once the leader has fsynced the batch', async () => {
+    cluster = new ReplicaCluster([1, 2, 3], testSeed('replication acks=leader durable'));
+    await cluster.start();
+    const leader = await waitFor(() => cluster.leader(), 10_000, 'a leader');
+    await waitFor(async () => {
+      try {
+        return await leader.append(produced(0, 'a'), 'all', 1 << 20);
+      } catch (err) {
+        if ((err as { code: string }).code === 'LEADER_NOT_AVAILABLE') return undefined;
+        throw err;
+      }
+    }, 10_000, 'the leader takes idempotent writes');
+    const leaderId = [...cluster.replicas.entries()].find(([, r]) => r === leader)![0];
+    const log = cluster.logs.get(leaderId)!;
+    cluster.isolate(leaderId);
+    log.updateConfig({ flush: UNSYNCED });
+    const settled: string[] = [];
+    const first = leader.append(produced(1, 'b'), 'leader', 1 << 20).then((r) => (settled.push('first'), r));
+    await waitFor(() => log.logEndOffset > log.durableOffset || undefined, 10_000, 'the batch written');
+    const retry = leader.append(produced(1, 'b'), 'leader', 1 << 20).then((r) => (settled.push('retry'), r));
+    await eventLoopTurns(20);
+    expect(settled).toEqual([]);
+    await log.flush();
+    expect((await retry).baseOffset).toBe((await first).baseOffset);
+  });
+
+  it('a follower flushing on a timer acknowledges an append only once it has fsynced it', async () => {
+    cluster = new ReplicaCluster([1, 2, 3], testSeed('replication follower fsync'));
+    await cluster.start();
+    const leader = await waitFor(() => cluster.leader(), 10_000, 'a leader');
+    await leader.append(batchOf('warm'), 'all', 1 << 20);
+    const followers = [1, 2, 3].filter((id) => cluster.replicas.get(id) !== leader);
+    for (const id of followers) cluster.logs.get(id)!.updateConfig({ flush: UNSYNCED });
+    let committed = false;
+    const written = leader.append(batchOf('x'), 'all', 1 << 20).then((r) => ((committed = true), r));
+    const end = cluster.logs.get(followers[0])!.logEndOffset;
+    await waitFor(() => followers.every((id) => cluster.logs.get(id)!.logEndOffset > end) || undefined, 10_000, 'followers wrote it');
+    await eventLoopTurns(20);
+    expect(committed).toBe(false);
+    await cluster.logs.get(followers[0])!.flush();
+    expect((await written).baseOffset).toBe(end);
+  });
 });
+
+/** Flushes only when asked: an hour's timer and a gigabyte's threshold never fire in a test. */
+const UNSYNCED = { kind: 'interval', intervalMs: 3_600_000, intervalBytes: 1 << 30 } as const;
+
+/** Lets replicas exchange whatever they have queued: a bounded number of turns, not a time. */
+async function eventLoopTurns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
