@@ -2,6 +2,7 @@ import { RaftNode, type Entry, type Message, type Ready, type Role } from '@greg
 import { isControlBatch, setBaseOffset, setPartitionLeaderEpoch, validateSingleBatch } from '@gregor/records';
 import type { AppendResult, PartitionLog } from '@gregor/storage';
 import { BrokerError, NotLeaderError } from '../errors';
+import { ConfigHistory } from './config-history';
 import { PartitionRaftStorage } from './partition-raft-storage';
 import { Acks, PendingAppends } from './pending-appends';
 import { ProducedBatch, ProducerStates } from './producer-state';
@@ -53,14 +54,20 @@ export class ReplicatedPartition {
   private readonly producers = new ProducerStates();
   /** False from losing leadership until a new term's producer state is rebuilt from the log. */
   private producerStateReady = false;
+  private readonly configs: ConfigHistory;
 
   constructor(private readonly options: ReplicatedPartitionOptions) {
     this.storage = new PartitionRaftStorage(options.log, options.state);
     const hard = options.state.hardState;
     const lastIndex = this.storage.lastIndex();
-    // Entries are written before the hard state, so a stored commit can run ahead of a log cut by a crash.
+    // Entries are written before the hard state, so a stored commit can run ahead of a log cut by a
+    // crash. This replica never acknowledged what the crash took (see reportSynced): it may vote at once.
     if (hard.commit > lastIndex) options.state.saveHardState({ ...hard, commit: lastIndex }, true);
     const applied = options.appliedIndex ?? Math.max(options.state.hardState.commit, options.state.snapshotMeta.lastIndex);
+    const log = options.log;
+    this.configs = ConfigHistory.load(options.state.snapshotMeta, applied, log.batchHeaders(), (header) =>
+      log.readNow(header.baseOffset, 1, header.baseOffset + header.lastOffsetDelta + 1).bytes,
+    );
     this.node = new RaftNode({
       id: options.brokerId,
       storage: this.storage,
@@ -183,7 +190,10 @@ export class ReplicatedPartition {
    * entries is sent that point and restarts its log from it).
    */
   recordLogStart(logStart: number, lastDeletedTerm: number): void {
-    this.options.state.saveSnapshot({ lastIndex: indexOfOffset(logStart - 1), term: lastDeletedTerm, config: this.node.status().config });
+    const lastIndex = indexOfOffset(logStart - 1);
+    const meta = { lastIndex, term: lastDeletedTerm, config: this.configs.at(lastIndex) };
+    this.options.state.saveSnapshot(meta);
+    this.configs.restartAt(meta);
   }
 
   /** Stops, and closes the Raft state file (the caller owns the log). */
@@ -249,7 +259,10 @@ export class ReplicatedPartition {
     const committed = rd.committedEntries;
     const applyFirst = committed.length > 0 && !rd.snapshotToPersist && committed[committed.length - 1].lastIndex <= this.storage.lastIndex();
     if (applyFirst) this.applyCommitted(committed);
-    if (rd.snapshotToPersist) await this.storage.installSnapshot(rd.snapshotToPersist.meta);
+    if (rd.snapshotToPersist) {
+      await this.storage.installSnapshot(rd.snapshotToPersist.meta);
+      this.configs.restartAt(rd.snapshotToPersist.meta);
+    }
     if (rd.entriesToPersist.length > 0) await this.storage.append(rd.entriesToPersist);
     if (rd.hardState) this.storage.saveHardState(rd.hardState);
     if (becameLeader) {
@@ -265,6 +278,7 @@ export class ReplicatedPartition {
 
   private applyCommitted(committed: readonly Entry[]): void {
     const commit = committed[committed.length - 1].lastIndex;
+    this.configs.applied(committed);
     this.options.onCommitted?.(committed);
     this.storage.releaseThrough(commit);
     this.pending.committed(commit, (index) => this.storage.term(index), () => this.notLeader());

@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { testSeed, waitFor } from '@gregor/testkit';
 import { encodeBatch } from '@gregor/records';
+import type { AppendResult } from '@gregor/storage';
 import { ReplicaCluster, batchOf } from './harness';
 
 const produced = (sequence: number, ...values: string[]): Buffer =>
@@ -148,6 +151,42 @@ describe('ReplicatedPartition', () => {
     expect(committed).toBe(false);
     await cluster.logs.get(followers[0])!.flush();
     expect((await written).baseOffset).toBe(end);
+  });
+
+  /** A batch, a learner (4, never started) added, another batch; all committed. */
+  async function addLearnerBetweenTwoBatches(name: string): Promise<{ leaderId: number; before: AppendResult; after: AppendResult }> {
+    cluster = new ReplicaCluster([1, 2, 3], testSeed(name));
+    await cluster.start();
+    const leader = await waitFor(() => cluster.leader(), 10_000, 'a leader');
+    const before = await leader.append(batchOf('before'), 'all', 1 << 20);
+    leader.node.proposeConfChange({ type: 'addLearner', nodeId: 4 });
+    const after = await leader.append(batchOf('after'), 'all', 1 << 20);
+    const leaderId = [...cluster.replicas.entries()].find(([, r]) => r === leader)![0];
+    return { leaderId, before, after };
+  }
+
+  /** Records a retention point on replica `id` and reads back the membership stored with it. */
+  function retainFrom(id: number, logStart: number): unknown {
+    cluster.replicas.get(id)!.recordLogStart(logStart, 1);
+    return JSON.parse(fs.readFileSync(path.join(cluster.root, `broker-${id}`, 'raft-snapshot.json'), 'utf8')).config;
+  }
+
+  it('records at a retention point the membership in force there, not the current one', async () => {
+    const { leaderId, before } = await addLearnerBetweenTwoBatches('replication retention membership');
+    const leader = cluster.replicas.get(leaderId)!;
+    await waitFor(() => leader.node.status().config.learners.includes(4) || undefined, 10_000, 'the learner added');
+    expect(retainFrom(leaderId, before.lastOffset + 1)).toEqual({ voters: [1, 2, 3], learners: [] });
+  });
+
+  it('after a restart still knows the membership in force at each retention point', async () => {
+    const { leaderId, before, after } = await addLearnerBetweenTwoBatches('replication retention membership restart');
+    const follower = [1, 2, 3].find((id) => id !== leaderId)!;
+    await waitFor(() => cluster.replicas.get(follower)!.node.status().config.learners.includes(4) || undefined, 10_000, 'the learner added');
+    await cluster.stopReplica(follower);
+    await cluster.startReplica(follower);
+    expect(cluster.replicas.get(follower)!.node.status().config.learners).toEqual([4]);
+    expect(retainFrom(follower, before.lastOffset + 1)).toEqual({ voters: [1, 2, 3], learners: [] });
+    expect(retainFrom(follower, after.lastOffset + 1)).toEqual({ voters: [1, 2, 3], learners: [4] });
   });
 });
 
