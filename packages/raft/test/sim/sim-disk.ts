@@ -15,7 +15,7 @@ export class SimDisk {
   /** The log is durable through this index, with the content it holds now. */
   synced: number;
   /** Chain hash of the log prefix ending at each stored entry, parallel to the log. */
-  private hashes: { lastIndex: number; hash: number }[];
+  private hashes: { lastIndex: number; term: number; hash: number }[];
 
   constructor(
     readonly nodeId: number,
@@ -26,12 +26,12 @@ export class SimDisk {
     this.storage = new MemoryStorage(initial);
     const snap = this.storage.snapshot();
     this.synced = snap.meta.lastIndex;
-    this.hashes = [{ lastIndex: snap.meta.lastIndex, hash: snap.data.length === 4 ? bytesToHash(snap.data) : 0 }];
+    this.hashes = [{ lastIndex: snap.meta.lastIndex, term: snap.meta.term, hash: snap.data.length === 4 ? bytesToHash(snap.data) : 0 }];
   }
 
   writeSnapshot(s: Snapshot): void {
     this.storage.applySnapshot(s);
-    this.hashes = [{ lastIndex: s.meta.lastIndex, hash: bytesToHash(s.data) }];
+    this.hashes = [{ lastIndex: s.meta.lastIndex, term: s.meta.term, hash: bytesToHash(s.data) }];
     this.synced = s.meta.lastIndex;
   }
 
@@ -52,8 +52,18 @@ export class SimDisk {
     this.synced = Math.max(this.synced, index);
   }
 
+  /**
+   * Log matching is checked over durable logs: an entry a crash takes before it is synced never
+   * left this node (a term's first entries leave only once the term is durable), and a leader
+   * whose new term was lost with them may lead that term again with different entries.
+   */
   sync(): void {
+    const from = this.synced;
     this.synced = this.storage.lastIndex();
+    for (let i = this.hashes.length - 1; i > 0 && this.hashes[i].lastIndex > from; i--) {
+      const { lastIndex, term, hash } = this.hashes[i];
+      this.checker.observePersisted(this.nodeId, lastIndex, term, hash);
+    }
   }
 
   /** Power loss: only what was synced survives. */
@@ -73,8 +83,7 @@ export class SimDisk {
     let prev = this.hashes[this.hashes.length - 1].hash;
     for (const e of entries) {
       prev = chainHash(prev, e);
-      this.hashes.push({ lastIndex: e.lastIndex, hash: prev });
-      this.checker.observePersisted(this.nodeId, e, prev);
+      this.hashes.push({ lastIndex: e.lastIndex, term: e.term, hash: prev });
     }
     if (this.hashes.length > 4096) this.hashes = this.hashes.slice(this.hashes.length - 2048);
   }
