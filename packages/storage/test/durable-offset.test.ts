@@ -1,3 +1,4 @@
+import { LogSegment } from '../src/segment';
 import { makeBatch, openLog, tempDir } from './helpers';
 
 const INTERVAL = { flush: { kind: 'interval', intervalMs: 3_600_000, intervalBytes: 1 << 30 } } as const;
@@ -38,15 +39,17 @@ describe('durableOffset: what an fsync covered, not what was written', () => {
     await log.close();
   });
 
-  it('after an unclean stop starts at the recovery point until the reopened log is synced', async () => {
+  it('after an unclean stop starts at the recovery point, and the first flush fsyncs what was read back', async () => {
     const dir = tempDir();
     const log = await openLog(dir, INTERVAL);
     await log.append(makeBatch(2));
     // Left open on purpose: no clean-shutdown marker, and the recovery point never passed 0.
     const reopened = await openLog(dir, INTERVAL);
     expect([reopened.logEndOffset, reopened.durableOffset]).toEqual([2, 0]);
+    const syncs = jest.spyOn(LogSegment.prototype, 'sync');
     await reopened.flush();
-    expect(reopened.durableOffset).toBe(2);
+    expect([reopened.durableOffset, syncs.mock.calls.length]).toEqual([2, 1]);
+    syncs.mockRestore();
     await reopened.close();
   });
 });
