@@ -27,7 +27,8 @@ describe('Subscribe flow control', () => {
 
   it('stops reading the log while the subscriber does not read, and delivers everything once it does', async () => {
     const BATCHES = 200;
-    await client.call('Admin', 'CreateTopic', { name: 'flow', configs: { 'flush.policy': 'interval' } });
+    // Each acknowledgement waits for the timer's fsync, so the timer is short.
+    await client.call('Admin', 'CreateTopic', { name: 'flow', configs: { 'flush.policy': 'interval', 'flush.interval.ms': '5' } });
     const reads = jest.spyOn(PartitionReplica.prototype, 'read');
     const stream = client.subscribe({ topic: 'flow', partition: 0, offset: 0, maxBytes: 100 * 1024 });
     let received = 0;

@@ -42,6 +42,15 @@ export interface RaftConfig {
    * offset 0. Read-index requests then wait for the leader's first proposal. Default false.
    */
   readonly skipRedundantNoop?: boolean;
+  /**
+   * The application makes entries durable later than it writes them (a log flushed on a timer):
+   * advance() then means only that a Ready's entries are written and readable from storage, and
+   * synced() reports how far they are durable. Raft's safety rests on every acknowledgement being
+   * durable, so nothing past the synced index is acknowledged: a follower's append responses wait
+   * for it, and a leader counts itself toward the commit quorum only up to it. A crash may then
+   * drop an unsynced tail without losing anything acknowledged. Default false: advance() means durable.
+   */
+  readonly reportsSync?: boolean;
   readonly unsafe?: UnsafeBugs;
 }
 
@@ -69,6 +78,7 @@ export function resolveConfig(c: RaftConfig): ResolvedConfig {
     preVote: c.preVote ?? true,
     checkQuorum: c.checkQuorum ?? true,
     skipRedundantNoop: c.skipRedundantNoop ?? false,
+    reportsSync: c.reportsSync ?? false,
     unsafe: c.unsafe ?? {},
   };
 }

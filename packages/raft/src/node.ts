@@ -71,6 +71,15 @@ export class RaftNode {
     this.raft.transferLeadership(target);
   }
 
+  /**
+   * With RaftConfig.reportsSync: the log is durable through `index`. Call it after advance() for
+   * the Ready that wrote those entries (or at any time for entries written before).
+   */
+  synced(index: number): void {
+    if (!this.raft.cfg.reportsSync) throw new RaftError('NOT_REPORTING_SYNC', 'synced() needs RaftConfig.reportsSync');
+    this.raft.synced(index);
+  }
+
   reportSnapshot(to: NodeId, sent: boolean): void {
     this.raft.reportSnapshot(to, sent);
   }
@@ -98,6 +107,7 @@ export class RaftNode {
     if (this.hardStateChanged(this.hardState())) return true;
     return (
       r.msgs.length > 0 ||
+      r.syncedAcks.length > 0 ||
       r.readStates.length > 0 ||
       r.log.unstable.entries.length > 0 ||
       r.log.unstable.snapshot !== undefined ||
@@ -129,6 +139,9 @@ export class RaftNode {
       else messages.push(m);
     }
     r.msgs = [];
+    // Durable already, but they carry the term, which must be durable first.
+    for (const m of r.syncedAcks) (termOrVoteChanged && !early ? messagesAfterPersist : messages).push(m);
+    r.syncedAcks = [];
     const readStates = r.readStates;
     r.readStates = [];
     this.prevSoft = this.softState();

@@ -10,10 +10,16 @@ export class RaftLog {
   committed: number;
   /** Highest index handed to the application (it is applying or has applied everything up to here). */
   applied: number;
+  /**
+   * Highest index durable on this node with the content the log holds now: a write that replaces
+   * entries brings it back to before them until it is synced in turn.
+   */
+  durable: number;
 
-  constructor(readonly storage: LogStorage, committed: number, applied: number) {
+  constructor(readonly storage: LogStorage, committed: number, applied: number, durable: number) {
     this.committed = committed;
     this.applied = applied;
+    this.durable = durable;
   }
 
   /** Index of the snapshot the log starts after. */
@@ -121,6 +127,7 @@ export class RaftLog {
       throw new RaftInvariantError(`append at ${entries[0].firstIndex} would overwrite committed ${this.committed}`);
     }
     this.unstable.truncateAndAppend(entries);
+    this.durable = Math.min(this.durable, entries[0].firstIndex - 1);
     return this.lastIndex();
   }
 
@@ -188,8 +195,16 @@ export class RaftLog {
     return this.unstable.snapshot ?? this.storage.snapshot();
   }
 
+  /** The application synced the log through `index`; entries it has not been handed yet are not covered. */
+  syncedTo(index: number): void {
+    const handedOver = (this.unstable.firstIndex() ?? this.lastIndex() + 1) - 1;
+    this.durable = Math.max(this.durable, Math.min(index, handedOver));
+  }
+
   restore(snapshot: Snapshot): void {
     this.committed = snapshot.meta.lastIndex;
+    // Snapshots are persisted durably before any answer about them leaves (see Ready).
+    this.durable = snapshot.meta.lastIndex;
     this.unstable.restore(snapshot);
   }
 }

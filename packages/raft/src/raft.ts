@@ -24,6 +24,8 @@ export class Raft {
   readonly log: RaftLog;
   readonly tracker: ProgressTracker;
   msgs: Message[] = [];
+  /** Append responses sent once synced() covered them: they vouch only for what is durable already. */
+  syncedAcks: Message[] = [];
   readStates: ReadState[] = [];
   leadTransferee: NodeId = NONE;
   /** A leader proposes no membership change until the entry at this index is applied. */
@@ -36,6 +38,8 @@ export class Raft {
   private readonly readOnly = new ReadOnly();
   /** Reads that arrived before this leader committed an entry of its own term. */
   private pendingReads: { from: NodeId; context: number }[] = [];
+  /** With reportsSync: the furthest this term's leader's appends reached, to be acknowledged once durable. */
+  private unackedAppend: { to: NodeId; index: number; sent: number } | undefined;
   private stepRole: (m: Message) => void = this.stepFollower;
   private tickRole: () => void = this.tickElection;
 
@@ -45,7 +49,8 @@ export class Raft {
     const { hardState, snapshot } = this.cfg.storage.initialState();
     const snapIndex = snapshot.meta.lastIndex;
     const applied = this.cfg.applied ?? snapIndex;
-    this.log = new RaftLog(this.cfg.storage, Math.max(hardState.commit, snapIndex), applied);
+    const durable = this.cfg.reportsSync ? snapIndex : this.cfg.storage.lastIndex();
+    this.log = new RaftLog(this.cfg.storage, Math.max(hardState.commit, snapIndex), applied, durable);
     this.tracker = new ProgressTracker(this.cfg.maxInflightMsgs, this.cfg.maxInflightBytes);
     let cs = snapshot.meta.config;
     if (applied > snapIndex) {
@@ -169,12 +174,46 @@ export class Raft {
     return cs;
   }
 
-  /** The application made entries up to (lastIndex, term) durable. */
+  /** The application wrote entries up to (lastIndex, term): durably, unless it reports syncs itself. */
   entriesPersisted(lastIndex: number, term: number): void {
     this.log.unstable.stableTo(lastIndex, term);
+    if (!this.cfg.reportsSync) this.log.syncedTo(lastIndex);
+    this.countSelf();
+  }
+
+  /** The application made its log durable through `index` (reportsSync only). */
+  synced(index: number): void {
+    this.log.syncedTo(index);
+    this.countSelf();
+    const pending = this.unackedAppend;
+    if (pending === undefined || this.role !== 'follower' || this.lead !== pending.to) return;
+    const ack = Math.min(pending.index, this.log.durable);
+    if (ack <= pending.sent) return;
+    pending.sent = ack;
+    if (ack === pending.index) this.unackedAppend = undefined;
+    this.syncedAcks.push(this.message('appendResponse', pending.to, { index: ack }));
+  }
+
+  /**
+   * A follower's answer to an append that matched through `index`: at once when that is durable,
+   * else once synced() covers it, since a leader counts every acknowledgement toward its quorum.
+   */
+  acknowledgeAppend(to: NodeId, index: number): void {
+    if (!this.cfg.reportsSync || index <= this.log.durable || this.cfg.unsafe.sendBeforePersist === true) {
+      this.send('appendResponse', to, { index });
+      return;
+    }
+    const pending = this.unackedAppend;
+    // Within one term a leader only extends what it sent, so the furthest match stands for all.
+    if (pending === undefined || pending.to !== to) this.unackedAppend = { to, index, sent: 0 };
+    else pending.index = Math.max(pending.index, index);
+  }
+
+  /** A leader counts its own log toward the quorum only as far as it is durable. */
+  private countSelf(): void {
     if (this.role !== 'leader') return;
     const self = this.tracker.progress.get(this.id);
-    if (self !== undefined && self.maybeUpdate(this.stableLastIndex()) && this.maybeCommit()) this.bcastAppend();
+    if (self !== undefined && self.maybeUpdate(this.selfMatch()) && this.maybeCommit()) this.bcastAppend();
   }
 
   // ---- roles ----
@@ -212,7 +251,7 @@ export class Raft {
     this.tickRole = this.tickHeartbeat;
     const self = this.tracker.progress.get(this.id) as Progress;
     self.becomeReplicate();
-    self.maybeUpdate(this.stableLastIndex());
+    self.maybeUpdate(this.selfMatch());
     // Entries of earlier terms commit only under an entry of this term (Raft §5.4.2).
     this.pendingConfIndex = this.log.lastIndex();
     if (!this.cfg.skipRedundantNoop || this.log.lastIndex() > this.log.committed) this.appendEntry('noop', new Uint8Array(0), 1);
@@ -233,6 +272,7 @@ export class Raft {
     this.pendingConfIndex = 0;
     this.readOnly.reset();
     this.pendingReads = [];
+    this.unackedAppend = undefined;
   }
 
   private campaign(type: 'preVote' | 'vote', transfer: boolean): void {
@@ -451,7 +491,11 @@ export class Raft {
 
   /** Queue a message from this node; the term defaults to ours. */
   send(type: MessageType, to: NodeId, f: MessageFields): void {
-    this.msgs.push({
+    this.msgs.push(this.message(type, to, f));
+  }
+
+  private message(type: MessageType, to: NodeId, f: MessageFields): Message {
+    return {
       type,
       from: this.id,
       to,
@@ -465,7 +509,7 @@ export class Raft {
       rejectHint: f.rejectHint,
       context: f.context,
       transfer: f.transfer,
-    });
+    };
   }
 
   // ---- helpers ----
@@ -484,11 +528,11 @@ export class Raft {
     return false;
   }
 
-  /** The last index known durable on this node. */
-  private stableLastIndex(): number {
+  /** The last index written to storage and durable on this node. */
+  private selfMatch(): number {
     const first = this.log.unstable.firstIndex();
-    if (first !== undefined) return first - 1;
-    return this.log.unstable.snapshot !== undefined ? 0 : this.log.lastIndex();
+    const stable = first !== undefined ? first - 1 : this.log.unstable.snapshot !== undefined ? 0 : this.log.lastIndex();
+    return Math.min(stable, this.log.durable);
   }
 }
 

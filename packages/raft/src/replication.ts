@@ -11,7 +11,7 @@ import { Message, NodeId } from './types';
 
 export function handleAppend(r: Raft, m: Message): void {
   if (m.index < r.log.committed) {
-    r.send('appendResponse', m.from, { index: r.log.committed });
+    r.acknowledgeAppend(m.from, r.log.committed);
     return;
   }
   const entries = m.entries ?? [];
@@ -19,7 +19,7 @@ export function handleAppend(r: Raft, m: Message): void {
   const lastNew = r.log.maybeAppend(m.index, prevTerm, entries);
   if (lastNew !== undefined) {
     r.log.commitTo(Math.min(m.commit, lastNew));
-    r.send('appendResponse', m.from, { index: lastNew });
+    r.acknowledgeAppend(m.from, lastNew);
     return;
   }
   const hint = r.log.findConflictByTerm(Math.min(m.index, r.log.lastIndex()), m.logTerm);
@@ -36,7 +36,7 @@ export function handleSnapshot(r: Raft, m: Message): void {
   if (snap === undefined) return;
   const { lastIndex, term } = snap.meta;
   if (lastIndex <= r.log.committed) {
-    r.send('appendResponse', m.from, { index: r.log.committed });
+    r.acknowledgeAppend(m.from, r.log.committed);
     return;
   }
   if (r.log.matchTerm(lastIndex, term)) {
@@ -46,7 +46,7 @@ export function handleSnapshot(r: Raft, m: Message): void {
     r.log.restore(snap);
     r.tracker.setConfig(snap.meta.config, lastIndex + 1);
   }
-  r.send('appendResponse', m.from, { index: lastIndex });
+  r.acknowledgeAppend(m.from, lastIndex);
 }
 
 export function handleAppendResponse(r: Raft, m: Message, pr: Progress): void {

@@ -6,7 +6,7 @@ import { ent } from './messages';
 function log(): RaftLog {
   const storage = new MemoryStorage();
   storage.append([ent(1, 3, 1), ent(4, 4, 1), ent(5, 9, 2)]);
-  const l = new RaftLog(storage, 4, 4);
+  const l = new RaftLog(storage, 4, 4, 9);
   l.append([ent(10, 12, 3)]);
   return l;
 }
@@ -49,5 +49,13 @@ describe('RaftLog over batch entries', () => {
     l.commitTo(9);
     expect(l.nextCommittedEntries(Infinity).map((e) => e.lastIndex)).toEqual([9]);
     expect(() => l.commitTo(11)).toThrow(RaftInvariantError);
+  });
+
+  test('replacing entries takes the durable index back to before them, and a sync covers only what was handed over', () => {
+    const l = log();
+    l.append([ent(6, 8, 4)]);
+    expect(l.durable).toBe(5);
+    l.syncedTo(12);
+    expect(l.durable).toBe(5);
   });
 });

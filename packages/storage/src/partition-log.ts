@@ -17,6 +17,7 @@ import type { Preallocation } from './block-reserver';
 import { CLEAN_SHUTDOWN_FILE, writeRecoveryPoint } from './checkpoint-files';
 import { Clock, systemClock } from './clock';
 import { LogConfig, resolveLogConfig } from './config';
+import { DurableOffset } from './durable-offset';
 import { StorageError } from './errors';
 import { syncDirectory } from './file-io';
 import type { HeaderState } from './header-state';
@@ -89,6 +90,7 @@ export class PartitionLog {
   private tracked: TrackedState | null = null;
   /** Where the last clean close snapshotted tracked state, when that was inside the active segment. */
   private endSnapshot: number | null;
+  private readonly durable: DurableOffset;
 
   private constructor(
     readonly dir: string,
@@ -102,6 +104,9 @@ export class PartitionLog {
   ) {
     this.ahead = this.reserveAheadFor(this.active);
     this.endSnapshot = openReport.cleanShutdown && this.logEndOffset > this.active.baseOffset ? this.logEndOffset : null;
+    this.durable = new DurableOffset(openReport.cleanShutdown ? this.logEndOffset : Math.max(this.logStartOffset, Math.min(recoveryPoint, this.logEndOffset)));
+    // After a crash of this process alone, what it wrote may still sit unsynced in the page cache.
+    if (!openReport.cleanShutdown) for (const segment of segments) if (segment.nextOffset > recoveryPoint) this.dirty.add(segment);
   }
 
   /** `preallocation`: reserve disk blocks ahead of appends (see ReserveAhead); none without it. */
@@ -122,6 +127,16 @@ export class PartitionLog {
 
   get logEndOffset(): number {
     return this.active.nextOffset;
+  }
+
+  /** The offset after the last batch an fsync made durable; at most logEndOffset. */
+  get durableOffset(): number {
+    return this.durable.offset;
+  }
+
+  /** `listener` hears durableOffset each time it advances (one listener per log). */
+  onDurable(listener: (durableOffset: number) => void): void {
+    this.durable.watch(listener);
   }
 
   get sizeInBytes(): number {
@@ -304,6 +319,7 @@ export class PartitionLog {
     const segments = [...this.dirty];
     this.dirty.clear();
     const activeBase = this.active.baseOffset;
+    const end = this.logEndOffset;
     const truncations = this.truncations;
     try {
       await Promise.all(segments.map((segment) => segment.sync()));
@@ -311,6 +327,7 @@ export class PartitionLog {
       for (const segment of segments) this.dirty.add(segment);
       throw new StorageError('IO_ERROR', `fsync failed in ${this.dir}: ${(err as Error).message}`);
     }
+    if (truncations === this.truncations) this.durable.syncedTo(end);
     if (activeBase > this.recoveryPoint && truncations === this.truncations && !this.closed) {
       this.recoveryPoint = activeBase;
       writeRecoveryPoint(this.dir, activeBase, false);
@@ -474,6 +491,7 @@ export class PartitionLog {
     this.beginTruncation();
     while (this.active.baseOffset >= offset) this.drop(this.segments.pop() as LogSegment);
     this.active.truncateTo(offset);
+    this.durable.cutTo(this.logEndOffset);
     if (this.tracked) this.replay(this.tracked);
     this.endTruncation();
   }
@@ -489,6 +507,7 @@ export class PartitionLog {
     for (const segment of this.segments) this.drop(segment);
     this.segments = [LogSegment.create(this.dir, offset, this.clock.now())];
     this.tracked?.state.restore(null);
+    this.durable.resetTo(offset);
     this.endTruncation();
   }
 

@@ -2,6 +2,7 @@ import { RaftNode, type Entry, type Message, type Ready, type Role } from '@greg
 import { isControlBatch, setBaseOffset, setPartitionLeaderEpoch, validateSingleBatch } from '@gregor/records';
 import type { AppendResult, PartitionLog } from '@gregor/storage';
 import { BrokerError, NotLeaderError } from '../errors';
+import { ConfigHistory } from './config-history';
 import { PartitionRaftStorage } from './partition-raft-storage';
 import { Acks, PendingAppends } from './pending-appends';
 import { ProducedBatch, ProducerStates } from './producer-state';
@@ -56,15 +57,21 @@ export class ReplicatedPartition {
   private readonly loggedProducers = new ProducerStates();
   /** False from losing leadership until a new term's producer state is copied from the log's. */
   private producerStateReady = false;
+  private readonly configs: ConfigHistory;
 
   constructor(private readonly options: ReplicatedPartitionOptions) {
     this.storage = new PartitionRaftStorage(options.log, options.state);
     options.log.track(this.loggedProducers);
     const hard = options.state.hardState;
     const lastIndex = this.storage.lastIndex();
-    // Entries are written before the hard state, so a stored commit can run ahead of a log cut by a crash.
+    // Entries are written before the hard state, so a stored commit can run ahead of a log cut by a
+    // crash. This replica never acknowledged what the crash took (see reportSynced): it may vote at once.
     if (hard.commit > lastIndex) options.state.saveHardState({ ...hard, commit: lastIndex }, true);
     const applied = options.appliedIndex ?? Math.max(options.state.hardState.commit, options.state.snapshotMeta.lastIndex);
+    const log = options.log;
+    this.configs = ConfigHistory.load(options.state.snapshotMeta, applied, log.batchHeaders(), (header) =>
+      log.readNow(header.baseOffset, 1, header.baseOffset + header.lastOffsetDelta + 1).bytes,
+    );
     this.node = new RaftNode({
       id: options.brokerId,
       storage: this.storage,
@@ -73,8 +80,18 @@ export class ReplicatedPartition {
       random: options.random,
       applied,
       skipRedundantNoop: true,
+      // Acknowledgements wait for fsync under every flush policy: see reportSynced.
+      reportsSync: true,
     });
     this.setHighWatermark(offsetOfIndex(Math.max(options.state.hardState.commit, applied)) + 1);
+    this.node.synced(this.durableIndex());
+    options.log.onDurable(() => {
+      if (this.stopped) return;
+      this.reportSynced();
+      this.kick();
+    });
+    // After an unclean stop the log read back may still be only in the page cache.
+    if (options.log.durableOffset < options.log.logEndOffset) options.log.flush().catch((err: unknown) => this.fail(err));
   }
 
   get group(): string {
@@ -144,8 +161,25 @@ export class ReplicatedPartition {
     const lastIndex = indexOfOffset(original.lastOffset);
     if (original.lastOffset < this.hw) return Promise.resolve(result);
     const answer = this.pending.add(lastIndex, original.term, acks, result);
-    if (acks === 'leader' && lastIndex <= this.storage.lastIndex()) this.pending.persisted(this.storage.lastIndex());
+    if (acks === 'leader') this.pending.persisted(this.durableIndex());
     return answer;
+  }
+
+  /** The last Raft index an fsync covered: never the log end, which moves before the fsync. */
+  private durableIndex(): number {
+    return Math.max(this.options.state.snapshotMeta.lastIndex, indexOfOffset(this.options.log.durableOffset - 1));
+  }
+
+  /**
+   * Raft's safety assumes every acknowledgement is durable, so under any flush policy this replica
+   * acknowledges only what is fsynced: a follower's append responses, a leader's own count toward
+   * the commit quorum and acks=leader produce calls. flush.policy=interval batches fsyncs on a
+   * timer and so delays acknowledgements; it never lets one run ahead of the disk.
+   */
+  private reportSynced(): void {
+    const durable = this.durableIndex();
+    this.node.synced(durable);
+    this.pending.persisted(durable);
   }
 
   step(message: Message): void {
@@ -184,7 +218,10 @@ export class ReplicatedPartition {
    * entries is sent that point and restarts its log from it).
    */
   recordLogStart(logStart: number, lastDeletedTerm: number): void {
-    this.options.state.saveSnapshot({ lastIndex: indexOfOffset(logStart - 1), term: lastDeletedTerm, config: this.node.status().config });
+    const lastIndex = indexOfOffset(logStart - 1);
+    const meta = { lastIndex, term: lastDeletedTerm, config: this.configs.at(lastIndex) };
+    this.options.state.saveSnapshot(meta);
+    this.configs.restartAt(meta);
   }
 
   /** Stops, and closes the Raft state file (the caller owns the log). */
@@ -218,13 +255,17 @@ export class ReplicatedPartition {
         while (!this.stopped && this.node.hasReady()) await this.handle(this.node.ready());
       } while (this.again && !this.stopped);
     } catch (err) {
-      // A replica that cannot write its log must not keep voting or acknowledging.
-      this.failure = err;
-      this.stopped = true;
-      this.pending.failAll(() => new BrokerError('INTERNAL', `${this.group} failed: ${String(err)}`));
+      this.fail(err);
     } finally {
       this.processing = false;
     }
+  }
+
+  /** A replica that cannot write its log must not keep voting or acknowledging. */
+  private fail(err: unknown): void {
+    this.failure = err;
+    this.stopped = true;
+    this.pending.failAll(() => new BrokerError('INTERNAL', `${this.group} failed: ${String(err)}`));
   }
 
   private async handle(rd: Ready): Promise<void> {
@@ -246,7 +287,10 @@ export class ReplicatedPartition {
     const committed = rd.committedEntries;
     const applyFirst = committed.length > 0 && !rd.snapshotToPersist && committed[committed.length - 1].lastIndex <= this.storage.lastIndex();
     if (applyFirst) this.applyCommitted(committed);
-    if (rd.snapshotToPersist) await this.storage.installSnapshot(rd.snapshotToPersist.meta);
+    if (rd.snapshotToPersist) {
+      await this.storage.installSnapshot(rd.snapshotToPersist.meta);
+      this.configs.restartAt(rd.snapshotToPersist.meta);
+    }
     if (rd.entriesToPersist.length > 0) await this.storage.append(rd.entriesToPersist);
     if (rd.hardState) this.storage.saveHardState(rd.hardState);
     if (becameLeader) {
@@ -256,13 +300,14 @@ export class ReplicatedPartition {
       this.producerStateReady = true;
     }
     this.options.transport.send(this.group, rd.messagesAfterPersist);
-    if (rd.entriesToPersist.length > 0) this.pending.persisted(rd.entriesToPersist[rd.entriesToPersist.length - 1].lastIndex);
     if (committed.length > 0 && !applyFirst) this.applyCommitted(committed);
     this.node.advance();
+    this.reportSynced();
   }
 
   private applyCommitted(committed: readonly Entry[]): void {
     const commit = committed[committed.length - 1].lastIndex;
+    this.configs.applied(committed);
     this.options.onCommitted?.(committed);
     this.storage.releaseThrough(commit);
     this.pending.committed(commit, (index) => this.storage.term(index), () => this.notLeader());

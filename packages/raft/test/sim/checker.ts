@@ -74,11 +74,11 @@ export class SafetyChecker {
   }
 
   /** Log matching: an entry identity always denotes the same prefix. */
-  observePersisted(id: NodeId, e: Entry, prefixHash: number): void {
-    const key = e.lastIndex * 65536 + e.term;
+  observePersisted(id: NodeId, lastIndex: number, term: number, prefixHash: number): void {
+    const key = lastIndex * 65536 + term;
     const known = this.prefixes.get(key);
     if (known === undefined) this.prefixes.set(key, prefixHash);
-    else if (known !== prefixHash) this.fail(`log matching: node ${id} holds ${e.lastIndex}@${e.term} with a different prefix`);
+    else if (known !== prefixHash) this.fail(`log matching: node ${id} holds ${lastIndex}@${term} with a different prefix`);
   }
 
   /** State machine safety: a node applied e right after `appliedBefore`, reaching state `hashAfter`. */

@@ -2,7 +2,7 @@ import { UnsafeBugs } from '../../src';
 import { runSeed } from './world';
 
 /**
- * npm run sim -- --seeds N [--start S] [--seed S [--trace]] [--bug name]
+ * npm run sim -- --seeds N [--start S] [--seed S [--trace]] [--bug name] [--ack-unsynced]
  * Runs seeds start..start+N-1 (or replays one) and ends with
  * `sim: N seeds, V violations`; exits 1 when V > 0.
  */
@@ -20,7 +20,8 @@ function main(argv: string[]): number {
     }
   }
   const bugs: UnsafeBugs = args.has('bug') ? { [args.get('bug') as string]: true } : {};
-  const bugFlag = args.has('bug') ? ` --bug ${args.get('bug')}` : '';
+  const ackUnsynced = args.has('ack-unsynced');
+  const bugFlag = (args.has('bug') ? ` --bug ${args.get('bug')}` : '') + (ackUnsynced ? ' --ack-unsynced' : '');
   const single = args.get('seed');
   const start = single !== undefined ? Number(single) : Number(args.get('start') ?? 1);
   const count = single !== undefined ? 1 : Number(args.get('seeds') ?? 1000);
@@ -32,7 +33,7 @@ function main(argv: string[]): number {
   let failedSeeds = 0;
   const began = process.hrtime.bigint();
   for (let seed = start; seed < start + count; seed++) {
-    const r = runSeed({ seed, bugs, trace });
+    const r = runSeed({ seed, bugs, trace, ackUnsynced });
     committed += r.committed;
     messages += r.messages;
     for (const k of Object.keys(coverage) as (keyof typeof coverage)[]) coverage[k] += r.coverage[k];

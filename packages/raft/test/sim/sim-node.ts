@@ -1,7 +1,8 @@
-import { ConfState, Entry, MemoryStorage, NodeId, RaftNode, Ready, Snapshot, UnsafeBugs } from '../../src';
+import { ConfState, MemoryStorage, NodeId, RaftNode, Ready, Snapshot, UnsafeBugs } from '../../src';
 import { bytesToHash, chainHash } from './chain-hash';
 import { SafetyChecker } from './checker';
 import { Prng } from './prng';
+import { FlushPolicy, SimDisk } from './sim-disk';
 
 export interface NodeTiming {
   electionTick: number;
@@ -16,13 +17,11 @@ export interface NodeTiming {
 }
 
 /**
- * One simulated server. `storage` and `hashes` are its disk and survive a
- * crash; the Raft node, the state machine and any write still in progress do not.
+ * One simulated server. What its disk synced survives a crash; the Raft node, the state machine,
+ * any write still in progress and the disk's unsynced tail do not.
  */
 export class SimNode {
-  readonly storage: MemoryStorage;
-  /** Chain hash of the durable log prefix ending at each stored entry, parallel to the log. */
-  private hashes: { lastIndex: number; hash: number }[];
+  readonly disk: SimDisk;
   node: RaftNode | undefined;
   /** A Ready whose write completes at `due`. */
   pending: { ready: Ready; due: number } | undefined;
@@ -40,10 +39,15 @@ export class SimNode {
     private readonly bugs: UnsafeBugs,
     private readonly checker: SafetyChecker,
     private readonly compactEvery: number,
+    flush: FlushPolicy,
+    /** TEST-ONLY, the old broker: acknowledge entries once written, not once synced. */
+    private readonly ackUnsynced: boolean,
   ) {
-    this.storage = new MemoryStorage(initial);
-    const snap = this.storage.snapshot();
-    this.hashes = [{ lastIndex: snap.meta.lastIndex, hash: snap.data.length === 4 ? bytesToHash(snap.data) : 0 }];
+    this.disk = new SimDisk(id, flush, initial, checker);
+  }
+
+  get storage(): MemoryStorage {
+    return this.disk.storage;
   }
 
   isUp(): boolean {
@@ -66,8 +70,10 @@ export class SimNode {
       maxCommittedSizePerReady: this.timing.maxCommittedSizePerReady,
       skipRedundantNoop: this.timing.skipRedundantNoop,
       random: () => random.float(),
+      reportsSync: true,
       unsafe: this.bugs,
     });
+    this.node.synced(this.storage.lastIndex());
     const snap = this.storage.snapshot();
     this.applied = snap.meta.lastIndex;
     this.stateHash = snap.data.length === 4 ? bytesToHash(snap.data) : 0;
@@ -83,26 +89,31 @@ export class SimNode {
    */
   crash(tornWrite: boolean): void {
     if (tornWrite && this.pending !== undefined) this.persistLog(this.pending.ready);
+    this.disk.crash();
     this.node = undefined;
     this.pending = undefined;
+  }
+
+  /** A flush on the disk's timer. */
+  sync(): void {
+    this.disk.sync();
+    this.node?.synced(this.disk.synced);
+  }
+
+  /** After advance(): tell the node how much of what it wrote is durable. */
+  reportSynced(): void {
+    this.node?.synced(this.ackUnsynced ? this.storage.lastIndex() : this.disk.synced);
   }
 
   /** Make the pending Ready durable: the log first, then the hard state that may point into it. */
   persist(rd: Ready): void {
     this.persistLog(rd);
-    if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
+    if (rd.hardState !== undefined) this.disk.writeHardState(rd.hardState);
   }
 
   private persistLog(rd: Ready): void {
-    if (rd.snapshotToPersist !== undefined) {
-      const s = rd.snapshotToPersist;
-      this.storage.applySnapshot(s);
-      this.hashes = [{ lastIndex: s.meta.lastIndex, hash: bytesToHash(s.data) }];
-    }
-    if (rd.entriesToPersist.length > 0) {
-      this.storage.append(rd.entriesToPersist);
-      this.appendHashes(rd.entriesToPersist);
-    }
+    if (rd.snapshotToPersist !== undefined) this.disk.writeSnapshot(rd.snapshotToPersist);
+    if (rd.entriesToPersist.length > 0) this.disk.writeEntries(rd.entriesToPersist);
   }
 
   /** Apply what the Ready delivered to the state machine (a running hash of applied entries). */
@@ -127,18 +138,6 @@ export class SimNode {
     if (this.storage.term(this.applied) === undefined) return;
     const data = new Uint8Array(4);
     new DataView(data.buffer).setUint32(0, this.stateHash);
-    this.storage.createSnapshot(this.applied, config, data);
-  }
-
-  private appendHashes(entries: readonly Entry[]): void {
-    const first = entries[0].firstIndex;
-    while (this.hashes.length > 1 && this.hashes[this.hashes.length - 1].lastIndex >= first) this.hashes.pop();
-    let prev = this.hashes[this.hashes.length - 1].hash;
-    for (const e of entries) {
-      prev = chainHash(prev, e);
-      this.hashes.push({ lastIndex: e.lastIndex, hash: prev });
-      this.checker.observePersisted(this.id, e, prev);
-    }
-    if (this.hashes.length > 4096) this.hashes = this.hashes.slice(this.hashes.length - 2048);
+    this.disk.compact(this.applied, config, data);
   }
 }
