@@ -13,6 +13,7 @@ import { setHeapGrowingPercent } from './heap-growth';
 import { Logger, errorFields } from './logger';
 import { MetadataStore } from './metadata-store';
 import { raiseReceiveWindows } from './receive-windows';
+import { rejectUndecodable, strictRequests } from './strict-requests/strict-services';
 import { adminService } from './services/admin-service';
 import { groupsService } from './services/groups-service';
 import { healthService } from './services/health-service';
@@ -85,6 +86,7 @@ export class Broker {
     const server = new grpc.Server({
       'grpc.max_receive_message_length': config.maxRequestBytes + MESSAGE_OVERHEAD_BYTES,
       'grpc.max_send_message_length': -1,
+      interceptors: [rejectUndecodable],
     });
     let boundPort = config.port;
     let cluster: ClusterNode | undefined;
@@ -110,11 +112,11 @@ export class Broker {
         return groups;
       },
     };
-    server.addService(logServiceDefinition(), logService(ctx));
-    server.addService(services.Admin.service, adminService(ctx));
-    server.addService(services.Groups.service, groupsService(ctx));
-    server.addService(services.Health.service, healthService(ctx));
-    server.addService(services.Peer.service, lateBound(Object.keys(services.Peer.service), () => peerHandlers));
+    server.addService(strictRequests(logServiceDefinition()), logService(ctx));
+    server.addService(strictRequests(services.Admin.service), adminService(ctx));
+    server.addService(strictRequests(services.Groups.service), groupsService(ctx));
+    server.addService(strictRequests(services.Health.service), healthService(ctx));
+    server.addService(strictRequests(services.Peer.service), lateBound(Object.keys(services.Peer.service), () => peerHandlers));
     try {
       boundPort = await bind(server, `${config.host}:${config.port}`);
       if (!raiseReceiveWindows(server, FLOW_CONTROL_WINDOW_BYTES)) {
