@@ -65,4 +65,14 @@ describe('bad input', () => {
       await client.call('Admin', 'DeleteTopic', { name: 'ok' });
     });
   });
+
+  it('reserves the names of internal topics', async () => {
+    for (const name of ['__cluster_metadata', '__consumer_offsets', '__mine']) {
+      const created = await client.failure('Admin', 'CreateTopic', { name });
+      expect(created.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(created.details).toContain('reserved for internal topics');
+    }
+    expect((await client.failure('Admin', 'DeleteTopic', { name: '__consumer_offsets' })).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await client.call('Admin', 'ListTopics', {})).topics.map((t: { name: string }) => t.name)).not.toContain('__mine');
+  });
 });
