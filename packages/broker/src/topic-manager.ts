@@ -239,6 +239,9 @@ export class TopicManager {
 
   async alterConfigs(name: string, set: Record<string, string>, reset: string[]): Promise<Topic> {
     const topic = this.get(name);
+    if (Object.keys(set).length === 0 && reset.length === 0) {
+      throw new BrokerError('INVALID_REQUEST', `nothing to alter for topic ${JSON.stringify(name)}: name at least one config to set or reset`);
+    }
     validateTopicConfigs(set);
     reset.forEach(validateTopicConfigKey);
     const configs = { ...topic.record.configs, ...set };

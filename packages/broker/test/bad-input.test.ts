@@ -75,4 +75,12 @@ describe('bad input', () => {
     expect((await client.failure('Admin', 'DeleteTopic', { name: '__consumer_offsets' })).code).toBe(grpc.status.INVALID_ARGUMENT);
     expect((await client.call('Admin', 'ListTopics', {})).topics.map((t: { name: string }) => t.name)).not.toContain('__mine');
   });
+
+  it('refuses to alter a topic with nothing to change', async () => {
+    await client.call('Admin', 'CreateTopic', { name: 'alter-nothing' });
+    const err = await client.failure('Admin', 'AlterTopicConfig', { name: 'alter-nothing', set: {}, reset: [] });
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(err.details).toContain('nothing to alter');
+    await client.call('Admin', 'DeleteTopic', { name: 'alter-nothing' });
+  });
 });
