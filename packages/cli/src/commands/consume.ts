@@ -60,7 +60,9 @@ export function consumeCommand(): Command {
       const consumer = new Consumer({
         cluster,
         groupId: opts.group,
-        autoOffsetReset: opts.fromBeginning ? 'earliest' : 'latest',
+        // An offset the user named and the log does not hold is an error (OUT_OF_RANGE naming the
+        // log's start and end), not a silent jump to the end.
+        autoOffsetReset: opts.offset !== undefined ? 'none' : opts.fromBeginning ? 'earliest' : 'latest',
       });
       const progress = new Progress('consumed');
       let count = 0;
