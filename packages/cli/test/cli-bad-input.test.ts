@@ -25,4 +25,25 @@ describe('gregor CLI on bad input', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^gregor: OUT_OF_RANGE: offset 99999999999 is out of range for one-0: log start offset 0, end offset 2\n$/);
   });
+
+  it('reports a partition the topic does not have as NOT_FOUND on produce and consume alike', async () => {
+    const produced = await run(['produce', 'one', '--partition', '5'], 'x\n');
+    const consumed = await run(['consume', 'one', '--partition', '5']);
+    expect(produced.code).toBe(1);
+    expect(consumed.code).toBe(1);
+    expect(produced.stderr).toContain('NOT_FOUND: unknown partition 5 of topic "one"');
+    expect(consumed.stderr).toContain('NOT_FOUND: unknown partition 5 of topic "one"');
+  });
+
+  it('reports an unknown group as NOT_FOUND', async () => {
+    const result = await run(['group', 'describe', 'nosuchgroup']);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toContain('NOT_FOUND: unknown group "nosuchgroup"');
+  });
+
+  it('refuses a topic alter with nothing to change', async () => {
+    const result = await run(['topic', 'alter', 'one']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('INVALID_ARGUMENT: nothing to alter');
+  });
 });

@@ -92,4 +92,9 @@ export class GregorError extends Error {
   static invalid(message: string): GregorError {
     return new GregorError(grpc.status.INVALID_ARGUMENT, message);
   }
+
+  /** An unknown topic, partition or group, as the broker reports its own. */
+  static notFound(message: string): GregorError {
+    return new GregorError(grpc.status.NOT_FOUND, message);
+  }
 }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { GregorError } from '@gregor/client';
 import { formatTable } from '../options';
 import { withAdmin } from './with-admin';
 
@@ -20,6 +21,8 @@ export function groupCommand(): Command {
     .action(async (groupId: string, opts: { json?: boolean }, cmd: Command) => {
       const rows = await withAdmin(cmd, async (admin) => {
         const committed = await admin.fetchOffsets(groupId);
+        // A group exists once it has committed; an empty table would hide a typo.
+        if (committed.length === 0) throw GregorError.notFound(`unknown group ${JSON.stringify(groupId)}: it has committed no offsets`);
         const ends = new Map<string, number>();
         for (const topic of new Set(committed.map((c) => c.topic))) {
           for (const p of await admin.listOffsets(topic, 'latest')) ends.set(`${topic}/${p.partition}`, p.highWatermark);
