@@ -46,4 +46,15 @@ describe('gregor CLI on bad input', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('INVALID_ARGUMENT: nothing to alter');
   });
+
+  it('fails at once on a record larger than a request may be, naming the limits', async () => {
+    const started = Date.now();
+    const result = await run(['produce', 'one'], 'x'.repeat(9 * 1024 * 1024) + '\n');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^gregor: RESOURCE_EXHAUSTED: produce request of \d+ bytes is larger than the broker accepts \(8454144 bytes/);
+    expect(result.stderr).toContain('--max-request-bytes');
+    expect(result.stderr).toContain('max.message.bytes');
+    // The producer used to retry until its 60 s delivery timeout.
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
 });
