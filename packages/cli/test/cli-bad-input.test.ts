@@ -1,4 +1,5 @@
-import { BrokerProcess, startBroker } from '@gregor/testkit';
+import { spawn } from 'child_process';
+import { BrokerProcess, CLI_MAIN, startBroker, waitFor } from '@gregor/testkit';
 import { CliResult, runGregor } from './helpers/run-gregor';
 
 // Each command is a process start (about a second on a busy machine).
@@ -16,9 +17,36 @@ describe('gregor CLI on bad input', () => {
     expect((await run(['produce', 'one'], 'a\nb\n')).code).toBe(0);
   });
 
+  const leftovers: number[] = [];
+
   afterAll(async () => {
+    for (const pid of leftovers) {
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
     await broker?.cleanup();
   });
+
+  function alive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Starts `gregor consume one` under `sh`, as npx runs it; resolves with the consumer's pid once it has printed the topic. */
+  async function consumerUnderShell(): Promise<{ shell: ReturnType<typeof spawn>; pid: number }> {
+    const shell = spawn('sh', ['-c', `"${process.execPath}" "${CLI_MAIN}" consume one --from-beginning & echo $!; wait`], {
+      env: { ...process.env, GREGOR_BROKER: broker.address },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    shell.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const pid = Number(await waitFor(() => /^(\d+)\na\nb\n/.exec(out)?.[1], 15_000, 'the consumer to print the topic'));
+    leftovers.push(pid);
+    return { shell, pid };
+  }
 
   it('fails at once on an offset past the end of the log, naming its start and end', async () => {
     const result = await run(['consume', 'one', '--offset', '99999999999', '--partition', '0']);
@@ -56,5 +84,16 @@ describe('gregor CLI on bad input', () => {
     expect(result.stderr).toContain('max.message.bytes');
     // The producer used to retry until its 60 s delivery timeout.
     expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('stops a consumer on SIGTERM, and when the process that started it is gone', async () => {
+    const direct = await consumerUnderShell();
+    process.kill(direct.pid, 'SIGTERM');
+    await waitFor(() => !alive(direct.pid), 15_000, 'the consumer to exit on SIGTERM');
+
+    // npx forwards SIGTERM to its shell, which dies without passing it on.
+    const orphaned = await consumerUnderShell();
+    orphaned.shell.kill('SIGTERM');
+    await waitFor(() => !alive(orphaned.pid), 15_000, 'the orphaned consumer to exit');
   });
 });
