@@ -30,4 +30,10 @@ describe('gregor output options', () => {
     const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
     expect(result).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
+
+  it('says where records without a key go', () => {
+    const key = find(['produce']).options.find((o) => o.long === '--key')!;
+    expect(key.description).not.toContain('spread');
+    expect(key.description).toContain('fill one partition');
+  });
 });
