@@ -7,6 +7,7 @@ export { waitFor } from './wait-for';
 export { mulberry32, randomInt, randomBytes, testSeed } from './prng';
 export { FaultProxy, type FaultProxyOptions, type ProxyDirection, type ProxyState } from './fault-proxy';
 export { startCluster, LocalCluster, freePorts, peerList, defaultControllers, type ClusterOptions } from './cluster';
+export { runConsoleCommand, CONSOLE_HELP, type ConsoleCluster } from './cluster-console';
 export { checkHistory } from './chaos/checker';
 export type { Ack, Observation, StoredRecord, ReplicaBatch, ReplicaLog, ChaosHistory, CheckResult } from './chaos/history';
 export { FAULT_KINDS, planFaults, targetsFor, type FaultKind, type PlannedFault, type ScheduleOptions } from './chaos/schedule';
