@@ -14,3 +14,5 @@ export { FAULT_KINDS, planFaults, targetsFor, type FaultKind, type PlannedFault,
 export { readReplicaLogs, readReplicaLog, partitionDirs } from './chaos/replica-reader';
 export { ClusterProbe, converged, type ClusterState, type PartitionState } from './chaos/cluster-probe';
 export { runChaos, summaryLine, replayCommand, CHAOS_TOPIC, type ChaosOptions, type ChaosResult } from './chaos/run-chaos';
+export { runFuzz, type FuzzOptions, type FuzzReport, type FuzzTarget, type UntypedAnswer } from './fuzz/run-fuzz';
+export { fuzzCluster, fuzzTargets, FUZZED_SERVICES, REFERENCE_TOPIC, type FuzzClusterOptions, type FuzzClusterResult } from './fuzz/fuzz-cluster';
