@@ -2,11 +2,10 @@ import { isUtf8 } from 'buffer';
 import * as protobuf from 'protobufjs';
 import { BrokerError } from '../errors';
 
-/**
- * protobuf wire types by field type. proto-loader's decoder is lenient: it reads a string whose
- * length runs past the end of the message as the bytes that are there, and replaces invalid
- * UTF-8, so a 7-byte garbage message decoded as a topic named "A". This walks the bytes first.
- */
+// proto-loader's decoder is lenient: it reads a string whose length runs past the end of the
+// message as the bytes that are there, and replaces invalid UTF-8, so a 7-byte garbage message
+// decoded as a topic named "A". checkWire walks the bytes against the message type first.
+
 const WIRE = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 } as const;
 
 /** protobufjs' own recursion limit; deeper nesting is garbage, not a Gregor message. */
