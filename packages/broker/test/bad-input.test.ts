@@ -83,4 +83,14 @@ describe('bad input', () => {
     expect(err.details).toContain('nothing to alter');
     await client.call('Admin', 'DeleteTopic', { name: 'alter-nothing' });
   });
+
+  it('refuses a peer heartbeat from a broker not in --peers, or without host:port', async () => {
+    const hex = (brokerId: number, address: string): string => `08${brokerId.toString(16).padStart(2, '0')}12${address.length.toString(16).padStart(2, '0')}${Buffer.from(address).toString('hex')}`;
+    for (const [brokerId, address] of [[7, '127.0.0.1:1'], [1, 'fz-a'], [1, ':7070'], [1, 'h:99999']] as const) {
+      const err = await rawCall('/gregor.v1.Peer/Heartbeat', hex(brokerId, address));
+      expect({ brokerId, address, code: err?.code }).toEqual({ brokerId, address, code: grpc.status.INVALID_ARGUMENT });
+    }
+    const cluster = await client.call('Admin', 'DescribeCluster', {});
+    expect(cluster.brokers.map((b: { id: number; host: string; port: number }) => [b.id, b.host, b.port])).toEqual([[1, '127.0.0.1', broker.port]]);
+  });
 });

@@ -260,6 +260,11 @@ export class ClusterNode {
         return { result: JSON.stringify(await this.controller.proposeLocally(parsed)) };
       }),
       Heartbeat: unary<{ brokerId: number; address: string }, object>(({ brokerId, address }) => {
+        // A heartbeat registers the address clients are sent to: a stray one must not move a broker.
+        if (!this.options.topology.peers.has(brokerId)) throw new BrokerError('INVALID_REQUEST', `heartbeat from broker ${brokerId}, which is not in --peers`);
+        if (!/^[^:\s].*:([1-9]\d{0,4})$/.test(address) || Number(address.slice(address.lastIndexOf(':') + 1)) > 65535) {
+          throw new BrokerError('INVALID_REQUEST', `heartbeat from broker ${brokerId} with address ${JSON.stringify(address)}, not host:port`);
+        }
         if (!this.controller.isLeader) throw this.controller.replica.notLeader();
         this.liveness.heartbeat(brokerId, address);
         return {};
