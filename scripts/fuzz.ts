@@ -31,10 +31,10 @@ async function main(): Promise<void> {
       }
     },
   });
-  const { report, deadBrokers, changedPartitions } = result;
+  const { report, deadBrokers, changedPartitions, brokerWarnings } = result;
   const ok = report.untyped.length === 0 && deadBrokers.length === 0 && changedPartitions.length === 0;
   process.stdout.write(
-    JSON.stringify({ event: 'fuzz.done', ok, seed, sent: report.sent, seconds: (Date.now() - started) / 1000, byStatus: report.byStatus, deadBrokers, changedPartitions, untyped: report.untyped.slice(0, 20) }) + '\n',
+    JSON.stringify({ event: 'fuzz.done', ok, seed, sent: report.sent, seconds: (Date.now() - started) / 1000, byStatus: report.byStatus, deadBrokers, changedPartitions, untyped: report.untyped.slice(0, 20), ...(ok ? {} : { brokerWarnings }) }) + '\n',
   );
   process.exitCode = ok ? 0 : 1;
 }

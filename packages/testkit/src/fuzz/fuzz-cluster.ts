@@ -30,6 +30,8 @@ export interface FuzzClusterResult {
   deadBrokers: number[];
   /** Partitions of the reference topic whose bytes differ from before the run. */
   changedPartitions: number[];
+  /** The last warnings and errors each broker logged, to tell what went wrong. */
+  brokerWarnings: Record<number, Array<Record<string, unknown>>>;
 }
 
 function fetchFrom(address: string, topic: string, partition: number): Promise<Buffer> {
@@ -116,11 +118,14 @@ export async function fuzzCluster(options: FuzzClusterOptions): Promise<FuzzClus
     for (const id of cluster.ids) if (!cluster.isRunning(id) || !(await healthy(cluster.address(id)))) deadBrokers.push(id);
     const changedPartitions: number[] = [];
     for (let p = 0; p < REFERENCE_PARTITIONS; p++) {
-      const after = await partitionBytes(cluster, p);
+      // A partition no broker serves any more counts as changed, so the report still comes out.
+      const after = await partitionBytes(cluster, p).catch(() => Buffer.alloc(0));
       // A leader elected during the run may append a no-op after the records; what was there stays.
       if (!after.subarray(0, before[p].length).equals(before[p])) changedPartitions.push(p);
     }
-    return { report, deadBrokers, changedPartitions };
+    const brokerWarnings: FuzzClusterResult['brokerWarnings'] = {};
+    for (const id of cluster.ids) brokerWarnings[id] = cluster.broker(id).logs.filter((l) => l.level === 'warn' || l.level === 'error').slice(-10);
+    return { report, deadBrokers, changedPartitions, brokerWarnings };
   } finally {
     admin.close();
     await cluster.cleanup();
