@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   if (!Number.isSafeInteger(requests) || requests < 1) throw new Error(`--requests expects a positive integer, got ${values.requests}`);
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency expects a positive integer, got ${values.concurrency}`);
   const seed = values.seed !== undefined ? Number(values.seed) >>> 0 : testSeed('fuzz');
+  // Exiting runs testkit's exit hook, which kills the brokers; dying of the signal would leave them.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const started = Date.now();
   const result = await fuzzCluster({
     requests,
