@@ -1,12 +1,14 @@
 /**
  * `npm run cluster -- --brokers 3 [--base-port 7071] [--data-root ./data/cluster]`:
  * a local cluster of broker processes in the foreground, each with its own
- * data directory (broker-<id> under the data root), until Ctrl-C.
+ * data directory (broker-<id> under the data root), until Ctrl-C. Lines typed
+ * on stdin stop, kill, start and restart brokers (see CONSOLE_HELP).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { CLI_MAIN, LocalCluster, startCluster } from '@gregor/testkit';
+import { CLI_MAIN, CONSOLE_HELP, LocalCluster, runConsoleCommand, startCluster } from '@gregor/testkit';
 
 function positiveInteger(name: string, raw: string): number {
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -36,6 +38,7 @@ function usage(cluster: LocalCluster): string {
     `  echo hello | ${cli} produce events`,
     `  ${cli} consume events --from-beginning`,
     '',
+    `Type a command to kill and restart brokers (${CONSOLE_HELP}).`,
     'Ctrl-C stops every broker.',
     '',
   );
@@ -72,13 +75,27 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
-  // Report a broker that dies on its own; the rest keep running.
+  // Report a broker that stops, once; the rest keep running.
+  const down = new Set<number>();
   const watch = setInterval(() => {
     for (const id of cluster.ids) {
-      if (!stopping && !cluster.isRunning(id)) process.stderr.write(`broker ${id} is not running\n`);
+      if (cluster.isRunning(id)) down.delete(id);
+      else if (!stopping && !down.has(id)) {
+        down.add(id);
+        process.stderr.write(`broker ${id} is not running (restart ${id} starts it again)\n`);
+      }
     }
-  }, 5000);
+  }, 1000);
   watch.unref();
+  let commands = Promise.resolve();
+  readline.createInterface({ input: process.stdin }).on('line', (line) => {
+    commands = commands
+      .then(() => runConsoleCommand(cluster, line))
+      .then(
+        (answer) => void (answer && process.stdout.write(answer + '\n')),
+        (err: Error) => void process.stderr.write(`${err.message}\n`),
+      );
+  });
   await new Promise<never>(() => undefined);
 }
 

@@ -21,6 +21,16 @@ export function validateTopicName(name: string): void {
   }
 }
 
+/** Names of internal topics (__consumer_offsets) and of the metadata log (__cluster_metadata) start so; only the broker creates them. */
+const INTERNAL_PREFIX = '__';
+
+/** Refuses a user's request to create or delete a topic with a reserved name. */
+export function refuseInternalTopic(name: string, action: 'create' | 'delete'): void {
+  if (name.startsWith(INTERNAL_PREFIX)) {
+    throw new BrokerError('INVALID_TOPIC', `cannot ${action} topic ${JSON.stringify(name)}: names starting with "${INTERNAL_PREFIX}" are reserved for internal topics`);
+  }
+}
+
 export interface Topic {
   readonly record: ClusterTopic;
   /** This broker's replica of each partition; undefined where another broker holds it. */
@@ -229,6 +239,9 @@ export class TopicManager {
 
   async alterConfigs(name: string, set: Record<string, string>, reset: string[]): Promise<Topic> {
     const topic = this.get(name);
+    if (Object.keys(set).length === 0 && reset.length === 0) {
+      throw new BrokerError('INVALID_REQUEST', `nothing to alter for topic ${JSON.stringify(name)}: name at least one config to set or reset`);
+    }
     validateTopicConfigs(set);
     reset.forEach(validateTopicConfigKey);
     const configs = { ...topic.record.configs, ...set };

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_ADDRESS } from '@gregor/client';
 
 export function defaultBroker(): string {
@@ -43,4 +43,27 @@ export function formatTable(header: string[], rows: Array<Array<string | number>
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
   return cells.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+export type OutputFormat = 'json' | 'table';
+
+export interface OutputOptions {
+  output: OutputFormat;
+  json?: boolean;
+}
+
+/** The one output option of every command that prints data; --json is its older spelling. */
+export function withOutput(command: Command): Command {
+  return command
+    .addOption(new Option('-o, --output <format>', 'json (one JSON object per line) or table').choices(['json', 'table']).default('table'))
+    .option('--json', 'same as --output json');
+}
+
+export function outputOf(opts: OutputOptions): OutputFormat {
+  return opts.json ? 'json' : opts.output;
+}
+
+/** Writes each value as one line of JSON. */
+export function printJsonLines(values: readonly unknown[]): void {
+  for (const value of values) process.stdout.write(JSON.stringify(value) + '\n');
 }

@@ -24,6 +24,11 @@ export interface ErrorDetails {
   leaderAddress?: string;
 }
 
+/** grpc-js ends a failed connection's message with "Resolution note: " and, mostly, nothing after it. */
+function withoutEmptyNote(message: string): string {
+  return message.replace(/\. Resolution note: *$/, '');
+}
+
 function firstString(metadata: grpc.Metadata | undefined, key: string): string {
   const value = metadata?.get(key)[0];
   return typeof value === 'string' ? value : '';
@@ -80,7 +85,7 @@ export class GregorError extends Error {
     const status = serviceError?.code;
     if (typeof status === 'number') {
       const metadata = serviceError?.metadata;
-      return new GregorError(status, serviceError?.details || (err as Error).message, {
+      return new GregorError(status, withoutEmptyNote(serviceError?.details || (err as Error).message), {
         reason: firstString(metadata, ERROR_REASON_METADATA),
         leaderId: Number(firstString(metadata, LEADER_ID_METADATA)) || 0,
         leaderAddress: firstString(metadata, LEADER_ADDRESS_METADATA),
@@ -100,5 +105,10 @@ export class GregorError extends Error {
 
   static invalid(message: string): GregorError {
     return new GregorError(grpc.status.INVALID_ARGUMENT, message);
+  }
+
+  /** An unknown topic, partition or group, as the broker reports its own. */
+  static notFound(message: string): GregorError {
+    return new GregorError(grpc.status.NOT_FOUND, message);
   }
 }

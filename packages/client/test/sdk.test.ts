@@ -50,7 +50,7 @@ describe('client SDK', () => {
       [one.partition, 2],
       [2, one.partition === 2 ? 3 : 0],
     ]);
-    await expect(producer.send('send-t', { value: 'x', partition: 9 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(producer.send('send-t', { value: 'x', partition: 9 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(producer.send('no-such-topic', { value: 'x' })).rejects.toBeInstanceOf(GregorError);
     await producer.close();
   });

@@ -166,7 +166,13 @@ export class ClusterNode {
 
   /** Handlers of the Peer service, registered on the broker's peer listener. */
   peerService(): grpc.UntypedServiceImplementation {
-    return peerService({ transport: this.transport, controller: this.controller, heartbeats: this.heartbeats, hosted: this.hosted });
+    return peerService({
+      transport: this.transport,
+      controller: this.controller,
+      heartbeats: this.heartbeats,
+      hosted: this.hosted,
+      isPeer: (id) => this.options.topology.peers.has(id),
+    });
   }
 
   /** Controller leadership moved here: a new cluster gets its id, and this broker registers at once. */

@@ -9,7 +9,7 @@ import type {
   TopicDescription,
 } from '@gregor/proto';
 import type { BrokerContext } from '../context';
-import type { Topic } from '../topic-manager';
+import { refuseInternalTopic, type Topic } from '../topic-manager';
 import { describeCluster } from './cluster-status';
 import { unary } from './handlers';
 
@@ -35,10 +35,12 @@ function describe(ctx: BrokerContext, topic: Topic): TopicDescription {
 
 export function adminService(ctx: BrokerContext): grpc.UntypedServiceImplementation {
   return {
-    CreateTopic: unary<CreateTopicRequest, TopicDescription>(ctx, 'CreateTopic', async (request) =>
-      describe(ctx, await ctx.topics.create(request.name, request.partitions ?? 0, request.configs ?? {}, request.replicationFactor ?? 0)),
-    ),
+    CreateTopic: unary<CreateTopicRequest, TopicDescription>(ctx, 'CreateTopic', async (request) => {
+      refuseInternalTopic(request.name, 'create');
+      return describe(ctx, await ctx.topics.create(request.name, request.partitions ?? 0, request.configs ?? {}, request.replicationFactor ?? 0));
+    }),
     DeleteTopic: unary<DeleteTopicRequest, object>(ctx, 'DeleteTopic', async (request) => {
+      refuseInternalTopic(request.name, 'delete');
       await ctx.topics.delete(request.name);
       return {};
     }),

@@ -7,6 +7,7 @@ import { adminService } from '../services/admin-service';
 import { groupsService } from '../services/groups-service';
 import { healthService } from '../services/health-service';
 import { logService, logServiceDefinition } from '../services/log-service';
+import { rejectUndecodable, strictRequests } from '../strict-requests/strict-services';
 import { lateBound } from './late-bound';
 import type { StartingContext } from './starting-context';
 
@@ -34,19 +35,20 @@ export class BrokerListeners {
     const serverOptions = {
       'grpc.max_receive_message_length': ctx.config.maxRequestBytes + MESSAGE_OVERHEAD_BYTES,
       'grpc.max_send_message_length': -1,
+      interceptors: [rejectUndecodable],
     };
     this.client = new grpc.Server(serverOptions);
     this.peer = new grpc.Server(serverOptions);
     this.port = ctx.config.port;
     this.peerPort = ctx.config.peerPort;
-    this.client.addService(logServiceDefinition(), logService(ctx));
-    this.client.addService(services.Admin.service, adminService(ctx));
-    this.client.addService(services.Groups.service, groupsService(ctx));
-    this.client.addService(services.Health.service, healthService(ctx));
+    this.client.addService(strictRequests(logServiceDefinition()), logService(ctx));
+    this.client.addService(strictRequests(services.Admin.service), adminService(ctx));
+    this.client.addService(strictRequests(services.Groups.service), groupsService(ctx));
+    this.client.addService(strictRequests(services.Health.service), healthService(ctx));
     const isMember = (id: number): boolean => ctx.isMember(id);
-    this.peer.addService(services.Peer.service, membersOnly(lateBound(Object.keys(services.Peer.service), () => ctx.opened.peerHandlers), isMember));
+    this.peer.addService(strictRequests(services.Peer.service), membersOnly(lateBound(Object.keys(services.Peer.service), () => ctx.opened.peerHandlers), isMember));
     // Group calls forwarded to the coordinator; the coordinator answers them itself.
-    this.peer.addService(services.Groups.service, membersOnly(groupsService(ctx), isMember));
+    this.peer.addService(strictRequests(services.Groups.service), membersOnly(groupsService(ctx), isMember));
   }
 
   /** Binds both ports; resolves with the addresses this broker is reached at. */

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { DescribeClusterResponse } from '@gregor/client';
-import { formatTable } from '../options';
+import { OutputOptions, formatTable, outputOf, printJsonLines, withOutput } from '../options';
 import { withAdmin } from './with-admin';
 
 /** Each replica as id=lag (records behind the leader's high watermark), or id=unreachable. */
@@ -29,13 +29,11 @@ function printCluster(d: DescribeClusterResponse): void {
 export function clusterCommand(): Command {
   const cluster = new Command('cluster').description('the brokers of the cluster and the state of every partition');
 
-  cluster
-    .command('describe')
+  withOutput(cluster.command('describe'))
     .description('brokers (alive or not), the controller, and per partition its leader, replicas, high watermark and each replica\'s lag')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .action(async (opts: OutputOptions, cmd: Command) => {
       const description = await withAdmin(cmd, (admin) => admin.describeCluster());
-      if (opts.json) process.stdout.write(JSON.stringify(description) + '\n');
+      if (outputOf(opts) === 'json') printJsonLines([description]);
       else printCluster(description);
     });
 

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { Cluster, Consumer, ConsumerRecord, SeekTarget } from '@gregor/client';
 import { brokersOf, parseInteger, parseTime } from '../options';
+import { whenParentExits } from '../parent-watch';
 import { Progress } from '../progress';
 
 interface ConsumeOptions {
@@ -60,15 +61,23 @@ export function consumeCommand(): Command {
       const consumer = new Consumer({
         cluster,
         groupId: opts.group,
-        autoOffsetReset: opts.fromBeginning ? 'earliest' : 'latest',
+        // An offset the user named and the log does not hold is an error (OUT_OF_RANGE naming the
+        // log's start and end), not a silent jump to the end.
+        autoOffsetReset: opts.offset !== undefined ? 'none' : opts.fromBeginning ? 'earliest' : 'latest',
       });
       const progress = new Progress('consumed');
       let count = 0;
       let lastCommit = Date.now();
       let commitTimer: NodeJS.Timeout | undefined;
-      const stop = (): void => consumer.close();
+      let stopped = (): void => undefined;
+      const stopping = new Promise<void>((resolve) => (stopped = resolve));
+      const stop = (): void => {
+        consumer.close();
+        stopped();
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      const unwatch = whenParentExits(stop);
       try {
         if (opts.partition !== undefined) await consumer.assign([{ topic, partition: opts.partition }]);
         else await consumer.assignTopic(topic);
@@ -81,7 +90,8 @@ export function consumeCommand(): Command {
         }
         for await (const record of consumer) {
           const line = formatRecord(record, opts.format);
-          if (!process.stdout.write(line)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+          // A reader that stopped reading must not keep a stopped consumer waiting.
+          if (!process.stdout.write(line)) await Promise.race([new Promise((resolve) => process.stdout.once('drain', resolve)), stopping]);
           progress.add(1, record.value?.length ?? 0);
           if (opts.group && Date.now() - lastCommit >= COMMIT_INTERVAL_MS) {
             lastCommit = Date.now();
@@ -94,6 +104,7 @@ export function consumeCommand(): Command {
         clearInterval(commitTimer);
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
+        unwatch();
         progress.finish();
         consumer.close();
         cluster.close();

@@ -1,14 +1,13 @@
 import { Command } from 'commander';
-import { formatTable, parseTime } from '../options';
+import { OutputOptions, formatTable, outputOf, parseTime, printJsonLines, withOutput } from '../options';
 import { withAdmin } from './with-admin';
 
 export function offsetsCommand(): Command {
-  return new Command('offsets')
+  return withOutput(new Command('offsets'))
     .argument('<topic>')
     .description('earliest and latest offset of each partition (and the offset at a time)')
     .option('-t, --time <time>', 'also the first offset at or after this time (ms or ISO 8601)', parseTime)
-    .option('--json', 'one JSON object per partition')
-    .action(async (topic: string, opts: { time?: number; json?: boolean }, cmd: Command) => {
+    .action(async (topic: string, opts: OutputOptions & { time?: number }, cmd: Command) => {
       const rows = await withAdmin(cmd, async (admin) => {
         const latest = await admin.listOffsets(topic, 'latest');
         const atTime = opts.time !== undefined ? await admin.listOffsets(topic, { timestamp: opts.time }) : [];
@@ -19,10 +18,7 @@ export function offsetsCommand(): Command {
           ...(opts.time !== undefined ? { atTime: atTime[i].offset } : {}),
         }));
       });
-      if (opts.json) {
-        rows.forEach((r) => process.stdout.write(JSON.stringify(r) + '\n'));
-        return;
-      }
+      if (outputOf(opts) === 'json') return printJsonLines(rows);
       const header = ['PARTITION', 'EARLIEST', 'LATEST', ...(opts.time !== undefined ? ['AT-TIME'] : [])];
       process.stdout.write(formatTable(header, rows.map((r) => [r.partition, r.earliest, r.latest, ...(r.atTime !== undefined ? [r.atTime] : [])])));
     });

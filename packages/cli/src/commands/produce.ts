@@ -36,7 +36,7 @@ export function produceCommand(): Command {
   return new Command('produce')
     .argument('<topic>')
     .description('send one record per input line (stdin, or --file)')
-    .option('-k, --key <key>', 'key for every record (default: none, spread across partitions)')
+    .option('-k, --key <key>', 'key for every record (default: none: keyless records fill one partition\'s batch, then the next batch goes to another partition, as in Kafka)')
     .option('--key-separator <sep>', 'take each line\'s key from before the first <sep>')
     .option('-p, --partition <n>', 'send every record to this partition', parseInteger(0))
     .option('-f, --file <path>', 'read lines from a file instead of stdin')

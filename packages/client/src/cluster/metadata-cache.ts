@@ -11,6 +11,14 @@ export interface BrokerAddress {
 }
 
 /**
+ * host:port with a host and a port. A broker the controller knows no address of yet is
+ * described as ":0"; dialling that made Node warn (DEP0118) and could never connect.
+ */
+function dialable(address: string): boolean {
+  return /^[^:].*:[1-9]\d*$/.test(address);
+}
+
+/**
  * What the client knows of the cluster: broker id -> address, and per topic
  * each partition's leader. Pure bookkeeping; the Cluster fills it from
  * DescribeCluster / DescribeTopic answers and from NOT_LEADER redirects.
@@ -20,7 +28,7 @@ export class MetadataCache {
   private readonly topics = new Map<string, PartitionRoute[]>();
 
   setBrokers(brokers: readonly BrokerAddress[]): void {
-    for (const b of brokers) this.brokers.set(b.id, b.address);
+    for (const b of brokers) if (dialable(b.address)) this.brokers.set(b.id, b.address);
   }
 
   addressOf(brokerId: number): string | undefined {
@@ -55,7 +63,7 @@ export class MetadataCache {
 
   /** A broker named the leader (NOT_LEADER): route there from now on. */
   redirect(topic: string, partition: number, leaderId: number, address: string): void {
-    if (leaderId > 0 && address !== '') this.brokers.set(leaderId, address);
+    if (leaderId > 0 && dialable(address)) this.brokers.set(leaderId, address);
     const route = this.route(topic, partition);
     if (route && leaderId > 0) route.leader = leaderId;
   }

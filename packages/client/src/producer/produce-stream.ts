@@ -8,6 +8,28 @@ interface Pending {
   resolve(response: ProduceResponse): void;
   reject(err: GregorError): void;
   timer: NodeJS.Timeout;
+  /** The serialized request's size, to tell which request broke a stream for being too large. */
+  bytes: number;
+}
+
+/** grpc-js's words when a message exceeds the receiver's grpc.max_receive_message_length. */
+const TOO_LARGE = /larger than max \((\d+) vs (\d+)\)/;
+
+/**
+ * The broker's message limit when `cause` is the broker refusing a message as too large. The
+ * broker ends the whole stream then; only requests above the limit are hopeless.
+ */
+function requestLimitOf(cause: GregorError | null): number | undefined {
+  const match = cause?.status === grpc.status.RESOURCE_EXHAUSTED ? TOO_LARGE.exec(cause.message) : null;
+  return match ? Number(match[2]) : undefined;
+}
+
+function tooLarge(bytes: number, limit: number): GregorError {
+  return new GregorError(
+    grpc.status.RESOURCE_EXHAUSTED,
+    `produce request of ${bytes} bytes is larger than the broker accepts (${limit} bytes: its --max-request-bytes plus 64 KiB of framing); ` +
+      "a record batch must also fit the topic's max.message.bytes",
+  );
 }
 
 /**
@@ -36,8 +58,9 @@ export class ProduceStream {
         this.pending.delete(correlationId);
         reject(new GregorError(grpc.status.DEADLINE_EXCEEDED, `produce to ${topic}-${partition} timed out after ${this.requestTimeoutMs} ms`));
       }, this.requestTimeoutMs);
-      this.pending.set(correlationId, { resolve, reject, timer });
-      call.write(frameProduceRequest(batch.frame, batch.start, batch.end, { correlationId, topic, partition, acks: this.acks }));
+      const request = frameProduceRequest(batch.frame, batch.start, batch.end, { correlationId, topic, partition, acks: this.acks });
+      this.pending.set(correlationId, { resolve, reject, timer, bytes: request.length });
+      call.write(request);
     });
   }
 
@@ -55,9 +78,10 @@ export class ProduceStream {
       if (this.call === call) this.call = null;
       const cause = err ? GregorError.from(err) : null;
       const failure = new GregorError(grpc.status.UNAVAILABLE, `produce stream closed${cause ? `: ${cause.message}` : ''}`);
+      const limit = requestLimitOf(cause);
       for (const [id, pending] of this.pending) {
         clearTimeout(pending.timer);
-        pending.reject(failure);
+        pending.reject(limit !== undefined && pending.bytes > limit ? tooLarge(pending.bytes, limit) : failure);
         this.pending.delete(id);
       }
     };

@@ -308,7 +308,8 @@ export class Producer {
     let partition = record.partition;
     if (partition === undefined) partition = this.partitioner.partition(topic, key, partitions);
     else if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
-      this.fail(ticket, reject, GregorError.invalid(`partition ${partition} does not exist: topic ${topic} has ${partitions}`));
+      // NOT_FOUND, as the broker answers a fetch or subscribe for that partition.
+      this.fail(ticket, reject, GregorError.notFound(`unknown partition ${partition} of topic ${JSON.stringify(topic)} (it has ${partitions})`));
       return;
     }
     const timestamp = record.timestamp ?? now;

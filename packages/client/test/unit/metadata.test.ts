@@ -34,9 +34,25 @@ describe('MetadataCache', () => {
     cache.forgetTopic('t');
     expect(cache.partitionCount('t')).toBeUndefined();
   });
+
+  it('keeps no address without a host or a port', () => {
+    const cache = new MetadataCache();
+    cache.setBrokers([{ id: 1, address: 'h:1' }]);
+    cache.setBrokers([{ id: 1, address: ':0' }, { id: 2, address: ':7070' }, { id: 3, address: 'h:0' }]);
+    cache.redirect('t', 0, 4, ':0');
+    expect([1, 2, 3, 4].map((id) => cache.addressOf(id))).toEqual(['h:1', undefined, undefined, undefined]);
+  });
 });
 
 describe('GregorError', () => {
+  it('drops the empty resolution note grpc-js appends to a failed connection', () => {
+    const details = 'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: ';
+    expect(GregorError.from({ code: grpc.status.UNAVAILABLE, details }).message).toBe(
+      'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1',
+    );
+    expect(GregorError.from({ code: grpc.status.UNAVAILABLE, details: 'x. Resolution note: dns failed' }).message).toBe('x. Resolution note: dns failed');
+  });
+
   it('reads the reason and the leader from trailing metadata', () => {
     const metadata = new grpc.Metadata();
     metadata.set('gregor-error', 'NOT_LEADER');
