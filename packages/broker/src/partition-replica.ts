@@ -1,5 +1,5 @@
 import type { AppendResult, PartitionLog, ReadResult } from '@gregor/storage';
-import { BrokerError, NotLeaderError } from './errors';
+import { BrokerError } from './errors';
 import type { Acks } from './replication/pending-appends';
 import type { ReplicatedPartition } from './replication/replicated-partition';
 
@@ -26,7 +26,6 @@ export class PartitionReplica {
     readonly partition: number,
     readonly log: PartitionLog,
     startReplication: StartReplication,
-    private readonly addressOf: (brokerId: number) => string | undefined,
   ) {
     this.replication = startReplication((hw) => this.wakeWaiters(hw));
   }
@@ -51,17 +50,14 @@ export class PartitionReplica {
     return this.replication.leaderId;
   }
 
-  /** Appends one batch through Raft; only the leader takes produce requests. */
+  /** Appends one batch through Raft, which checks leadership and the topic's max.message.bytes. */
   append(batch: Buffer, acks: Acks = 'all'): Promise<AppendResult> {
-    this.requireLeader();
     return this.replication.append(batch, acks, this.log.config().maxMessageBytes);
   }
 
   /** Throws NOT_LEADER (naming the leader) unless this replica leads its partition. */
   requireLeader(): void {
-    if (this.replication.isLeader) return;
-    const leader = this.replication.leaderId;
-    throw new NotLeaderError(this.name, leader, leader === 0 ? undefined : this.addressOf(leader));
+    if (!this.replication.isLeader) throw this.replication.notLeader();
   }
 
   /**
