@@ -1,23 +1,22 @@
 import type { AppendResult, PartitionLog, ReadResult } from '@gregor/storage';
-import { BrokerError, NotLeaderError } from './errors';
+import { BrokerError } from './errors';
 import type { Acks } from './replication/pending-appends';
 import type { ReplicatedPartition } from './replication/replicated-partition';
 
 type Waiter = { afterOffset: number; wake: () => void };
 
-/** Starts the Raft side of a replica; it reports every move of the high watermark. */
+/** Starts the Raft side of a replica, which owns the high watermark and reports every move of it. */
 export type StartReplication = (onHighWatermark: (highWatermark: number) => void) => ReplicatedPartition;
 
 /**
- * One partition's replica on this broker: its PartitionLog, the Raft group that replicates it,
- * and the high watermark (the commit index: the end of the data readers may see). Produce and
+ * One partition's replica on this broker: its PartitionLog and the Raft group that replicates it,
+ * whose commit index is the high watermark (the end of the data readers may see). Produce and
  * reads are served by the leader only.
  *
  * Readers waiting for new data (long polls, subscriptions) register here and are woken when the
  * high watermark moves — no polling.
  */
 export class PartitionReplica {
-  private hw = 0;
   private waiters = new Set<Waiter>();
   private closed = false;
   readonly replication: ReplicatedPartition;
@@ -27,9 +26,8 @@ export class PartitionReplica {
     readonly partition: number,
     readonly log: PartitionLog,
     startReplication: StartReplication,
-    private readonly addressOf: (brokerId: number) => string | undefined,
   ) {
-    this.replication = startReplication((hw) => this.advanceHighWatermark(hw));
+    this.replication = startReplication((hw) => this.wakeWaiters(hw));
   }
 
   get name(): string {
@@ -37,7 +35,7 @@ export class PartitionReplica {
   }
 
   get highWatermark(): number {
-    return this.hw;
+    return this.replication.highWatermark;
   }
 
   get logStartOffset(): number {
@@ -52,17 +50,14 @@ export class PartitionReplica {
     return this.replication.leaderId;
   }
 
-  /** Appends one batch through Raft; only the leader takes produce requests. */
+  /** Appends one batch through Raft, which checks leadership and the topic's max.message.bytes. */
   append(batch: Buffer, acks: Acks = 'all'): Promise<AppendResult> {
-    this.requireLeader();
     return this.replication.append(batch, acks, this.log.config().maxMessageBytes);
   }
 
   /** Throws NOT_LEADER (naming the leader) unless this replica leads its partition. */
   requireLeader(): void {
-    if (this.replication.isLeader) return;
-    const leader = this.replication.leaderId;
-    throw new NotLeaderError(this.name, leader, leader === 0 ? undefined : this.addressOf(leader));
+    if (!this.replication.isLeader) throw this.replication.notLeader();
   }
 
   /**
@@ -75,16 +70,14 @@ export class PartitionReplica {
     for (;;) {
       if (this.closed) throw new BrokerError('SHUTTING_DOWN', `${this.name} is closing`);
       this.requireLeader();
-      if (this.replication.highWatermarkComplete) return this.hw;
+      if (this.replication.highWatermarkComplete) return this.highWatermark;
       const left = deadline - Date.now();
       if (left <= 0) throw new BrokerError('LEADER_NOT_AVAILABLE', `${this.name}'s new leader has not yet committed an entry of its term; retry`);
-      await this.waitForData(this.hw, left);
+      await this.waitForData(this.highWatermark, left);
     }
   }
 
-  private advanceHighWatermark(offset: number): void {
-    if (offset <= this.hw) return;
-    this.hw = offset;
+  private wakeWaiters(offset: number): void {
     for (const waiter of this.waiters) {
       if (waiter.afterOffset < offset) waiter.wake();
     }
@@ -98,11 +91,11 @@ export class PartitionReplica {
    */
   checkOffset(offset: number): void {
     this.requireLeader();
-    const end = Math.max(this.hw, this.logEndOffset);
+    const end = Math.max(this.highWatermark, this.logEndOffset);
     if (!Number.isSafeInteger(offset) || offset < this.logStartOffset || offset > end) {
       throw new BrokerError(
         'OFFSET_OUT_OF_RANGE',
-        `offset ${offset} is out of range for ${this.name}: log start offset ${this.logStartOffset}, end offset ${this.hw}`,
+        `offset ${offset} is out of range for ${this.name}: log start offset ${this.logStartOffset}, end offset ${this.highWatermark}`,
       );
     }
   }
@@ -110,8 +103,8 @@ export class PartitionReplica {
   /** Whole batches from the one containing `offset`, never past the high watermark. Leader only. See PartitionLog.read for `headroom`. */
   async read(offset: number, maxBytes: number, headroom = 0): Promise<ReadResult> {
     this.checkOffset(offset);
-    if (offset >= this.hw) return { bytes: Buffer.alloc(0), nextOffset: offset };
-    return this.log.read(offset, maxBytes, this.hw, headroom);
+    if (offset >= this.highWatermark) return { bytes: Buffer.alloc(0), nextOffset: offset };
+    return this.log.read(offset, maxBytes, this.highWatermark, headroom);
   }
 
   /**
@@ -119,7 +112,7 @@ export class PartitionReplica {
    * timeout, abort or close (false).
    */
   waitForData(afterOffset: number, timeoutMs: number | null, signal?: AbortSignal): Promise<boolean> {
-    if (this.hw > afterOffset) return Promise.resolve(true);
+    if (this.highWatermark > afterOffset) return Promise.resolve(true);
     if (this.closed || signal?.aborted || timeoutMs === 0) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -127,7 +120,7 @@ export class PartitionReplica {
         this.waiters.delete(waiter);
         if (timer) clearTimeout(timer);
         signal?.removeEventListener('abort', finish);
-        resolve(this.hw > afterOffset);
+        resolve(this.highWatermark > afterOffset);
       };
       const waiter: Waiter = { afterOffset, wake: finish };
       this.waiters.add(waiter);

@@ -141,9 +141,7 @@ export class TopicManager {
         const log = await PartitionLog.open(dir, logConfig, undefined, this.options.preallocation);
         const placement = { topic: record.name, topicId: record.topicId, partition: p, replicas };
         partitions.push(
-          new PartitionReplica(record.name, p, log, (onHighWatermark) => this.cluster.openReplica(placement, log, dir, onHighWatermark), (id) =>
-            this.cluster.addressOf(id),
-          ),
+          new PartitionReplica(record.name, p, log, (onHighWatermark) => this.cluster.openReplica(placement, log, dir, onHighWatermark)),
         );
       }
     } catch (err) {

@@ -1,25 +1,6 @@
 import { LogStorage } from './log-storage';
 import { NodeId } from './types';
 
-/**
- * Deliberately broken behaviours. TEST-ONLY: they exist so the simulator can
- * show that it catches each one. Never set them outside tests.
- */
-export interface UnsafeBugs {
-  /** Grant votes without the §5.4.1 "candidate's log is at least as up to date" check. */
-  readonly skipVoteLogCheck?: boolean;
-  /** Commit any index a quorum holds, even from an earlier term (the Figure 8 bug). */
-  readonly commitOldTermByCount?: boolean;
-  /** Leave the vote out of the persisted hard state. */
-  readonly dontPersistVote?: boolean;
-  /** Send responses before the entries and hard state they vouch for are durable. */
-  readonly sendBeforePersist?: boolean;
-  /** Accept AppendEntries without checking the previous entry's term. */
-  readonly skipPrevLogCheck?: boolean;
-  /** Serve read-index requests without confirming leadership with a quorum. */
-  readonly readWithoutQuorum?: boolean;
-}
-
 export interface RaftConfig {
   readonly id: NodeId;
   readonly storage: LogStorage;
@@ -51,12 +32,10 @@ export interface RaftConfig {
    * drop an unsynced tail without losing anything acknowledged. Default false: advance() means durable.
    */
   readonly reportsSync?: boolean;
-  readonly unsafe?: UnsafeBugs;
 }
 
-export interface ResolvedConfig extends Required<Omit<RaftConfig, 'applied' | 'unsafe'>> {
+export interface ResolvedConfig extends Required<Omit<RaftConfig, 'applied'>> {
   readonly applied: number | undefined;
-  readonly unsafe: UnsafeBugs;
 }
 
 export function resolveConfig(c: RaftConfig): ResolvedConfig {
@@ -79,6 +58,5 @@ export function resolveConfig(c: RaftConfig): ResolvedConfig {
     checkQuorum: c.checkQuorum ?? true,
     skipRedundantNoop: c.skipRedundantNoop ?? false,
     reportsSync: c.reportsSync ?? false,
-    unsafe: c.unsafe ?? {},
   };
 }

@@ -1,6 +1,7 @@
 export * from './types';
 export * from './errors';
-export { RaftConfig, UnsafeBugs } from './config';
+export { RaftConfig } from './config';
+export { RaftBehaviour, LogView } from './behaviour';
 export { LogStorage, MemoryStorage, entrySize } from './log-storage';
 export { firstAfter } from './entry-search';
 export { encodeConfChange, decodeConfChange, applyConfChange } from './conf-change';

@@ -1,4 +1,5 @@
 import { decodeConfChange, encodeConfChange } from './conf-change';
+import { RaftBehaviour, SAFE_BEHAVIOUR } from './behaviour';
 import { RaftConfig } from './config';
 import { RaftError } from './errors';
 import { Raft } from './raft';
@@ -34,8 +35,8 @@ export class RaftNode {
   private prevSoft: SoftState;
   private inFlight: InFlight | undefined;
 
-  constructor(config: RaftConfig) {
-    this.raft = new Raft(config);
+  constructor(config: RaftConfig, behaviour: RaftBehaviour = SAFE_BEHAVIOUR) {
+    this.raft = new Raft(config, behaviour);
     this.persisted = config.storage.initialState().hardState;
     this.prevSoft = this.softState();
   }
@@ -132,7 +133,7 @@ export class RaftNode {
     }
     const messages: Message[] = [];
     const messagesAfterPersist: Message[] = [];
-    const early = r.cfg.unsafe.sendBeforePersist === true;
+    const early = !r.behaviour.sendsAfterPersist;
     for (const m of r.msgs) {
       const dependsOnDisk = termOrVoteChanged || m.type === 'appendResponse' || m.type === 'voteResponse';
       if (dependsOnDisk && !early) messagesAfterPersist.push(m);
@@ -179,7 +180,7 @@ export class RaftNode {
 
   private hardState(): HardState {
     const r = this.raft;
-    const vote = r.cfg.unsafe.dontPersistVote === true ? 0 : r.vote;
+    const vote = r.behaviour.persistedVote(r.vote);
     return { term: r.term, vote, commit: r.log.committed };
   }
 

@@ -1,4 +1,5 @@
 import { applyConfChange, decodeConfChange } from './conf-change';
+import { RaftBehaviour, SAFE_BEHAVIOUR } from './behaviour';
 import { resolveConfig, RaftConfig, ResolvedConfig } from './config';
 import { InvalidConfChangeError, ConfChangeInProgressError, NotLeaderError, ProposalDroppedError } from './errors';
 import { Progress } from './progress';
@@ -43,7 +44,7 @@ export class Raft {
   private stepRole: (m: Message) => void = this.stepFollower;
   private tickRole: () => void = this.tickElection;
 
-  constructor(config: RaftConfig) {
+  constructor(config: RaftConfig, readonly behaviour: RaftBehaviour = SAFE_BEHAVIOUR) {
     this.cfg = resolveConfig(config);
     this.id = this.cfg.id;
     const { hardState, snapshot } = this.cfg.storage.initialState();
@@ -199,7 +200,7 @@ export class Raft {
    * else once synced() covers it, since a leader counts every acknowledgement toward its quorum.
    */
   acknowledgeAppend(to: NodeId, index: number): void {
-    if (!this.cfg.reportsSync || index <= this.log.durable || this.cfg.unsafe.sendBeforePersist === true) {
+    if (!this.cfg.reportsSync || index <= this.log.durable || !this.behaviour.sendsAfterPersist) {
       this.send('appendResponse', to, { index });
       return;
     }
@@ -333,7 +334,7 @@ export class Raft {
       this.vote === m.from ||
       (this.vote === NONE && this.lead === NONE) ||
       (m.type === 'preVote' && m.term > this.term);
-    const upToDate = this.cfg.unsafe.skipVoteLogCheck === true || this.log.isUpToDate(m.index, m.logTerm);
+    const upToDate = this.behaviour.candidateUpToDate(this.log, m.index, m.logTerm);
     if (canVote && upToDate) {
       this.send(respType, m.from, { term: m.term });
       if (m.type === 'vote') {
@@ -433,7 +434,7 @@ export class Raft {
       this.pendingReads.push({ from, context });
       return;
     }
-    if (this.cfg.unsafe.readWithoutQuorum === true || this.tracker.config.voters.length === 1) {
+    if (!this.behaviour.readsConfirmLeadership || this.tracker.config.voters.length === 1) {
       this.answerRead(from, this.log.committed, context);
       return;
     }
@@ -464,7 +465,7 @@ export class Raft {
 
   maybeCommit(): boolean {
     const before = this.log.committed;
-    const anyTerm = this.cfg.unsafe.commitOldTermByCount === true;
+    const anyTerm = !this.behaviour.commitsOnlyCurrentTerm;
     if (!this.log.maybeCommit(this.tracker.committed(), this.term, anyTerm)) return false;
     if (before < this.log.committed && this.pendingReads.length > 0 && this.log.term(this.log.committed) === this.term) {
       const reads = this.pendingReads;

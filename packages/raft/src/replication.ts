@@ -15,7 +15,7 @@ export function handleAppend(r: Raft, m: Message): void {
     return;
   }
   const entries = m.entries ?? [];
-  const prevTerm = r.cfg.unsafe.skipPrevLogCheck === true ? r.log.term(m.index) ?? m.logTerm : m.logTerm;
+  const prevTerm = r.behaviour.prevTermToMatch(r.log, m.index, m.logTerm);
   const lastNew = r.log.maybeAppend(m.index, prevTerm, entries);
   if (lastNew !== undefined) {
     r.log.commitTo(Math.min(m.commit, lastNew));

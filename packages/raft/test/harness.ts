@@ -1,4 +1,4 @@
-import { Entry, MemoryStorage, Message, NodeId, RaftConfig, RaftNode, ReadState, Snapshot } from '../src';
+import { Entry, MemoryStorage, Message, NodeId, RaftBehaviour, RaftNode, ReadState, Snapshot } from '../src';
 
 export interface ClusterOptions {
   learners?: NodeId[];
@@ -8,7 +8,8 @@ export interface ClusterOptions {
   checkQuorum?: boolean;
   maxSizePerMsg?: number;
   maxInflightMsgs?: number;
-  unsafe?: RaftConfig['unsafe'];
+  /** TEST-ONLY: a node that breaks a safety rule (default: the shipped behaviour). */
+  behaviour?: RaftBehaviour;
   /** Election-timeout jitter per node in [0, 1); 0 (timeout = electionTick) unless given. */
   jitter?: (id: NodeId) => number;
 }
@@ -171,8 +172,7 @@ export class TestCluster {
         maxSizePerMsg: o.maxSizePerMsg,
         maxInflightMsgs: o.maxInflightMsgs,
         random: () => o.jitter?.(id) ?? 0,
-        unsafe: o.unsafe,
-      }),
+      }, o.behaviour),
     );
     this.applied.set(id, []);
     this.readStates.set(id, []);

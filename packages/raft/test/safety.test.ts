@@ -5,6 +5,7 @@
 import { ConfChangeInProgressError, InvalidConfChangeError, MemoryStorage } from '../src';
 import { TestCluster } from './harness';
 import { figure8Setup } from './scenarios';
+import { behaviourWith } from './sim/unsafe-bugs';
 
 describe('§5.2 election safety', () => {
   test('a node votes once per term, even across a restart, so two candidates cannot both win', () => {
@@ -80,7 +81,7 @@ describe('§5.4.2 committing entries from previous terms', () => {
   });
 
   test('the broken rule (test-only commitOldTermByCount) commits it at that same point', () => {
-    const c = figure8Setup({ commitOldTermByCount: true });
+    const c = figure8Setup(behaviourWith('commitOldTermByCount'));
     const leader = c.raft(1);
     while (leader.tracker.progress.get(3)!.match < 2) c.deliver(c.take((m) => m.from + m.to === 4));
     expect(leader.log.committed).toBe(2);

@@ -1,11 +1,12 @@
+import { RaftBehaviour } from '../src';
 import { TestCluster } from './harness';
 
 /**
  * Leader 1 of term 1 appends 'old' (2@1) while cut off, restarts and wins
  * term 2; nothing is delivered yet. Entries travel one per message.
  */
-export function figure8Setup(unsafe?: { commitOldTermByCount?: boolean }): TestCluster {
-  const c = new TestCluster([1, 2, 3], { maxSizePerMsg: 1, unsafe });
+export function figure8Setup(behaviour?: RaftBehaviour): TestCluster {
+  const c = new TestCluster([1, 2, 3], { maxSizePerMsg: 1, behaviour });
   c.elect(1);
   c.isolate(2);
   c.isolate(3);

@@ -77,6 +77,7 @@ export class ClusterNode {
       electionTick: options.electionTick,
       heartbeatTick: options.heartbeatTick,
       createReplica: options.createReplica,
+      addressOf: (id) => this.addressOf(id),
       propose,
     });
     this.heartbeats = new BrokerHeartbeats({

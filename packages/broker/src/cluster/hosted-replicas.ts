@@ -22,6 +22,8 @@ export interface HostedReplicasOptions {
   electionTick: number;
   heartbeatTick: number;
   createReplica: ReplicaFactory;
+  /** Where clients reach a broker, for NOT_LEADER errors. */
+  addressOf(brokerId: number): string | undefined;
   /** Proposes a metadata command without waiting for its outcome. */
   propose(command: MetadataCommand): void;
 }
@@ -50,6 +52,8 @@ export class HostedReplicas {
     });
     const replica = this.options.createReplica({
       group,
+      name: `${placement.topic}-${placement.partition}`,
+      addressOf: (id) => this.options.addressOf(id),
       brokerId,
       log,
       state,

@@ -13,6 +13,10 @@ import { ReplicaStateStore } from './replica-state-store';
 export interface ReplicatedPartitionOptions {
   /** The Raft group's name on the wire, e.g. "orders/3". */
   group: string;
+  /** The name clients know it by, for errors (e.g. "orders-3"); the group name unless given. */
+  name?: string;
+  /** Where clients reach a broker, so NOT_LEADER can point at the leader. */
+  addressOf?(brokerId: number): string | undefined;
   brokerId: number;
   log: PartitionLog;
   state: ReplicaStateStore;
@@ -127,12 +131,17 @@ export class ReplicatedPartition {
 
   /**
    * Proposes one batch as leader and resolves with its offsets once it is durable on a majority
-   * (acks=all) or on the leader (acks=leader). The batch is stamped in place.
+   * (acks=all) or on the leader (acks=leader). The batch is stamped in place. Checks in the order
+   * produce has always answered in: size (the topic's max.message.bytes, `maxBatchBytes`), then
+   * leadership, then the batch itself.
    */
   append(batch: Buffer, acks: Acks, maxBatchBytes: number): Promise<AppendResult> {
-    this.checkUsable();
+    if (batch.length > maxBatchBytes) {
+      throw new BrokerError('REQUEST_TOO_LARGE', `batch of ${batch.length} bytes exceeds max.message.bytes ${maxBatchBytes} of ${this.name}`);
+    }
     if (!this.isLeader) throw this.notLeader();
-    const header = validateSingleBatch(batch, maxBatchBytes);
+    this.checkUsable();
+    const header = validateSingleBatch(batch);
     if (isControlBatch(header.attributes)) throw new BrokerError('INVALID_REQUEST', 'control batches are written by the broker only');
     const idempotent = header.producerId >= 0;
     if (idempotent) {
@@ -230,8 +239,14 @@ export class ReplicatedPartition {
     this.options.state.close();
   }
 
+  private get name(): string {
+    return this.options.name ?? this.group;
+  }
+
+  /** NOT_LEADER naming the leader and where to reach it, or LEADER_NOT_AVAILABLE when none is known. */
   notLeader(): BrokerError {
-    return new NotLeaderError(this.group, this.leaderId, undefined);
+    const leader = this.leaderId;
+    return new NotLeaderError(this.name, leader, leader === 0 ? undefined : this.options.addressOf?.(leader));
   }
 
   private checkUsable(): void {

@@ -2,7 +2,6 @@ import { encodeBatch, Record as LogRecord } from '@gregor/records';
 import type { ProduceRequest, ProduceResponse, RecordMessage } from '@gregor/proto';
 import type { BrokerContext } from '../context';
 import { BrokerError } from '../errors';
-import type { PartitionReplica } from '../partition-replica';
 
 function toLogRecord(message: RecordMessage, now: number): LogRecord {
   return {
@@ -14,30 +13,22 @@ function toLogRecord(message: RecordMessage, now: number): LogRecord {
 }
 
 /**
- * The batch a produce request carries: its own bytes (not decoded; storage
- * validates header and CRC), or its decoded records encoded into one batch.
+ * The batch a produce request carries: its own bytes (not decoded; the replica
+ * checks size, header and CRC), or its decoded records encoded into one batch.
  */
-export function batchOf(request: ProduceRequest, replica: PartitionReplica): Buffer {
+export function batchOf(request: ProduceRequest): Buffer {
   const hasBatch = request.batch !== undefined && request.batch.length > 0;
   const hasRecords = request.records !== undefined && request.records.length > 0;
   if (hasBatch === hasRecords) {
     throw new BrokerError('INVALID_REQUEST', 'a produce request carries exactly one of `batch` or `records`');
   }
-  const batch = hasBatch ? request.batch! : encodeBatch(request.records!.map((r) => toLogRecord(r, Date.now())));
-  const max = replica.log.config().maxMessageBytes;
-  if (batch.length > max) {
-    throw new BrokerError(
-      'REQUEST_TOO_LARGE',
-      `batch of ${batch.length} bytes exceeds max.message.bytes ${max} of ${replica.name}`,
-    );
-  }
-  return batch;
+  return hasBatch ? request.batch! : encodeBatch(request.records!.map((r) => toLogRecord(r, Date.now())));
 }
 
 export async function produce(ctx: BrokerContext, request: ProduceRequest): Promise<ProduceResponse> {
   if (ctx.shutdownSignal.aborted) throw new BrokerError('SHUTTING_DOWN', 'broker is shutting down');
   const replica = ctx.topics.partition(request.topic, request.partition);
-  const result = await replica.append(batchOf(request, replica), request.acks === 'ACKS_LEADER' ? 'leader' : 'all');
+  const result = await replica.append(batchOf(request), request.acks === 'ACKS_LEADER' ? 'leader' : 'all');
   return {
     correlationId: request.correlationId ?? 0,
     topic: request.topic,

@@ -16,7 +16,7 @@ function offsetsPartitions(cluster: ReplicaCluster): Map<number, OffsetsPartitio
       hwListeners.set(id, onHighWatermark);
       onHighWatermark(cluster.highWatermarks.get(id) ?? 0);
       return cluster.replicas.get(id)!;
-    }, () => undefined);
+    });
     partitions.set(id, new OffsetsPartition(replica));
   }
   return partitions;

@@ -1,4 +1,4 @@
-import { UnsafeBugs } from '../../src';
+import { isUnsafeBug, UNSAFE_BUGS } from './unsafe-bugs';
 import { runSeed } from './world';
 
 /**
@@ -19,9 +19,13 @@ function main(argv: string[]): number {
       args.set(a.slice(2), 'true');
     }
   }
-  const bugs: UnsafeBugs = args.has('bug') ? { [args.get('bug') as string]: true } : {};
+  const bug = args.get('bug');
+  if (bug !== undefined && !isUnsafeBug(bug)) {
+    console.error(`unknown --bug ${bug}; one of: ${Object.keys(UNSAFE_BUGS).join(', ')}`);
+    return 2;
+  }
   const ackUnsynced = args.has('ack-unsynced');
-  const bugFlag = (args.has('bug') ? ` --bug ${args.get('bug')}` : '') + (ackUnsynced ? ' --ack-unsynced' : '');
+  const bugFlag = (bug !== undefined ? ` --bug ${bug}` : '') + (ackUnsynced ? ' --ack-unsynced' : '');
   const single = args.get('seed');
   const start = single !== undefined ? Number(single) : Number(args.get('start') ?? 1);
   const count = single !== undefined ? 1 : Number(args.get('seeds') ?? 1000);
@@ -33,7 +37,7 @@ function main(argv: string[]): number {
   let failedSeeds = 0;
   const began = process.hrtime.bigint();
   for (let seed = start; seed < start + count; seed++) {
-    const r = runSeed({ seed, bugs, trace, ackUnsynced });
+    const r = runSeed({ seed, bug, trace, ackUnsynced });
     committed += r.committed;
     messages += r.messages;
     for (const k of Object.keys(coverage) as (keyof typeof coverage)[]) coverage[k] += r.coverage[k];

@@ -1,4 +1,4 @@
-import { ConfState, MemoryStorage, NodeId, RaftNode, Ready, Snapshot, UnsafeBugs } from '../../src';
+import { ConfState, MemoryStorage, NodeId, RaftBehaviour, RaftNode, Ready, Snapshot } from '../../src';
 import { bytesToHash, chainHash } from './chain-hash';
 import { SafetyChecker } from './checker';
 import { Prng } from './prng';
@@ -36,7 +36,7 @@ export class SimNode {
     readonly id: NodeId,
     initial: Snapshot | undefined,
     private readonly timing: NodeTiming,
-    private readonly bugs: UnsafeBugs,
+    private readonly behaviour: RaftBehaviour,
     private readonly checker: SafetyChecker,
     private readonly compactEvery: number,
     flush: FlushPolicy,
@@ -71,8 +71,7 @@ export class SimNode {
       skipRedundantNoop: this.timing.skipRedundantNoop,
       random: () => random.float(),
       reportsSync: true,
-      unsafe: this.bugs,
-    });
+    }, this.behaviour);
     this.node.synced(this.storage.lastIndex());
     const snap = this.storage.snapshot();
     this.applied = snap.meta.lastIndex;

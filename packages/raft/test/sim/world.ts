@@ -1,14 +1,15 @@
-import { ConfChange, Message, NodeId, RaftError, Ready, UnsafeBugs } from '../../src';
+import { ConfChange, Message, NodeId, RaftError, Ready } from '../../src';
 import { GENESIS_HASH, hashToBytes } from './chain-hash';
 import { SafetyChecker } from './checker';
 import { Network } from './network';
 import { Prng } from './prng';
 import { scenarioFor, Scenario } from './scenario';
 import { SimNode } from './sim-node';
+import { behaviourWith, UnsafeBug } from './unsafe-bugs';
 
 export interface RunOptions {
   readonly seed: number;
-  readonly bugs?: UnsafeBugs;
+  readonly bug?: UnsafeBug;
   /** Virtual time under faults before the network heals and every node restarts. */
   readonly faultSteps?: number;
   /** After healing, a proposal must commit within this much virtual time. */
@@ -71,7 +72,7 @@ export class World {
     for (let id = 1; id <= total; id++) {
       const policy = someInterval && flush.chance(0.5) ? flush.between(2, 24) : 'always';
       const initial = id <= scenario.initialVoters ? genesis : undefined;
-      const n = new SimNode(id, initial, scenario.timing, opts.bugs ?? {}, this.checker, scenario.compactEvery, policy, opts.ackUnsynced === true);
+      const n = new SimNode(id, initial, scenario.timing, behaviourWith(opts.bug), this.checker, scenario.compactEvery, policy, opts.ackUnsynced === true);
       n.start(this.starts);
       this.nodes.push(n);
     }
