@@ -1,42 +1,18 @@
 import * as grpc from '@grpc/grpc-js';
-import {
-  BATCH_HEADER_SIZE,
-  BatchBuilder,
-  BuiltBatch,
-  type CompressionName,
-  CompressionType,
-  compressionTypeNamed,
-  RecordHeader,
-} from '@gregor/records';
+import { BATCH_HEADER_SIZE, BatchBuilder, BuiltBatch, type CompressionName, CompressionType, compressionTypeNamed } from '@gregor/records';
 import { produceRequestHeadroom, type InitProducerIdResponse, type ProduceResponse } from '@gregor/proto';
 import { Cluster, ClusterOptions } from '../cluster/cluster';
 import { Connection } from '../connection';
 import { GregorError } from '../errors';
 import { BufferPool } from './buffer-pool';
 import { InOrderWrites } from './in-order-writes';
-import { OutgoingBatch, PartitionSender, ProducerIdentity } from './partition-sender';
+import { PartitionSender, ProducerIdentity } from './partition-sender';
 import { Partitioner } from './partitioner';
+import { answerRecords, encodeBatch, failRecords, failSend, type OpenBatch, type Reject, type Resolve, type SendTicket } from './open-batch';
+import { toBuffer, toHeaders, type ProducerRecord, type RecordMetadata } from './producer-record';
 import { ProduceStream } from './produce-stream';
 
-export type Bytes = Buffer | string;
-
-export interface ProducerRecord {
-  key?: Bytes | null;
-  /** null = a tombstone. */
-  value: Bytes | null;
-  headers?: Record<string, Bytes | null> | RecordHeader[];
-  /** ms since epoch; default now. */
-  timestamp?: number;
-  /** Explicit partition; default by key (murmur2) or sticky for null keys. */
-  partition?: number;
-}
-
-export interface RecordMetadata {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-}
+export type { Bytes, ProducerRecord, RecordMetadata } from './producer-record';
 
 export interface ProducerOptions extends ClusterOptions {
   /** Share a Cluster (connections and metadata) with other clients; the Producer then does not close it. */
@@ -77,55 +53,6 @@ const POOLED_HEADROOM = produceRequestHeadroom(249);
 const MIN_BATCH_CAPACITY = 16 * 1024;
 /** Free full-size buffers the producer keeps. */
 const POOLED_BUFFERS = 8;
-
-/** A send() of several records, completed when all of them are acknowledged. */
-interface SendTicket {
-  results: RecordMetadata[];
-  remaining: number;
-  failed: boolean;
-  resolve(results: RecordMetadata[]): void;
-  reject(err: Error): void;
-}
-
-type Resolve = (metadata: RecordMetadata) => void;
-type Reject = (err: Error) => void;
-
-/** Records gathering for one partition, written straight into the batch, then sent by its PartitionSender. */
-interface OpenBatch extends OutgoingBatch<BuiltBatch> {
-  topic: string;
-  partition: number;
-  builder: BatchBuilder;
-  /**
-   * For each record: its timestamp, and who waits for it. A send() of one record (the common case)
-   * is answered through its promise's own resolve and reject, with no ticket; a record of a
-   * many-record send has its ticket and its index within it, and null resolve and reject.
-   */
-  timestamps: number[];
-  tickets: Array<SendTicket | null>;
-  slots: number[];
-  resolves: Array<Resolve | null>;
-  rejects: Array<Reject | null>;
-  /** Key, value and header bytes of the records, as counted against maxBufferedBytes. */
-  payloadBytes: number;
-  /** The topic's partition count when the batch was opened, for the sticky partitioner. */
-  partitionCount: number;
-  timer: NodeJS.Timeout | null;
-  /** Linger has passed: the batch goes as soon as its partition may send another, filling until then. */
-  ready: boolean;
-}
-
-function toBuffer(b: Bytes | null | undefined): Buffer | null {
-  if (b === null || b === undefined) return null;
-  return typeof b === 'string' ? Buffer.from(b) : b;
-}
-
-const NO_HEADERS: RecordHeader[] = [];
-
-function toHeaders(headers: ProducerRecord['headers']): RecordHeader[] {
-  if (!headers) return NO_HEADERS;
-  if (Array.isArray(headers)) return headers;
-  return Object.entries(headers).map(([key, value]) => ({ key, value: toBuffer(value) }));
-}
 
 /**
  * Sends records to topics. Records are grouped per partition into RecordBatch
@@ -308,12 +235,12 @@ export class Producer {
     let partition = record.partition;
     if (partition === undefined) partition = this.partitioner.partition(topic, key, partitions);
     else if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
-      this.fail(ticket, reject, GregorError.invalid(`partition ${partition} does not exist: topic ${topic} has ${partitions}`));
+      failSend(ticket, reject, GregorError.invalid(`partition ${partition} does not exist: topic ${topic} has ${partitions}`));
       return;
     }
     const timestamp = record.timestamp ?? now;
     if (!Number.isSafeInteger(timestamp)) {
-      this.fail(ticket, reject, GregorError.invalid(`timestamp ${timestamp} is not an integer number of ms`));
+      failSend(ticket, reject, GregorError.invalid(`timestamp ${timestamp} is not an integer number of ms`));
       return;
     }
 
@@ -415,7 +342,7 @@ export class Producer {
       identity: this.knownIdentity,
       maxInFlight: this.options.maxInFlightPerPartition,
       retries: this.options.retries,
-      encode: (batch, stamp, baseSequence) => this.encode(batch, stamp, baseSequence),
+      encode: encodeBatch,
       send: (encoded) => this.sendToLeader(writes, topic, partition, encoded),
       takeReady: () => this.takeReady(topic, partition),
       completed: (batch, response) => this.batchCompleted(batch, response),
@@ -425,10 +352,6 @@ export class Producer {
     });
     byPartition[partition] = sender;
     return sender;
-  }
-
-  private encode(batch: OpenBatch, identity: ProducerIdentity | null, baseSequence: number): BuiltBatch {
-    return batch.builder.finish(identity ? { producerId: identity.producerId, producerEpoch: identity.producerEpoch, baseSequence } : {});
   }
 
   /** One attempt on the partition's current leader; failures teach the cluster metadata where to go next. */
@@ -461,24 +384,14 @@ export class Producer {
   }
 
   private batchCompleted(batch: OpenBatch, response: ProduceResponse): void {
-    for (let i = 0; i < batch.recordCount; i++) {
-      const ticket = batch.tickets[i];
-      if (ticket?.failed) continue;
-      const metadata: RecordMetadata = { topic: batch.topic, partition: batch.partition, offset: response.baseOffset + i, timestamp: batch.timestamps[i] };
-      if (ticket === null) {
-        batch.resolves[i]!(metadata);
-      } else {
-        ticket.results[batch.slots[i]] = metadata;
-        if (--ticket.remaining === 0) ticket.resolve(ticket.results);
-      }
-    }
+    answerRecords(batch, response);
     this.batchDone(batch);
     // Answered, so no send holds the bytes any more. A failed batch's buffer is left to the collector.
     this.pool.release(batch.builder.buffer);
   }
 
   private batchFailed(batch: OpenBatch, err: GregorError): void {
-    for (let i = 0; i < batch.tickets.length; i++) this.fail(batch.tickets[i], batch.rejects[i], err);
+    failRecords(batch, err);
     this.batchDone(batch);
   }
 
@@ -493,16 +406,6 @@ export class Producer {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       waiters.forEach((wake) => wake());
-    }
-  }
-
-  /** Fails a record's send: a many-record send once, at its first failed record. */
-  private fail(ticket: SendTicket | null, reject: Reject | null, err: Error): void {
-    if (ticket === null) {
-      reject!(err);
-    } else if (!ticket.failed) {
-      ticket.failed = true;
-      ticket.reject(err);
     }
   }
 
