@@ -1,12 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { BATCH_HEADER_SIZE, BatchBuilder, BuiltBatch, type CompressionName, CompressionType, compressionTypeNamed } from '@gregor/records';
-import { produceRequestHeadroom, type InitProducerIdResponse, type ProduceResponse } from '@gregor/proto';
+import { produceRequestHeadroom, type ProduceResponse } from '@gregor/proto';
 import { Cluster, ClusterOptions } from '../cluster/cluster';
 import { Connection } from '../connection';
 import { GregorError } from '../errors';
 import { BufferPool } from './buffer-pool';
+import { IdempotenceManager } from './idempotence-manager';
 import { InOrderWrites } from './in-order-writes';
-import { PartitionSender, ProducerIdentity } from './partition-sender';
+import { PartitionSender } from './partition-sender';
 import { Partitioner } from './partitioner';
 import { answerRecords, encodeBatch, failRecords, failSend, type OpenBatch, type Reject, type Resolve, type SendTicket } from './open-batch';
 import { toBuffer, toHeaders, type ProducerRecord, type RecordMetadata } from './producer-record';
@@ -79,11 +80,9 @@ export class Producer {
   private readonly pool: BufferPool;
   private readonly streams = new Map<string, ProduceStream>();
   private readonly options: Required<Omit<ProducerOptions, keyof ClusterOptions | 'connection' | 'cluster' | 'idempotent'>>;
-  private readonly wantsIdempotence: boolean;
   private readonly compression: CompressionType;
-  private identity: Promise<ProducerIdentity | null> | null = null;
-  /** The producer id once InitProducerId answered (null: none, batches go without); records join batches only after. */
-  private knownIdentity: ProducerIdentity | null | undefined;
+  /** Records join batches only once its producer id is known. */
+  private readonly idempotence: IdempotenceManager;
   private sealedBatches = 0;
   /**
    * send() calls still fetching metadata or the producer id, or waiting for room: each joins its
@@ -100,8 +99,7 @@ export class Producer {
   constructor(options: ProducerOptions = {}) {
     this.cluster = options.cluster ?? new Cluster(options, options.connection);
     this.ownsCluster = !options.cluster;
-    this.wantsIdempotence = options.idempotent ?? true;
-    this.knownIdentity = this.wantsIdempotence ? undefined : null;
+    this.idempotence = new IdempotenceManager(this.cluster, options.idempotent ?? true);
     const maxInFlight = options.maxInFlightPerPartition ?? 5;
     this.options = {
       lingerMs: options.lingerMs ?? 5,
@@ -110,7 +108,7 @@ export class Producer {
       acks: options.acks ?? 'all',
       retries: options.retries ?? Number.MAX_SAFE_INTEGER,
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? 60000,
-      maxInFlightPerPartition: this.wantsIdempotence ? Math.min(5, maxInFlight) : maxInFlight,
+      maxInFlightPerPartition: this.idempotence.wanted ? Math.min(5, maxInFlight) : maxInFlight,
       maxBufferedBytes: options.maxBufferedBytes ?? 64 * 1024 * 1024,
     };
     if (!Number.isInteger(this.options.maxInFlightPerPartition) || this.options.maxInFlightPerPartition < 1) {
@@ -139,7 +137,7 @@ export class Producer {
     if (this.closed) return Promise.reject(GregorError.invalid('producer is closed'));
     const partitions = this.cluster.metadata.partitionCount(topic);
     // The common case joins batches at once, without an async step per record.
-    const ready = partitions !== undefined && this.knownIdentity !== undefined && this.joining.size === 0;
+    const ready = partitions !== undefined && this.idempotence.known !== undefined && this.joining.size === 0;
     if (ready && this.bufferedBytes < this.options.maxBufferedBytes) return this.appendAll(topic, partitions, records);
     return this.sendWhenReady(topic, records);
   }
@@ -183,7 +181,7 @@ export class Producer {
   /** What a send needs before its records join batches: the partition count, the producer id, buffer room. */
   private async prepare(topic: string): Promise<number> {
     const partitions = this.cluster.metadata.partitionCount(topic) ?? (await this.cluster.partitionCount(topic));
-    if (this.wantsIdempotence) await this.producerIdentity();
+    if (this.idempotence.wanted) await this.idempotence.producerIdentity();
     while (this.bufferedBytes >= this.options.maxBufferedBytes) await new Promise<void>((r) => this.roomWaiters.push(r));
     return partitions;
   }
@@ -193,29 +191,7 @@ export class Producer {
    * or the broker does not offer InitProducerId (then delivery is at-least-once).
    */
   async idempotent(): Promise<boolean> {
-    return this.wantsIdempotence && (await this.producerIdentity()) !== null;
-  }
-
-  /** The producer id, asked for once; a failed attempt is retried by the next send. */
-  private producerIdentity(): Promise<ProducerIdentity | null> {
-    if (!this.identity) {
-      const asking = this.initProducerId().then(
-        (identity) => (this.knownIdentity = identity),
-        (err: unknown) => {
-          const error = GregorError.from(err);
-          if (error.code === 'UNIMPLEMENTED') return (this.knownIdentity = null);
-          if (this.identity === asking) this.identity = null;
-          throw error;
-        },
-      );
-      this.identity = asking;
-    }
-    return this.identity;
-  }
-
-  private async initProducerId(): Promise<ProducerIdentity> {
-    const response = await this.cluster.callAny<InitProducerIdResponse>('Log', 'InitProducerId', {});
-    return { producerId: response.producerId, producerEpoch: response.producerEpoch };
+    return this.idempotence.wanted && (await this.idempotence.producerIdentity()) !== null;
   }
 
   private append(
@@ -336,10 +312,10 @@ export class Producer {
     if (!byPartition) this.senders.set(topic, (byPartition = []));
     let sender = byPartition[partition];
     if (sender) return sender;
-    if (this.knownIdentity === undefined) throw new GregorError(grpc.status.INTERNAL, 'a batch was sealed before the producer id was known');
+    if (this.idempotence.known === undefined) throw new GregorError(grpc.status.INTERNAL, 'a batch was sealed before the producer id was known');
     const writes = new InOrderWrites();
     sender = new PartitionSender<BuiltBatch, OpenBatch>({
-      identity: this.knownIdentity,
+      identity: this.idempotence.known,
       maxInFlight: this.options.maxInFlightPerPartition,
       retries: this.options.retries,
       encode: encodeBatch,
@@ -347,7 +323,7 @@ export class Producer {
       takeReady: () => this.takeReady(topic, partition),
       completed: (batch, response) => this.batchCompleted(batch, response),
       failed: (batch, err) => this.batchFailed(batch, err),
-      newIdentity: () => this.initProducerId(),
+      newIdentity: () => this.idempotence.fresh(),
       backoffDelay: (attempt) => this.cluster.backoffDelay(attempt),
     });
     byPartition[partition] = sender;
