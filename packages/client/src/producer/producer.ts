@@ -5,6 +5,7 @@ import { Cluster, ClusterOptions } from '../cluster/cluster';
 import { Connection } from '../connection';
 import { GregorError } from '../errors';
 import { BufferPool } from './buffer-pool';
+import { BufferedBytes } from './buffered-bytes';
 import { IdempotenceManager } from './idempotence-manager';
 import { InOrderWrites } from './in-order-writes';
 import { PartitionSender } from './partition-sender';
@@ -92,8 +93,7 @@ export class Producer {
   private readonly joining = new Set<Promise<void>>();
   private lastJoining: Promise<void> = Promise.resolve();
   private idleWaiters: Array<() => void> = [];
-  private bufferedBytes = 0;
-  private roomWaiters: Array<() => void> = [];
+  private readonly memory: BufferedBytes;
   private closed = false;
 
   constructor(options: ProducerOptions = {}) {
@@ -122,6 +122,7 @@ export class Producer {
     if (!Number.isInteger(this.options.batchBytes) || this.options.batchBytes < 1) {
       throw GregorError.invalid(`batchBytes must be a positive integer, got ${this.options.batchBytes}`);
     }
+    this.memory = new BufferedBytes(this.options.maxBufferedBytes);
     this.pool = new BufferPool(POOLED_HEADROOM + this.options.batchBytes, POOLED_BUFFERS);
   }
 
@@ -138,7 +139,7 @@ export class Producer {
     const partitions = this.cluster.metadata.partitionCount(topic);
     // The common case joins batches at once, without an async step per record.
     const ready = partitions !== undefined && this.idempotence.known !== undefined && this.joining.size === 0;
-    if (ready && this.bufferedBytes < this.options.maxBufferedBytes) return this.appendAll(topic, partitions, records);
+    if (ready && this.memory.hasRoom) return this.appendAll(topic, partitions, records);
     return this.sendWhenReady(topic, records);
   }
 
@@ -182,7 +183,7 @@ export class Producer {
   private async prepare(topic: string): Promise<number> {
     const partitions = this.cluster.metadata.partitionCount(topic) ?? (await this.cluster.partitionCount(topic));
     if (this.idempotence.wanted) await this.idempotence.producerIdentity();
-    while (this.bufferedBytes >= this.options.maxBufferedBytes) await new Promise<void>((r) => this.roomWaiters.push(r));
+    while (!this.memory.hasRoom) await this.memory.roomFreed();
     return partitions;
   }
 
@@ -237,7 +238,7 @@ export class Producer {
     let payload = (key?.length ?? 0) + (value?.length ?? 0);
     for (const h of headers) payload += h.key.length + (h.value?.length ?? 0);
     batch.payloadBytes += payload;
-    this.bufferedBytes += payload;
+    this.memory.add(payload);
     // Sealed as soon as a record like this one would not fit, rather than when the next record fails to.
     if (batch.builder.freeBytes < size) this.seal(batch);
   }
@@ -372,12 +373,7 @@ export class Producer {
   }
 
   private batchDone(batch: OpenBatch): void {
-    this.bufferedBytes -= batch.payloadBytes;
-    if (this.bufferedBytes < this.options.maxBufferedBytes) {
-      const waiters = this.roomWaiters;
-      this.roomWaiters = [];
-      waiters.forEach((wake) => wake());
-    }
+    this.memory.release(batch.payloadBytes);
     if (--this.sealedBatches === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
