@@ -1,5 +1,4 @@
-import * as grpc from '@grpc/grpc-js';
-import { BATCH_HEADER_SIZE, BatchBuilder, BuiltBatch, type CompressionName, CompressionType, compressionTypeNamed } from '@gregor/records';
+import { BATCH_HEADER_SIZE, BatchBuilder, type CompressionName, CompressionType, compressionTypeNamed } from '@gregor/records';
 import { produceRequestHeadroom, type ProduceResponse } from '@gregor/proto';
 import { Cluster, ClusterOptions } from '../cluster/cluster';
 import { Connection } from '../connection';
@@ -7,12 +6,10 @@ import { GregorError } from '../errors';
 import { BufferPool } from './buffer-pool';
 import { BufferedBytes } from './buffered-bytes';
 import { IdempotenceManager } from './idempotence-manager';
-import { InOrderWrites } from './in-order-writes';
-import { PartitionSender } from './partition-sender';
 import { Partitioner } from './partitioner';
-import { answerRecords, encodeBatch, failRecords, failSend, type OpenBatch, type Reject, type Resolve, type SendTicket } from './open-batch';
+import { answerRecords, failRecords, failSend, type OpenBatch, type Reject, type Resolve, type SendTicket } from './open-batch';
 import { toBuffer, toHeaders, type ProducerRecord, type RecordMetadata } from './producer-record';
-import { ProduceStream } from './produce-stream';
+import { Sender } from './sender';
 
 export type { Bytes, ProducerRecord, RecordMetadata } from './producer-record';
 
@@ -74,12 +71,10 @@ export class Producer {
   private readonly partitioner = new Partitioner();
   /** Open batches by topic, then partition. */
   private readonly open = new Map<string, Array<OpenBatch | undefined>>();
-  /** Senders by topic, then partition. */
-  private readonly senders = new Map<string, Array<PartitionSender<BuiltBatch, OpenBatch> | undefined>>();
   /** Buffer bytes the next batch of each topic's partitions starts with. */
   private readonly capacities = new Map<string, number[]>();
   private readonly pool: BufferPool;
-  private readonly streams = new Map<string, ProduceStream>();
+  private readonly sender: Sender;
   private readonly options: Required<Omit<ProducerOptions, keyof ClusterOptions | 'connection' | 'cluster' | 'idempotent'>>;
   private readonly compression: CompressionType;
   /** Records join batches only once its producer id is known. */
@@ -124,6 +119,16 @@ export class Producer {
     }
     this.memory = new BufferedBytes(this.options.maxBufferedBytes);
     this.pool = new BufferPool(POOLED_HEADROOM + this.options.batchBytes, POOLED_BUFFERS);
+    this.sender = new Sender({
+      cluster: this.cluster,
+      idempotence: this.idempotence,
+      acks: this.options.acks,
+      maxInFlightPerPartition: this.options.maxInFlightPerPartition,
+      retries: this.options.retries,
+      takeReady: (topic, partition) => this.takeReady(topic, partition),
+      completed: (batch, response) => this.batchCompleted(batch, response),
+      failed: (batch, err) => this.batchFailed(batch, err),
+    });
   }
 
   /** The first bootstrap broker's connection. */
@@ -271,8 +276,7 @@ export class Producer {
   private lingerPassed(batch: OpenBatch): void {
     batch.timer = null;
     batch.ready = true;
-    const sender = this.senders.get(batch.topic)?.[batch.partition];
-    if (!sender || sender.hasRoom) this.seal(batch);
+    if (this.sender.hasRoom(batch.topic, batch.partition)) this.seal(batch);
   }
 
   /** The partition's open batch, sealed, if its linger has passed: for its sender, which has room. */
@@ -289,7 +293,7 @@ export class Producer {
 
   /** Closes the batch to records and hands it to its partition's sender, at once: batches reach it in the order sealed. */
   private seal(batch: OpenBatch): void {
-    if (this.closeBatch(batch)) this.senderFor(batch.topic, batch.partition).enqueue(batch);
+    if (this.closeBatch(batch)) this.sender.enqueue(batch);
   }
 
   /** Takes the batch out of the open ones; false if it was not open. */
@@ -306,58 +310,6 @@ export class Producer {
     batch.deadline = Date.now() + this.options.deliveryTimeoutMs;
     this.sealedBatches++;
     return true;
-  }
-
-  private senderFor(topic: string, partition: number): PartitionSender<BuiltBatch, OpenBatch> {
-    let byPartition = this.senders.get(topic);
-    if (!byPartition) this.senders.set(topic, (byPartition = []));
-    let sender = byPartition[partition];
-    if (sender) return sender;
-    if (this.idempotence.known === undefined) throw new GregorError(grpc.status.INTERNAL, 'a batch was sealed before the producer id was known');
-    const writes = new InOrderWrites();
-    sender = new PartitionSender<BuiltBatch, OpenBatch>({
-      identity: this.idempotence.known,
-      maxInFlight: this.options.maxInFlightPerPartition,
-      retries: this.options.retries,
-      encode: encodeBatch,
-      send: (encoded) => this.sendToLeader(writes, topic, partition, encoded),
-      takeReady: () => this.takeReady(topic, partition),
-      completed: (batch, response) => this.batchCompleted(batch, response),
-      failed: (batch, err) => this.batchFailed(batch, err),
-      newIdentity: () => this.idempotence.fresh(),
-      backoffDelay: (attempt) => this.cluster.backoffDelay(attempt),
-    });
-    byPartition[partition] = sender;
-    return sender;
-  }
-
-  /** One attempt on the partition's current leader; failures teach the cluster metadata where to go next. */
-  private async sendToLeader(writes: InOrderWrites, topic: string, partition: number, encoded: BuiltBatch): Promise<ProduceResponse> {
-    let address: string | null = null;
-    try {
-      const written = await writes.write(
-        () => this.cluster.leaderAddress(topic, partition),
-        (to) => this.streamTo(to).send(topic, partition, encoded),
-      );
-      address = written.address;
-      const response = await written.answer;
-      this.cluster.noteSuccess(address);
-      return response;
-    } catch (err) {
-      const error = GregorError.from(err);
-      this.cluster.noteError(topic, partition, address, error);
-      throw error;
-    }
-  }
-
-  private streamTo(address: string): ProduceStream {
-    let stream = this.streams.get(address);
-    if (!stream) {
-      const acks = this.options.acks === 'leader' ? 'ACKS_LEADER' : 'ACKS_ALL';
-      stream = new ProduceStream(this.cluster.connection(address), this.cluster.requestTimeoutMs, acks);
-      this.streams.set(address, stream);
-    }
-    return stream;
   }
 
   private batchCompleted(batch: OpenBatch, response: ProduceResponse): void {
@@ -395,7 +347,7 @@ export class Producer {
     if (this.closed) return;
     this.closed = true;
     await this.flush();
-    for (const stream of this.streams.values()) stream.close();
+    this.sender.close();
     if (this.ownsCluster) this.cluster.close();
   }
 }
