@@ -66,7 +66,7 @@ export class Producer {
   private readonly memory: BufferedBytes;
   private readonly accumulator: RecordAccumulator;
   private readonly sender: Sender;
-  /** flush() waits until their records have joined. */
+  /** Sends not yet joined to batches: flush() waits for them before sealing. */
   private readonly waitingSends = new WaitingSends();
   private closed = false;
 
