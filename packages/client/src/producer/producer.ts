@@ -1,42 +1,17 @@
-import * as grpc from '@grpc/grpc-js';
-import {
-  BATCH_HEADER_SIZE,
-  BatchBuilder,
-  BuiltBatch,
-  type CompressionName,
-  CompressionType,
-  compressionTypeNamed,
-  RecordHeader,
-} from '@gregor/records';
-import { produceRequestHeadroom, type InitProducerIdResponse, type ProduceResponse } from '@gregor/proto';
+import { type CompressionName, CompressionType, compressionTypeNamed } from '@gregor/records';
 import { Cluster, ClusterOptions } from '../cluster/cluster';
 import { Connection } from '../connection';
 import { GregorError } from '../errors';
-import { BufferPool } from './buffer-pool';
-import { InOrderWrites } from './in-order-writes';
-import { OutgoingBatch, PartitionSender, ProducerIdentity } from './partition-sender';
+import { BufferedBytes } from './buffered-bytes';
+import { IdempotenceManager } from './idempotence-manager';
 import { Partitioner } from './partitioner';
-import { ProduceStream } from './produce-stream';
+import { answerRecords, failRecords, type SendTicket } from './open-batch';
+import type { ProducerRecord, RecordMetadata } from './producer-record';
+import { RecordAccumulator } from './record-accumulator';
+import { Sender } from './sender';
+import { WaitingSends } from './waiting-sends';
 
-export type Bytes = Buffer | string;
-
-export interface ProducerRecord {
-  key?: Bytes | null;
-  /** null = a tombstone. */
-  value: Bytes | null;
-  headers?: Record<string, Bytes | null> | RecordHeader[];
-  /** ms since epoch; default now. */
-  timestamp?: number;
-  /** Explicit partition; default by key (murmur2) or sticky for null keys. */
-  partition?: number;
-}
-
-export interface RecordMetadata {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-}
+export type { Bytes, ProducerRecord, RecordMetadata } from './producer-record';
 
 export interface ProducerOptions extends ClusterOptions {
   /** Share a Cluster (connections and metadata) with other clients; the Producer then does not close it. */
@@ -71,62 +46,6 @@ export interface ProducerOptions extends ClusterOptions {
   maxBufferedBytes?: number;
 }
 
-/** Room before each batch for the request fields around it: enough for any valid topic name (249 bytes). */
-const POOLED_HEADROOM = produceRequestHeadroom(249);
-/** A partition's first batch, and the least any batch starts with; later ones start at twice the last one's size. */
-const MIN_BATCH_CAPACITY = 16 * 1024;
-/** Free full-size buffers the producer keeps. */
-const POOLED_BUFFERS = 8;
-
-/** A send() of several records, completed when all of them are acknowledged. */
-interface SendTicket {
-  results: RecordMetadata[];
-  remaining: number;
-  failed: boolean;
-  resolve(results: RecordMetadata[]): void;
-  reject(err: Error): void;
-}
-
-type Resolve = (metadata: RecordMetadata) => void;
-type Reject = (err: Error) => void;
-
-/** Records gathering for one partition, written straight into the batch, then sent by its PartitionSender. */
-interface OpenBatch extends OutgoingBatch<BuiltBatch> {
-  topic: string;
-  partition: number;
-  builder: BatchBuilder;
-  /**
-   * For each record: its timestamp, and who waits for it. A send() of one record (the common case)
-   * is answered through its promise's own resolve and reject, with no ticket; a record of a
-   * many-record send has its ticket and its index within it, and null resolve and reject.
-   */
-  timestamps: number[];
-  tickets: Array<SendTicket | null>;
-  slots: number[];
-  resolves: Array<Resolve | null>;
-  rejects: Array<Reject | null>;
-  /** Key, value and header bytes of the records, as counted against maxBufferedBytes. */
-  payloadBytes: number;
-  /** The topic's partition count when the batch was opened, for the sticky partitioner. */
-  partitionCount: number;
-  timer: NodeJS.Timeout | null;
-  /** Linger has passed: the batch goes as soon as its partition may send another, filling until then. */
-  ready: boolean;
-}
-
-function toBuffer(b: Bytes | null | undefined): Buffer | null {
-  if (b === null || b === undefined) return null;
-  return typeof b === 'string' ? Buffer.from(b) : b;
-}
-
-const NO_HEADERS: RecordHeader[] = [];
-
-function toHeaders(headers: ProducerRecord['headers']): RecordHeader[] {
-  if (!headers) return NO_HEADERS;
-  if (Array.isArray(headers)) return headers;
-  return Object.entries(headers).map(([key, value]) => ({ key, value: toBuffer(value) }));
-}
-
 /**
  * Sends records to topics. Records are grouped per partition into RecordBatch
  * v2 batches, sent when `batchBytes` fill up or `lingerMs` passes, to the
@@ -142,39 +61,19 @@ function toHeaders(headers: ProducerRecord['headers']): RecordHeader[] {
 export class Producer {
   readonly cluster: Cluster;
   private readonly ownsCluster: boolean;
-  private readonly partitioner = new Partitioner();
-  /** Open batches by topic, then partition. */
-  private readonly open = new Map<string, Array<OpenBatch | undefined>>();
-  /** Senders by topic, then partition. */
-  private readonly senders = new Map<string, Array<PartitionSender<BuiltBatch, OpenBatch> | undefined>>();
-  /** Buffer bytes the next batch of each topic's partitions starts with. */
-  private readonly capacities = new Map<string, number[]>();
-  private readonly pool: BufferPool;
-  private readonly streams = new Map<string, ProduceStream>();
   private readonly options: Required<Omit<ProducerOptions, keyof ClusterOptions | 'connection' | 'cluster' | 'idempotent'>>;
-  private readonly wantsIdempotence: boolean;
-  private readonly compression: CompressionType;
-  private identity: Promise<ProducerIdentity | null> | null = null;
-  /** The producer id once InitProducerId answered (null: none, batches go without); records join batches only after. */
-  private knownIdentity: ProducerIdentity | null | undefined;
-  private sealedBatches = 0;
-  /**
-   * send() calls still fetching metadata or the producer id, or waiting for room: each joins its
-   * records to batches only after the one before it, and later calls wait behind them, so records
-   * join batches in send order. flush() waits until their records have joined.
-   */
-  private readonly joining = new Set<Promise<void>>();
-  private lastJoining: Promise<void> = Promise.resolve();
-  private idleWaiters: Array<() => void> = [];
-  private bufferedBytes = 0;
-  private roomWaiters: Array<() => void> = [];
+  private readonly idempotence: IdempotenceManager;
+  private readonly memory: BufferedBytes;
+  private readonly accumulator: RecordAccumulator;
+  private readonly sender: Sender;
+  /** Sends not yet joined to batches: flush() waits for them before sealing. */
+  private readonly waitingSends = new WaitingSends();
   private closed = false;
 
   constructor(options: ProducerOptions = {}) {
     this.cluster = options.cluster ?? new Cluster(options, options.connection);
     this.ownsCluster = !options.cluster;
-    this.wantsIdempotence = options.idempotent ?? true;
-    this.knownIdentity = this.wantsIdempotence ? undefined : null;
+    this.idempotence = new IdempotenceManager(this.cluster, options.idempotent ?? true);
     const maxInFlight = options.maxInFlightPerPartition ?? 5;
     this.options = {
       lingerMs: options.lingerMs ?? 5,
@@ -183,21 +82,47 @@ export class Producer {
       acks: options.acks ?? 'all',
       retries: options.retries ?? Number.MAX_SAFE_INTEGER,
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? 60000,
-      maxInFlightPerPartition: this.wantsIdempotence ? Math.min(5, maxInFlight) : maxInFlight,
+      maxInFlightPerPartition: this.idempotence.wanted ? Math.min(5, maxInFlight) : maxInFlight,
       maxBufferedBytes: options.maxBufferedBytes ?? 64 * 1024 * 1024,
     };
     if (!Number.isInteger(this.options.maxInFlightPerPartition) || this.options.maxInFlightPerPartition < 1) {
       throw GregorError.invalid(`maxInFlightPerPartition must be a positive integer, got ${maxInFlight}`);
     }
+    let compression: CompressionType;
     try {
-      this.compression = compressionTypeNamed(this.options.compression);
+      compression = compressionTypeNamed(this.options.compression);
     } catch (err) {
       throw GregorError.invalid((err as Error).message);
     }
     if (!Number.isInteger(this.options.batchBytes) || this.options.batchBytes < 1) {
       throw GregorError.invalid(`batchBytes must be a positive integer, got ${this.options.batchBytes}`);
     }
-    this.pool = new BufferPool(POOLED_HEADROOM + this.options.batchBytes, POOLED_BUFFERS);
+    this.memory = new BufferedBytes(this.options.maxBufferedBytes);
+    this.sender = new Sender({
+      cluster: this.cluster,
+      idempotence: this.idempotence,
+      acks: this.options.acks,
+      maxInFlightPerPartition: this.options.maxInFlightPerPartition,
+      retries: this.options.retries,
+      takeReady: (topic, partition) => this.accumulator.takeReady(topic, partition),
+      completed: (batch, response) => {
+        answerRecords(batch, response);
+        this.accumulator.done(batch, true);
+      },
+      failed: (batch, err) => {
+        failRecords(batch, err);
+        this.accumulator.done(batch, false);
+      },
+    });
+    this.accumulator = new RecordAccumulator({
+      lingerMs: this.options.lingerMs,
+      batchBytes: this.options.batchBytes,
+      deliveryTimeoutMs: this.options.deliveryTimeoutMs,
+      compression,
+      partitioner: new Partitioner(),
+      memory: this.memory,
+      sealed: this.sender,
+    });
   }
 
   /** The first bootstrap broker's connection. */
@@ -212,52 +137,35 @@ export class Producer {
     if (this.closed) return Promise.reject(GregorError.invalid('producer is closed'));
     const partitions = this.cluster.metadata.partitionCount(topic);
     // The common case joins batches at once, without an async step per record.
-    const ready = partitions !== undefined && this.knownIdentity !== undefined && this.joining.size === 0;
-    if (ready && this.bufferedBytes < this.options.maxBufferedBytes) return this.appendAll(topic, partitions, records);
-    return this.sendWhenReady(topic, records);
-  }
-
-  private async sendWhenReady(topic: string, records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
-    let joined!: () => void;
-    const joining = new Promise<void>((resolve) => (joined = resolve));
-    const previous = this.lastJoining;
-    this.lastJoining = joining;
-    this.joining.add(joining);
-    let sending: Promise<RecordMetadata | RecordMetadata[]>;
-    try {
-      // Prepared alongside the sends before it (they share one metadata lookup and one producer id request), joined after them.
-      const [prepared] = await Promise.allSettled([this.prepare(topic), previous]);
-      if (prepared.status === 'rejected') throw prepared.reason;
-      sending = this.appendAll(topic, prepared.value, records);
-    } finally {
-      this.joining.delete(joining);
-      joined();
-    }
-    return sending;
+    const ready = partitions !== undefined && this.idempotence.known !== undefined && this.waitingSends.none;
+    if (ready && this.memory.hasRoom) return this.appendAll(topic, partitions, records);
+    return this.waitingSends.add(
+      () => this.prepare(topic),
+      (prepared) => this.appendAll(topic, prepared, records),
+    );
   }
 
   /** Adds the records to their partitions' open batches; resolves when all are acknowledged. */
   private appendAll(topic: string, partitions: number, records: ProducerRecord | ProducerRecord[]): Promise<RecordMetadata | RecordMetadata[]> {
-    let open = this.open.get(topic);
-    if (!open) this.open.set(topic, (open = []));
-    const batches = open;
+    const accumulator = this.accumulator;
+    const batches = accumulator.batchesOf(topic);
     const now = Date.now();
     if (!Array.isArray(records)) {
-      return new Promise<RecordMetadata>((resolve, reject) => this.append(topic, partitions, batches, records, now, null, 0, resolve, reject));
+      return new Promise<RecordMetadata>((resolve, reject) => accumulator.append(topic, partitions, batches, records, now, null, 0, resolve, reject));
     }
     return new Promise<RecordMetadata[]>((resolve, reject) => {
       const count = records.length;
       const ticket: SendTicket = { results: new Array(count), remaining: count, failed: false, resolve, reject };
       if (count === 0) resolve([]);
-      for (let i = 0; i < count; i++) this.append(topic, partitions, batches, records[i], now, ticket, i, null, null);
+      for (let i = 0; i < count; i++) accumulator.append(topic, partitions, batches, records[i], now, ticket, i, null, null);
     });
   }
 
   /** What a send needs before its records join batches: the partition count, the producer id, buffer room. */
   private async prepare(topic: string): Promise<number> {
     const partitions = this.cluster.metadata.partitionCount(topic) ?? (await this.cluster.partitionCount(topic));
-    if (this.wantsIdempotence) await this.producerIdentity();
-    while (this.bufferedBytes >= this.options.maxBufferedBytes) await new Promise<void>((r) => this.roomWaiters.push(r));
+    if (this.idempotence.wanted) await this.idempotence.producerIdentity();
+    while (!this.memory.hasRoom) await this.memory.roomFreed();
     return partitions;
   }
 
@@ -266,254 +174,15 @@ export class Producer {
    * or the broker does not offer InitProducerId (then delivery is at-least-once).
    */
   async idempotent(): Promise<boolean> {
-    return this.wantsIdempotence && (await this.producerIdentity()) !== null;
-  }
-
-  /** The producer id, asked for once; a failed attempt is retried by the next send. */
-  private producerIdentity(): Promise<ProducerIdentity | null> {
-    if (!this.identity) {
-      const asking = this.initProducerId().then(
-        (identity) => (this.knownIdentity = identity),
-        (err: unknown) => {
-          const error = GregorError.from(err);
-          if (error.code === 'UNIMPLEMENTED') return (this.knownIdentity = null);
-          if (this.identity === asking) this.identity = null;
-          throw error;
-        },
-      );
-      this.identity = asking;
-    }
-    return this.identity;
-  }
-
-  private async initProducerId(): Promise<ProducerIdentity> {
-    const response = await this.cluster.callAny<InitProducerIdResponse>('Log', 'InitProducerId', {});
-    return { producerId: response.producerId, producerEpoch: response.producerEpoch };
-  }
-
-  private append(
-    topic: string,
-    partitions: number,
-    open: Array<OpenBatch | undefined>,
-    record: ProducerRecord,
-    now: number,
-    ticket: SendTicket | null,
-    slot: number,
-    resolve: Resolve | null,
-    reject: Reject | null,
-  ): void {
-    const key = toBuffer(record.key);
-    const value = toBuffer(record.value);
-    const headers = toHeaders(record.headers);
-    let partition = record.partition;
-    if (partition === undefined) partition = this.partitioner.partition(topic, key, partitions);
-    else if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
-      // NOT_FOUND, as the broker answers a fetch or subscribe for that partition.
-      this.fail(ticket, reject, GregorError.notFound(`unknown partition ${partition} of topic ${JSON.stringify(topic)} (it has ${partitions})`));
-      return;
-    }
-    const timestamp = record.timestamp ?? now;
-    if (!Number.isSafeInteger(timestamp)) {
-      this.fail(ticket, reject, GregorError.invalid(`timestamp ${timestamp} is not an integer number of ms`));
-      return;
-    }
-
-    let batch = open[partition];
-    let size = batch ? batch.builder.tryAppend(key, value, headers, timestamp) : 0;
-    if (batch && size === 0) this.seal(batch);
-    if (size === 0) {
-      batch = this.newBatch(topic, partition, partitions, BatchBuilder.firstRecordSize(key, value, headers));
-      open[partition] = batch;
-      size = batch.builder.tryAppend(key, value, headers, timestamp);
-    }
-    batch = batch!;
-    batch.timestamps.push(timestamp);
-    batch.tickets.push(ticket);
-    batch.slots.push(slot);
-    batch.resolves.push(resolve);
-    batch.rejects.push(reject);
-    let payload = (key?.length ?? 0) + (value?.length ?? 0);
-    for (const h of headers) payload += h.key.length + (h.value?.length ?? 0);
-    batch.payloadBytes += payload;
-    this.bufferedBytes += payload;
-    // Sealed as soon as a record like this one would not fit, rather than when the next record fails to.
-    if (batch.builder.freeBytes < size) this.seal(batch);
-  }
-
-  /**
-   * A partition's next batch. A full-size one writes into a pooled buffer; a
-   * partition whose last batch was small starts with twice that, so a trickle
-   * of records does not hold a full-size buffer per batch.
-   */
-  private newBatch(topic: string, partition: number, partitions: number, firstRecordBytes: number): OpenBatch {
-    const headroom = produceRequestHeadroom(Buffer.byteLength(topic));
-    const capacity = Math.max(this.capacityOf(topic, partition), BATCH_HEADER_SIZE + firstRecordBytes);
-    const pooled = capacity === this.options.batchBytes && headroom <= POOLED_HEADROOM;
-    const buffer = pooled ? this.pool.acquire() : Buffer.allocUnsafe(headroom + capacity);
-    const builder = new BatchBuilder(buffer, pooled ? POOLED_HEADROOM : headroom, this.compression);
-    const batch: OpenBatch = {
-      topic, partition, builder, timestamps: [], tickets: [], slots: [], resolves: [], rejects: [], payloadBytes: 0, partitionCount: partitions,
-      timer: null, ready: false, recordCount: 0, deadline: 0, attempts: 0, encoded: null, order: -1,
-    };
-    batch.timer = setTimeout(() => this.lingerPassed(batch), this.options.lingerMs);
-    return batch;
-  }
-
-  /**
-   * The batch goes now if its partition can send another; otherwise it stays
-   * open, taking records, until the sender has room and takes it (takeReady).
-   * Sealing it at once would queue it behind the batches in flight while the
-   * records that arrive meanwhile start yet another small batch.
-   */
-  private lingerPassed(batch: OpenBatch): void {
-    batch.timer = null;
-    batch.ready = true;
-    const sender = this.senders.get(batch.topic)?.[batch.partition];
-    if (!sender || sender.hasRoom) this.seal(batch);
-  }
-
-  /** The partition's open batch, sealed, if its linger has passed: for its sender, which has room. */
-  private takeReady(topic: string, partition: number): OpenBatch | undefined {
-    const batch = this.open.get(topic)?.[partition];
-    if (!batch?.ready) return undefined;
-    this.closeBatch(batch);
-    return batch;
-  }
-
-  private capacityOf(topic: string, partition: number): number {
-    return this.capacities.get(topic)?.[partition] ?? Math.min(MIN_BATCH_CAPACITY, this.options.batchBytes);
-  }
-
-  /** Closes the batch to records and hands it to its partition's sender, at once: batches reach it in the order sealed. */
-  private seal(batch: OpenBatch): void {
-    if (this.closeBatch(batch)) this.senderFor(batch.topic, batch.partition).enqueue(batch);
-  }
-
-  /** Takes the batch out of the open ones; false if it was not open. */
-  private closeBatch(batch: OpenBatch): boolean {
-    const open = this.open.get(batch.topic);
-    if (!open || open[batch.partition] !== batch) return false;
-    open[batch.partition] = undefined;
-    if (batch.timer) clearTimeout(batch.timer);
-    this.partitioner.batchSealed(batch.topic, batch.partition, batch.partitionCount);
-    let capacities = this.capacities.get(batch.topic);
-    if (!capacities) this.capacities.set(batch.topic, (capacities = []));
-    capacities[batch.partition] = Math.min(this.options.batchBytes, Math.max(MIN_BATCH_CAPACITY, 2 * batch.builder.sizeInBytes));
-    batch.recordCount = batch.builder.recordCount;
-    batch.deadline = Date.now() + this.options.deliveryTimeoutMs;
-    this.sealedBatches++;
-    return true;
-  }
-
-  private senderFor(topic: string, partition: number): PartitionSender<BuiltBatch, OpenBatch> {
-    let byPartition = this.senders.get(topic);
-    if (!byPartition) this.senders.set(topic, (byPartition = []));
-    let sender = byPartition[partition];
-    if (sender) return sender;
-    if (this.knownIdentity === undefined) throw new GregorError(grpc.status.INTERNAL, 'a batch was sealed before the producer id was known');
-    const writes = new InOrderWrites();
-    sender = new PartitionSender<BuiltBatch, OpenBatch>({
-      identity: this.knownIdentity,
-      maxInFlight: this.options.maxInFlightPerPartition,
-      retries: this.options.retries,
-      encode: (batch, stamp, baseSequence) => this.encode(batch, stamp, baseSequence),
-      send: (encoded) => this.sendToLeader(writes, topic, partition, encoded),
-      takeReady: () => this.takeReady(topic, partition),
-      completed: (batch, response) => this.batchCompleted(batch, response),
-      failed: (batch, err) => this.batchFailed(batch, err),
-      newIdentity: () => this.initProducerId(),
-      backoffDelay: (attempt) => this.cluster.backoffDelay(attempt),
-    });
-    byPartition[partition] = sender;
-    return sender;
-  }
-
-  private encode(batch: OpenBatch, identity: ProducerIdentity | null, baseSequence: number): BuiltBatch {
-    return batch.builder.finish(identity ? { producerId: identity.producerId, producerEpoch: identity.producerEpoch, baseSequence } : {});
-  }
-
-  /** One attempt on the partition's current leader; failures teach the cluster metadata where to go next. */
-  private async sendToLeader(writes: InOrderWrites, topic: string, partition: number, encoded: BuiltBatch): Promise<ProduceResponse> {
-    let address: string | null = null;
-    try {
-      const written = await writes.write(
-        () => this.cluster.leaderAddress(topic, partition),
-        (to) => this.streamTo(to).send(topic, partition, encoded),
-      );
-      address = written.address;
-      const response = await written.answer;
-      this.cluster.noteSuccess(address);
-      return response;
-    } catch (err) {
-      const error = GregorError.from(err);
-      this.cluster.noteError(topic, partition, address, error);
-      throw error;
-    }
-  }
-
-  private streamTo(address: string): ProduceStream {
-    let stream = this.streams.get(address);
-    if (!stream) {
-      const acks = this.options.acks === 'leader' ? 'ACKS_LEADER' : 'ACKS_ALL';
-      stream = new ProduceStream(this.cluster.connection(address), this.cluster.requestTimeoutMs, acks);
-      this.streams.set(address, stream);
-    }
-    return stream;
-  }
-
-  private batchCompleted(batch: OpenBatch, response: ProduceResponse): void {
-    for (let i = 0; i < batch.recordCount; i++) {
-      const ticket = batch.tickets[i];
-      if (ticket?.failed) continue;
-      const metadata: RecordMetadata = { topic: batch.topic, partition: batch.partition, offset: response.baseOffset + i, timestamp: batch.timestamps[i] };
-      if (ticket === null) {
-        batch.resolves[i]!(metadata);
-      } else {
-        ticket.results[batch.slots[i]] = metadata;
-        if (--ticket.remaining === 0) ticket.resolve(ticket.results);
-      }
-    }
-    this.batchDone(batch);
-    // Answered, so no send holds the bytes any more. A failed batch's buffer is left to the collector.
-    this.pool.release(batch.builder.buffer);
-  }
-
-  private batchFailed(batch: OpenBatch, err: GregorError): void {
-    for (let i = 0; i < batch.tickets.length; i++) this.fail(batch.tickets[i], batch.rejects[i], err);
-    this.batchDone(batch);
-  }
-
-  private batchDone(batch: OpenBatch): void {
-    this.bufferedBytes -= batch.payloadBytes;
-    if (this.bufferedBytes < this.options.maxBufferedBytes) {
-      const waiters = this.roomWaiters;
-      this.roomWaiters = [];
-      waiters.forEach((wake) => wake());
-    }
-    if (--this.sealedBatches === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      waiters.forEach((wake) => wake());
-    }
-  }
-
-  /** Fails a record's send: a many-record send once, at its first failed record. */
-  private fail(ticket: SendTicket | null, reject: Reject | null, err: Error): void {
-    if (ticket === null) {
-      reject!(err);
-    } else if (!ticket.failed) {
-      ticket.failed = true;
-      ticket.reject(err);
-    }
+    return this.idempotence.wanted && (await this.idempotence.producerIdentity()) !== null;
   }
 
   /** Sends every waiting batch now and resolves when all sent batches are answered. */
   async flush(): Promise<void> {
-    while (this.joining.size > 0) await Promise.all([...this.joining]);
-    for (const batches of this.open.values()) {
-      for (const batch of batches) if (batch) this.seal(batch);
-    }
-    while (this.sealedBatches > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    // Sealing in the same tick as the call when nothing waits: records sent after flush() go in later batches.
+    while (!this.waitingSends.none) await this.waitingSends.joined();
+    this.accumulator.sealAll();
+    while (!this.accumulator.idle) await this.accumulator.becameIdle();
   }
 
   /** Flushes, then closes the streams (and the connections if this producer made them). */
@@ -521,7 +190,7 @@ export class Producer {
     if (this.closed) return;
     this.closed = true;
     await this.flush();
-    for (const stream of this.streams.values()) stream.close();
+    this.sender.close();
     if (this.ownsCluster) this.cluster.close();
   }
 }
