@@ -22,6 +22,7 @@ import { syncDirectory } from './file-io';
 import type { HeaderState } from './header-state';
 import { OpenReport, loadLog } from './log-loader';
 import { LocalLog } from './local-log';
+import { ReadPlan, ReadResult, planSegmentRead, wholeBatchesBelow } from './read-plan';
 import { LogSegment, MAX_RELATIVE_OFFSET } from './segment';
 import { Syncer } from './syncer';
 import { removeStateSnapshot } from './state-snapshots';
@@ -31,13 +32,6 @@ export interface AppendResult {
   baseOffset: number;
   lastOffset: number;
   logAppendTime: number;
-}
-
-export interface ReadResult {
-  /** Whole batches laid end to end, exactly as stored; empty at the end of the log. */
-  bytes: Buffer;
-  /** The offset to read from next. */
-  nextOffset: number;
 }
 
 export interface LastBatch {
@@ -55,13 +49,6 @@ export interface BatchInfo {
 export interface RetentionOptions {
   below?: number;
   beforeDelete?(newLogStart: number, lastDeleted: BatchInfo): void;
-}
-
-interface ReadPlan {
-  segment: LogSegment;
-  position: number;
-  length: number;
-  limit: number;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -287,57 +274,21 @@ export class PartitionLog {
     const plan = this.planRead(offset, maxBytes, maxOffset);
     if (!plan) return { bytes: EMPTY, nextOffset: offset };
     const bytes = await plan.segment.read(plan.position, plan.length, headroom);
-    return this.wholeBatchesBelow(bytes, plan);
+    return wholeBatchesBelow(bytes, plan);
   }
 
   /** `read`, blocking: for the Raft core, which reads its log synchronously and mostly from the page cache. */
   readNow(offset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): ReadResult {
     const plan = this.planRead(offset, maxBytes, maxOffset);
     if (!plan) return { bytes: EMPTY, nextOffset: offset };
-    return this.wholeBatchesBelow(plan.segment.readNow(plan.position, plan.length), plan);
+    return wholeBatchesBelow(plan.segment.readNow(plan.position, plan.length), plan);
   }
 
   /** Where the bytes for a read lie, or null when there is nothing below the limit to return. */
   private planRead(offset: number, maxBytes: number, maxOffset: number): ReadPlan | null {
     this.ensureOpen();
     if (offset < this.logStartOffset || offset > this.logEndOffset) throw this.outOfRange(offset);
-    const limit = Math.min(this.logEndOffset, maxOffset);
-    for (let i = this.local.segmentIndexFor(offset); i < this.local.segments.length && offset < limit; i++) {
-      const segment = this.local.segments[i];
-      const first = segment.locate(offset);
-      if (!first) continue;
-      if (first.lastOffset >= limit) return null;
-      const length = Math.max(first.size, Math.min(maxBytes, segment.size - first.position));
-      return { segment, position: first.position, length, limit };
-    }
-    return null;
-  }
-
-  private wholeBatchesBelow(bytes: Buffer, plan: ReadPlan): ReadResult {
-    const { segment, limit } = plan;
-    let position = 0;
-    let nextOffset = -1;
-    while (position + LOG_OVERHEAD <= bytes.length) {
-      const size = LOG_OVERHEAD + bytes.readInt32BE(position + BATCH_LENGTH_POS);
-      if (position + size > bytes.length) break;
-      const filePosition = plan.position + position;
-      let header: BatchHeader;
-      try {
-        header = segment.isVerified(filePosition, filePosition + size)
-          ? readBatchHeader(bytes, position)
-          : validateBatch(bytes.subarray(position, position + size));
-      } catch (err) {
-        if (err instanceof RecordsError) throw segment.corruptAt(filePosition, err.message);
-        throw err;
-      }
-      const lastOffset = header.baseOffset + header.lastOffsetDelta;
-      if (lastOffset >= limit) break;
-      nextOffset = lastOffset + 1;
-      position += size;
-    }
-    if (position === 0) throw segment.corruptAt(plan.position, 'short read');
-    segment.markVerified(plan.position, plan.position + position);
-    return { bytes: bytes.subarray(0, position), nextOffset };
+    return planSegmentRead(this.local, offset, maxBytes, Math.min(this.logEndOffset, maxOffset));
   }
 
   /** The batch holding `offset`: its offsets and term. Null when the log does not hold the offset. */
