@@ -6,4 +6,5 @@ export { FallocateReserver } from './fallocate-reserver';
 export { HeaderState } from './header-state';
 export { OpenReport } from './log-loader';
 export { replaceFile } from './replace-file';
-export { AppendResult, BatchInfo, LastBatch, PartitionLog, ReadResult, RetentionOptions } from './partition-log';
+export { AppendResult, BatchInfo, LastBatch, PartitionLog, RetentionOptions } from './partition-log';
+export { ReadResult } from './read-plan';

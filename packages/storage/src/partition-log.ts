@@ -22,7 +22,8 @@ import { StorageError } from './errors';
 import { syncDirectory } from './file-io';
 import type { HeaderState } from './header-state';
 import { OpenReport, loadLog } from './log-loader';
-import { MIN_AHEAD_BYTES, ReserveAhead } from './reserve-ahead';
+import { LocalLog } from './local-log';
+import { ReadPlan, ReadResult, planSegmentRead, wholeBatchesBelow } from './read-plan';
 import { LogSegment, MAX_RELATIVE_OFFSET } from './segment';
 import { Syncer } from './syncer';
 import { removeStateSnapshot } from './state-snapshots';
@@ -32,13 +33,6 @@ export interface AppendResult {
   baseOffset: number;
   lastOffset: number;
   logAppendTime: number;
-}
-
-export interface ReadResult {
-  /** Whole batches laid end to end, exactly as stored; empty at the end of the log. */
-  bytes: Buffer;
-  /** The offset to read from next. */
-  nextOffset: number;
 }
 
 export interface LastBatch {
@@ -58,34 +52,24 @@ export interface RetentionOptions {
   beforeDelete?(newLogStart: number, lastDeleted: BatchInfo): void;
 }
 
-interface ReadPlan {
-  segment: LogSegment;
-  position: number;
-  length: number;
-  limit: number;
-}
-
 const EMPTY = Buffer.alloc(0);
 
 /**
- * One partition's log: an ordered list of segments of which only the newest takes appends.
+ * One partition's log over its segments (see LocalLog): assigns offsets, decides when to roll,
+ * flush and delete, plans reads below a limit and keeps tracked state folded from the batches.
  * Appends and truncations run synchronously up to the durability wait, so their order is
  * the order of the calls; reads and fsyncs run on the libuv pool.
  */
 export class PartitionLog {
   private closed = false;
   private failure: unknown = null;
-  private readonly dirty = new Set<LogSegment>();
+  private readonly local: LocalLog;
   private readonly syncer = new Syncer(() => this.syncDirtySegments());
   private unflushedBytes = 0;
   private flushTimer: NodeJS.Timeout | null = null;
   private lastBatchCache: LastBatch | null = null;
   /** Bumped by every truncation, so a sync that started before one does not move the recovery point. */
   private truncations = 0;
-  /** Disk blocks reserved ahead of the active segment's appends; null without preallocation. */
-  private ahead: ReserveAhead | null;
-  /** Segments that stopped taking appends, giving back their unused reserved blocks. */
-  private readonly givingBack = new Set<Promise<void>>();
   /** State a caller asked this log to keep folded from its batches (see track). */
   private tracked: TrackedState | null = null;
   /** Where the last clean close snapshotted tracked state, when that was inside the active segment. */
@@ -96,17 +80,17 @@ export class PartitionLog {
     readonly dir: string,
     private cfg: LogConfig,
     private readonly clock: Clock,
-    private segments: LogSegment[],
+    segments: LogSegment[],
     private recoveryPoint: number,
     /** What opening the log found: whether it was closed cleanly and what recovery cut. */
     readonly openReport: OpenReport,
-    private readonly preallocation: Preallocation | null,
+    preallocation: Preallocation | null,
   ) {
-    this.ahead = this.reserveAheadFor(this.active);
+    this.local = new LocalLog(dir, segments, clock, () => this.cfg, preallocation);
     this.endSnapshot = openReport.cleanShutdown && this.logEndOffset > this.active.baseOffset ? this.logEndOffset : null;
     this.durable = new DurableOffset(openReport.cleanShutdown ? this.logEndOffset : Math.max(this.logStartOffset, Math.min(recoveryPoint, this.logEndOffset)));
     // After a crash of this process alone, what it wrote may still sit unsynced in the page cache.
-    if (!openReport.cleanShutdown) for (const segment of segments) if (segment.nextOffset > recoveryPoint) this.dirty.add(segment);
+    if (!openReport.cleanShutdown) this.local.markUnsyncedPast(recoveryPoint);
   }
 
   /** `preallocation`: reserve disk blocks ahead of appends (see ReserveAhead); none without it. */
@@ -122,11 +106,11 @@ export class PartitionLog {
   }
 
   get logStartOffset(): number {
-    return this.segments[0].baseOffset;
+    return this.local.logStartOffset;
   }
 
   get logEndOffset(): number {
-    return this.active.nextOffset;
+    return this.local.logEndOffset;
   }
 
   /** The offset after the last batch an fsync made durable; at most logEndOffset. */
@@ -140,15 +124,15 @@ export class PartitionLog {
   }
 
   get sizeInBytes(): number {
-    return this.segments.reduce((sum, segment) => sum + segment.size, 0);
+    return this.local.sizeInBytes;
   }
 
   get segmentCount(): number {
-    return this.segments.length;
+    return this.local.segments.length;
   }
 
   private get active(): LogSegment {
-    return this.segments[this.segments.length - 1];
+    return this.local.active;
   }
 
   config(): LogConfig {
@@ -220,8 +204,7 @@ export class PartitionLog {
     const last = extents[extents.length - 1];
     const state = this.tracked?.state;
     if (!this.shouldRoll(bytes, last)) {
-      this.active.append(chunks, extents, this.cfg.indexIntervalBytes);
-      this.dirty.add(this.active);
+      this.local.append(chunks, extents);
       if (state) for (const header of headers) state.apply(header);
     } else {
       let chunk = 0;
@@ -231,12 +214,11 @@ export class PartitionLog {
         while (extent.position >= chunkStart + chunks[chunk].length) chunkStart += chunks[chunk++].length;
         const at = extent.position - chunkStart;
         if (this.shouldRoll(extent.size, extent)) this.roll(extent.baseOffset);
-        this.active.append([chunks[chunk].subarray(at, at + extent.size)], [{ ...extent, position: 0 }], this.cfg.indexIntervalBytes);
-        this.dirty.add(this.active);
+        this.local.append([chunks[chunk].subarray(at, at + extent.size)], [{ ...extent, position: 0 }]);
         state?.apply(headers[i]);
       }
     }
-    this.ahead?.grewTo(this.active.size);
+    this.local.reserveAhead();
     this.lastBatchCache = { lastOffset: last.lastOffset, term: last.partitionLeaderEpoch };
   }
 
@@ -253,43 +235,11 @@ export class PartitionLog {
   }
 
   private roll(baseOffset: number): void {
-    this.active.seal();
-    this.giveBackReserved(this.active, MIN_AHEAD_BYTES);
+    // Before the segment exists, so a snapshot at a segment's base always describes the batches before it.
     this.tracked?.snapshotAt(baseOffset);
-    this.segments.push(LogSegment.create(this.dir, baseOffset, this.clock.now()));
-    this.ahead = this.reserveAheadFor(this.active);
-    syncDirectory(this.dir);
+    this.local.roll(baseOffset);
     // The sealed segment is still dirty; syncing it soon lets the recovery point pass it.
     if (this.cfg.flush.kind === 'interval') this.syncInBackground();
-  }
-
-  private reserveAheadFor(segment: LogSegment): ReserveAhead | null {
-    const preallocation = this.preallocation;
-    if (preallocation === null || preallocation.maxAheadBytes <= 0) return null;
-    return new ReserveAhead(preallocation, segment.logPath, segment.size, this.cfg.segmentBytes);
-  }
-
-  /**
-   * Stops reserving for `segment`, which takes no more appends, and once its last request has
-   * settled gives back what it did not fill, when that is at least `worthBytes`. A segment rolled
-   * for size has less than a batch left, not worth a truncate on this thread; one rolled for age
-   * may have a whole window.
-   */
-  private giveBackReserved(segment: LogSegment, worthBytes: number): void {
-    const ahead = this.ahead;
-    this.ahead = null;
-    if (ahead === null) return;
-    const done = ahead.stop().then(() => {
-      // The segment takes appends again if a truncation emptied the ones after it.
-      if (segment === this.active && !this.closed) return;
-      try {
-        segment.releaseReserved(worthBytes);
-      } catch {
-        // Only space is at stake, and deleting the segment frees it.
-      }
-    });
-    this.givingBack.add(done);
-    void done.then(() => this.givingBack.delete(done));
   }
 
   private afterWrite(bytes: number): Promise<void> {
@@ -316,15 +266,12 @@ export class PartitionLog {
   }
 
   private async syncDirtySegments(): Promise<void> {
-    const segments = [...this.dirty];
-    this.dirty.clear();
     const activeBase = this.active.baseOffset;
     const end = this.logEndOffset;
     const truncations = this.truncations;
     try {
-      await Promise.all(segments.map((segment) => segment.sync()));
+      await this.local.syncDirty();
     } catch (err) {
-      for (const segment of segments) this.dirty.add(segment);
       throw new StorageError('IO_ERROR', `fsync failed in ${this.dir}: ${(err as Error).message}`);
     }
     if (truncations === this.truncations) this.durable.syncedTo(end);
@@ -344,71 +291,35 @@ export class PartitionLog {
     const plan = this.planRead(offset, maxBytes, maxOffset);
     if (!plan) return { bytes: EMPTY, nextOffset: offset };
     const bytes = await plan.segment.read(plan.position, plan.length, headroom);
-    return this.wholeBatchesBelow(bytes, plan);
+    return wholeBatchesBelow(bytes, plan);
   }
 
   /** `read`, blocking: for the Raft core, which reads its log synchronously and mostly from the page cache. */
   readNow(offset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): ReadResult {
     const plan = this.planRead(offset, maxBytes, maxOffset);
     if (!plan) return { bytes: EMPTY, nextOffset: offset };
-    return this.wholeBatchesBelow(plan.segment.readNow(plan.position, plan.length), plan);
+    return wholeBatchesBelow(plan.segment.readNow(plan.position, plan.length), plan);
   }
 
   /** Where the bytes for a read lie, or null when there is nothing below the limit to return. */
   private planRead(offset: number, maxBytes: number, maxOffset: number): ReadPlan | null {
     this.ensureOpen();
     if (offset < this.logStartOffset || offset > this.logEndOffset) throw this.outOfRange(offset);
-    const limit = Math.min(this.logEndOffset, maxOffset);
-    for (let i = this.segmentIndexFor(offset); i < this.segments.length && offset < limit; i++) {
-      const segment = this.segments[i];
-      const first = segment.locate(offset);
-      if (!first) continue;
-      if (first.lastOffset >= limit) return null;
-      const length = Math.max(first.size, Math.min(maxBytes, segment.size - first.position));
-      return { segment, position: first.position, length, limit };
-    }
-    return null;
-  }
-
-  private wholeBatchesBelow(bytes: Buffer, plan: ReadPlan): ReadResult {
-    const { segment, limit } = plan;
-    let position = 0;
-    let nextOffset = -1;
-    while (position + LOG_OVERHEAD <= bytes.length) {
-      const size = LOG_OVERHEAD + bytes.readInt32BE(position + BATCH_LENGTH_POS);
-      if (position + size > bytes.length) break;
-      const filePosition = plan.position + position;
-      let header: BatchHeader;
-      try {
-        header = segment.isVerified(filePosition, filePosition + size)
-          ? readBatchHeader(bytes, position)
-          : validateBatch(bytes.subarray(position, position + size));
-      } catch (err) {
-        if (err instanceof RecordsError) throw segment.corruptAt(filePosition, err.message);
-        throw err;
-      }
-      const lastOffset = header.baseOffset + header.lastOffsetDelta;
-      if (lastOffset >= limit) break;
-      nextOffset = lastOffset + 1;
-      position += size;
-    }
-    if (position === 0) throw segment.corruptAt(plan.position, 'short read');
-    segment.markVerified(plan.position, plan.position + position);
-    return { bytes: bytes.subarray(0, position), nextOffset };
+    return planSegmentRead(this.local, offset, maxBytes, Math.min(this.logEndOffset, maxOffset));
   }
 
   /** The batch holding `offset`: its offsets and term. Null when the log does not hold the offset. */
   batchAt(offset: number): BatchInfo | null {
     this.ensureOpen();
     if (offset < this.logStartOffset || offset >= this.logEndOffset) return null;
-    const batch = this.segments[this.segmentIndexFor(offset)].locate(offset);
+    const batch = this.local.segments[this.local.segmentIndexFor(offset)].locate(offset);
     return batch && { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset, term: batch.partitionLeaderEpoch };
   }
 
   /** The first offset whose record timestamp is at least `timestamp`, or null when every record is older. */
   async offsetForTimestamp(timestamp: number): Promise<number | null> {
     this.ensureOpen();
-    for (const segment of this.segments) {
+    for (const segment of this.local.segments) {
       const batch = segment.locateTimestamp(timestamp);
       if (!batch) continue;
       const bytes = await segment.read(batch.position, batch.size);
@@ -440,8 +351,8 @@ export class PartitionLog {
    */
   *batchHeaders(offset = this.logStartOffset): Generator<BatchHeader> {
     this.ensureOpen();
-    for (let i = this.segmentIndexFor(Math.max(offset, this.logStartOffset)); i < this.segments.length; i++) {
-      yield* this.segments[i].headersFrom(offset);
+    for (let i = this.local.segmentIndexFor(Math.max(offset, this.logStartOffset)); i < this.local.segments.length; i++) {
+      yield* this.local.segments[i].headersFrom(offset);
     }
   }
 
@@ -462,11 +373,11 @@ export class PartitionLog {
    * at most the active segment.
    */
   private replay(tracked: TrackedState): void {
-    const offsets = this.segments.map((segment) => segment.baseOffset);
+    const offsets = this.local.segments.map((segment) => segment.baseOffset);
     if (this.endSnapshot !== null) offsets.push(this.endSnapshot);
     const from = tracked.restoreNewest(offsets.sort((a, b) => a - b)) ?? this.logStartOffset;
-    for (let i = this.segmentIndexFor(from); i < this.segments.length; i++) {
-      const segment = this.segments[i];
+    for (let i = this.local.segmentIndexFor(from); i < this.local.segments.length; i++) {
+      const segment = this.local.segments[i];
       if (segment === this.active && from < segment.baseOffset) {
         tracked.snapshotAt(segment.baseOffset);
         syncDirectory(this.dir);
@@ -489,8 +400,7 @@ export class PartitionLog {
     if (offset >= this.logEndOffset) return;
     if (offset <= this.logStartOffset) return this.resetTo(offset);
     this.beginTruncation();
-    while (this.active.baseOffset >= offset) this.drop(this.segments.pop() as LogSegment);
-    this.active.truncateTo(offset);
+    this.local.truncateTo(offset);
     this.durable.cutTo(this.logEndOffset);
     if (this.tracked) this.replay(this.tracked);
     this.endTruncation();
@@ -504,8 +414,7 @@ export class PartitionLog {
   resetTo(offset: number): void {
     this.ensureWritable();
     this.beginTruncation();
-    for (const segment of this.segments) this.drop(segment);
-    this.segments = [LogSegment.create(this.dir, offset, this.clock.now())];
+    this.local.resetTo(offset);
     this.tracked?.state.restore(null);
     this.durable.resetTo(offset);
     this.endTruncation();
@@ -519,10 +428,6 @@ export class PartitionLog {
   }
 
   private endTruncation(): void {
-    // Truncating freed whatever was reserved past the cut, so the count starts over.
-    void this.ahead?.stop();
-    this.ahead = this.reserveAheadFor(this.active);
-    syncDirectory(this.dir);
     if (this.recoveryPoint > this.active.baseOffset) {
       this.recoveryPoint = this.active.baseOffset;
       writeRecoveryPoint(this.dir, this.recoveryPoint, true);
@@ -542,8 +447,8 @@ export class PartitionLog {
     const cutoff = this.clock.now() - retentionMs;
     let total = this.sizeInBytes;
     let count = 0;
-    while (count < this.segments.length - 1) {
-      const oldest = this.segments[count];
+    while (count < this.local.segments.length - 1) {
+      const oldest = this.local.segments[count];
       const overSize = retentionBytes >= 0 && total - oldest.size >= retentionBytes;
       const expired = retentionMs >= 0 && oldest.maxTimestamp < cutoff;
       if ((!overSize && !expired) || oldest.nextOffset > below) break;
@@ -551,17 +456,11 @@ export class PartitionLog {
       count++;
     }
     if (count === 0) return 0;
-    const newStart = this.segments[count].baseOffset;
+    const newStart = this.local.segments[count].baseOffset;
     const lastDeleted = this.batchAt(newStart - 1);
     if (lastDeleted) options.beforeDelete?.(newStart, lastDeleted);
-    for (const segment of this.segments.splice(0, count)) this.drop(segment);
-    syncDirectory(this.dir);
+    this.local.deleteOldest(count);
     return count;
-  }
-
-  private drop(segment: LogSegment): void {
-    this.dirty.delete(segment);
-    segment.delete();
   }
 
   /** Makes everything appended so far durable. */
@@ -576,29 +475,13 @@ export class PartitionLog {
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     await this.syncer.sync();
     this.closed = true;
-    this.giveBackReserved(this.active, 1);
-    await Promise.all(this.givingBack);
-    for (const segment of this.segments) {
-      segment.syncIndexes();
-      segment.close();
-    }
+    await this.local.close();
     if (this.failure === null) {
       // The next open restores this and reads no batch, as the marker vouches nothing came after it.
       this.tracked?.snapshotAt(this.logEndOffset);
       fs.writeFileSync(path.join(this.dir, CLEAN_SHUTDOWN_FILE), '');
       syncDirectory(this.dir);
     }
-  }
-
-  private segmentIndexFor(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.segments[mid].baseOffset <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
   }
 
   private outOfRange(offset: number): StorageError {
