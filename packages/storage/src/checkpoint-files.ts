@@ -23,5 +23,5 @@ export function readRecoveryPoint(dir: string): number {
  * vouching for a segment that is being written again.
  */
 export function writeRecoveryPoint(dir: string, offset: number, durable: boolean): void {
-  replaceFile(dir, RECOVERY_POINT_FILE, `${offset}\n`, durable);
+  replaceFile(dir, RECOVERY_POINT_FILE, `${offset}\n`, durable ? 'all' : 'process');
 }

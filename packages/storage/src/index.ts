@@ -5,6 +5,6 @@ export { StorageError, StorageErrorCode } from './errors';
 export { FallocateReserver } from './fallocate-reserver';
 export { HeaderState } from './header-state';
 export { OpenReport } from './log-loader';
-export { replaceFile } from './replace-file';
+export { replaceFile, type Durability } from './replace-file';
 export { AppendResult, BatchInfo, LastBatch, PartitionLog, RetentionOptions } from './partition-log';
 export { ReadResult } from './read-plan';

@@ -3,21 +3,27 @@ import * as path from 'node:path';
 import { syncDirectory } from './file-io';
 
 /**
+ * What a replaced file survives. `process`: a killed process (the rename alone). `file`: a power
+ * loss too, as far as the file's bytes go; the caller syncs the directory, once for however many
+ * entries it changed. `all`: a power loss, the directory entry included.
+ */
+export type Durability = 'process' | 'file' | 'all';
+
+/**
  * Replaces `dir/name` with `data` by writing a temporary file beside it and renaming that over
  * it, so a crash leaves the old contents or the new, never a torn mix (an open of the directory
- * removes a temporary left behind). `durable` also fsyncs the file and the directory, so the new
- * contents survive a power loss too, not only a killed process.
+ * removes a temporary left behind).
  */
-export function replaceFile(dir: string, name: string, data: string | Uint8Array, durable: boolean): void {
+export function replaceFile(dir: string, name: string, data: string | Uint8Array, durability: Durability): void {
   const target = path.join(dir, name);
   const temporary = `${target}.tmp`;
   const fd = fs.openSync(temporary, 'w');
   try {
     fs.writeFileSync(fd, data);
-    if (durable) fs.fsyncSync(fd);
+    if (durability !== 'process') fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
   fs.renameSync(temporary, target);
-  if (durable) syncDirectory(dir);
+  if (durability === 'all') syncDirectory(dir);
 }

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { crc32c } from '@gregor/records';
 import { SNAPSHOT_SUFFIX, parseSegmentFileName, segmentPath } from './segment-files';
-import { writeFileDurably } from './write-durably';
+import { replaceFile } from './replace-file';
 
 /**
  * `<offset>.snapshot`: a HeaderState as it stood after every batch before `offset`, which is
@@ -22,7 +23,8 @@ export function writeStateSnapshot(dir: string, offset: number, state: Buffer): 
   bytes.writeBigInt64BE(BigInt(offset), CRC_BYTES + 1);
   state.copy(bytes, PREFIX_BYTES);
   bytes.writeUInt32BE(crc32c(bytes.subarray(CRC_BYTES)), 0);
-  writeFileDurably(segmentPath(dir, offset, SNAPSHOT_SUFFIX), bytes);
+  // The roll or close that writes it syncs the directory.
+  replaceFile(dir, path.basename(segmentPath(dir, offset, SNAPSHOT_SUFFIX)), bytes, 'file');
 }
 
 /** The state bytes of the snapshot at `offset`, or null when there is none or it is not intact. */

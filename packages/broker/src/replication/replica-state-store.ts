@@ -88,7 +88,7 @@ export class ReplicaStateStore {
 
   private writeSnapshot(meta: SnapshotMeta, resetLog: boolean): void {
     const stored: StoredSnapshot = resetLog ? { ...meta, resetLog } : meta;
-    replaceFile(this.dir, SNAPSHOT_FILE, JSON.stringify(stored), true);
+    replaceFile(this.dir, SNAPSHOT_FILE, JSON.stringify(stored), 'all');
     this.snapshot = meta;
     this.resetPending = resetLog;
   }
