@@ -55,6 +55,14 @@ export class PartitionReplica {
     return this.replication.append(batch, acks, this.log.config().maxMessageBytes);
   }
 
+  /**
+   * Throws SHUTTING_DOWN (retriable) once the replica has closed: its topic was deleted or its
+   * broker is stopping. A reader looping on waitForData must ask, since that returns at once then.
+   */
+  requireOpen(): void {
+    if (this.closed) throw new BrokerError('SHUTTING_DOWN', `${this.name} is closed`);
+  }
+
   /** Throws NOT_LEADER (naming the leader) unless this replica leads its partition. */
   requireLeader(): void {
     if (!this.replication.isLeader) throw this.replication.notLeader();
@@ -68,7 +76,7 @@ export class PartitionReplica {
   async completeHighWatermark(timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.closed) throw new BrokerError('SHUTTING_DOWN', `${this.name} is closing`);
+      this.requireOpen();
       this.requireLeader();
       if (this.replication.highWatermarkComplete) return this.highWatermark;
       const left = deadline - Date.now();

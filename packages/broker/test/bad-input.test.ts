@@ -105,4 +105,15 @@ describe('bad input', () => {
     const cluster = await client.call('Admin', 'DescribeCluster', {});
     expect(cluster.brokers.map((b: { id: number; host: string; port: number }) => [b.id, b.host, b.port])).toEqual([[1, '127.0.0.1', broker.port]]);
   });
+
+  it('ends a subscription whose topic is deleted under it, and keeps serving', async () => {
+    await client.call('Admin', 'CreateTopic', { name: 'deleted-under-sub' });
+    const sub = client.subscribe({ topic: 'deleted-under-sub', partition: 0, offset: 0 });
+    const ended = new Promise<grpc.ServiceError>((resolve) => sub.on('error', resolve));
+    sub.on('data', () => undefined);
+    await client.call('Admin', 'DeleteTopic', { name: 'deleted-under-sub' });
+    expect((await ended).code).toBe(grpc.status.UNAVAILABLE);
+    // A broker whose event loop spun on the closed replica would not answer this.
+    expect((await client.call('Admin', 'ListTopics', {})).topics).toEqual([]);
+  });
 });

@@ -49,6 +49,7 @@ export async function subscribe(
   let offset = request.offset;
   replica.checkOffset(offset);
   while (!signal.aborted) {
+    replica.requireOpen();
     if (offset >= replica.highWatermark) {
       await replica.waitForData(offset, null, signal);
       continue;
