@@ -108,8 +108,11 @@ describe('bad input', () => {
 
   it('ends a subscription whose topic is deleted under it, and keeps serving', async () => {
     await client.call('Admin', 'CreateTopic', { name: 'deleted-under-sub' });
+    await client.call('Log', 'Produce', { topic: 'deleted-under-sub', partition: 0, records: [{ value: Buffer.from('x') }] });
     const sub = client.subscribe({ topic: 'deleted-under-sub', partition: 0, offset: 0 });
     const ended = new Promise<grpc.ServiceError>((resolve) => sub.on('error', resolve));
+    // Once the record arrives the subscription is waiting at the end of the log, not still starting.
+    await new Promise((resolve) => sub.once('data', resolve));
     sub.on('data', () => undefined);
     await client.call('Admin', 'DeleteTopic', { name: 'deleted-under-sub' });
     expect((await ended).code).toBe(grpc.status.UNAVAILABLE);
