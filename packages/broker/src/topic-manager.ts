@@ -24,8 +24,8 @@ export function validateTopicName(name: string): void {
 /** Names of internal topics (__consumer_offsets) and of the metadata log (__cluster_metadata) start so; only the broker creates them. */
 const INTERNAL_PREFIX = '__';
 
-/** Refuses a user's request to create or delete a topic with a reserved name. */
-export function refuseInternalTopic(name: string, action: 'create' | 'delete'): void {
+/** Refuses a user's request to create, delete or produce to a topic with a reserved name. */
+export function refuseInternalTopic(name: string, action: 'create' | 'delete' | 'produce to'): void {
   if (name.startsWith(INTERNAL_PREFIX)) {
     throw new BrokerError('INVALID_TOPIC', `cannot ${action} topic ${JSON.stringify(name)}: names starting with "${INTERNAL_PREFIX}" are reserved for internal topics`);
   }

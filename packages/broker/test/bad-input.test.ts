@@ -119,4 +119,11 @@ describe('bad input', () => {
     // A broker whose event loop spun on the closed replica would not answer this.
     expect((await client.call('Admin', 'ListTopics', {})).topics).toEqual([]);
   });
+
+  it('refuses produce to an internal topic, whose records only the broker writes', async () => {
+    await client.call('Groups', 'CommitOffsets', { group: 'g-internal', offsets: [] }).catch(() => undefined);
+    const err = await client.failure('Log', 'Produce', { topic: '__consumer_offsets', partition: 0, records: [{ value: Buffer.from('{') }] });
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(err.details).toContain('reserved for internal topics');
+  });
 });

@@ -2,6 +2,7 @@ import { encodeBatch, Record as LogRecord } from '@gregor/records';
 import type { ProduceRequest, ProduceResponse, RecordMessage } from '@gregor/proto';
 import type { BrokerContext } from '../context';
 import { BrokerError } from '../errors';
+import { refuseInternalTopic } from '../topic-manager';
 
 function toLogRecord(message: RecordMessage, now: number): LogRecord {
   return {
@@ -27,6 +28,8 @@ export function batchOf(request: ProduceRequest): Buffer {
 
 export async function produce(ctx: BrokerContext, request: ProduceRequest): Promise<ProduceResponse> {
   if (ctx.shutdownSignal.aborted) throw new BrokerError('SHUTTING_DOWN', 'broker is shutting down');
+  // Internal topics hold the broker's own records (committed offsets): a client's would corrupt their state.
+  refuseInternalTopic(request.topic, 'produce to');
   const replica = ctx.topics.partition(request.topic, request.partition);
   const result = await replica.append(batchOf(request), request.acks === 'ACKS_LEADER' ? 'leader' : 'all');
   return {
