@@ -11,3 +11,14 @@ export * from './messages';
 export { FLOW_CONTROL_WINDOW_BYTES, CLIENT_FLOW_CONTROL_OPTIONS } from './flow-control';
 export { frameProduceRequest, produceRequestHeadroom, type ProduceRequestFields } from './produce-request-frame';
 export { frameSubscribeResponse, SUBSCRIBE_RESPONSE_HEADROOM } from './subscribe-response-frame';
+export {
+  CONSUMER_PROTOCOL_TYPE,
+  ConsumerProtocolError,
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+  type ConsumerAssignment,
+  type ConsumerSubscription,
+  type TopicPartitionList,
+} from './consumer-protocol';

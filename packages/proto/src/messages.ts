@@ -118,13 +118,98 @@ export interface CommittedOffset {
   commitTime?: number;
 }
 
-export interface CommitOffsetsRequest { group: string; offsets: CommittedOffset[] }
+export interface CommitOffsetsRequest {
+  group: string;
+  offsets: CommittedOffset[];
+  /** A member's generation and id; an empty member id commits outside membership (only to a group with no members). */
+  generation?: number;
+  memberId?: string;
+  groupInstanceId?: string;
+}
 
 export interface FetchOffsetsRequest { group: string; topic?: string }
 
 export interface FetchOffsetsResponse { offsets: CommittedOffset[] }
 
-export interface ListGroupsResponse { groups: string[] }
+export interface ListedGroup { group: string; state: GroupState; protocolType: string }
+
+export interface ListGroupsResponse { groups: ListedGroup[] }
+
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+
+export interface GroupProtocol { name: string; metadata: Buffer }
+
+export interface JoinGroupRequest {
+  group: string;
+  memberId: string;
+  groupInstanceId?: string;
+  protocolType: string;
+  protocols: GroupProtocol[];
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  clientId?: string;
+  reason?: string;
+}
+
+export interface JoinGroupMember { memberId: string; groupInstanceId: string; metadata: Buffer }
+
+export interface JoinGroupResponse {
+  generation: number;
+  protocolType: string;
+  protocolName: string;
+  leader: string;
+  memberId: string;
+  members: JoinGroupMember[];
+}
+
+export interface MemberAssignment { memberId: string; assignment: Buffer }
+
+export interface SyncGroupRequest {
+  group: string;
+  generation: number;
+  memberId: string;
+  groupInstanceId?: string;
+  protocolType?: string;
+  protocolName?: string;
+  assignments: MemberAssignment[];
+}
+
+export interface SyncGroupResponse { protocolType: string; protocolName: string; assignment: Buffer }
+
+export interface HeartbeatRequest { group: string; generation: number; memberId: string; groupInstanceId?: string }
+
+export interface LeavingMember { memberId: string; groupInstanceId?: string; reason?: string }
+
+export interface LeaveGroupRequest { group: string; members: LeavingMember[] }
+
+export interface DescribeGroupsRequest { groups: string[] }
+
+export interface TopicPartitions { topic: string; partitions: number[] }
+
+export interface GroupMemberDescription {
+  memberId: string;
+  groupInstanceId: string;
+  clientId: string;
+  clientHost: string;
+  metadata: Buffer;
+  assignment: Buffer;
+  /** The decoded assignment under protocol type "consumer". */
+  assigned: TopicPartitions[];
+}
+
+export interface GroupDescription {
+  group: string;
+  state: GroupState;
+  protocolType: string;
+  protocolName: string;
+  generation: number;
+  leader: string;
+  members: GroupMemberDescription[];
+}
+
+export interface DescribeGroupsResponse { groups: GroupDescription[] }
+
+export interface DeleteGroupsRequest { groups: string[] }
 
 export type ServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
 
