@@ -3,6 +3,7 @@ import type {
   DescribeClusterResponse,
   FetchOffsetsResponse,
   ListGroupsResponse,
+  ListedGroup,
   ListOffsetsResponse,
   ListTopicsResponse,
   OffsetSpec,
@@ -128,7 +129,7 @@ export class Admin {
     return (await this.cluster.callAny<FetchOffsetsResponse>('Groups', 'FetchOffsets', { group, topic: topic ?? '' })).offsets;
   }
 
-  async listGroups(): Promise<string[]> {
+  async listGroups(): Promise<ListedGroup[]> {
     return (await this.cluster.callAny<ListGroupsResponse>('Groups', 'ListGroups', {})).groups;
   }
 

@@ -27,6 +27,6 @@ export function groupsService(ctx: BrokerContext): grpc.UntypedServiceImplementa
     FetchOffsets: unary<FetchOffsetsRequest, FetchOffsetsResponse>(ctx, 'FetchOffsets', async (request, call) => ({
       offsets: await ctx.groups.fetch(request.group, request.topic || undefined, call),
     })),
-    ListGroups: unary<object, ListGroupsResponse>(ctx, 'ListGroups', async (_request, call) => ({ groups: await ctx.groups.listGroups(call) })),
+    ListGroups: unary<object, ListGroupsResponse>(ctx, 'ListGroups', async (_request, call) => ({ groups: (await ctx.groups.listGroups(call)).map((group) => ({ group, state: 'Empty' as const, protocolType: '' })) })),
   };
 }

@@ -10,8 +10,8 @@ export function groupCommand(): Command {
     .description('groups that have committed offsets')
     .action(async (opts: OutputOptions, cmd: Command) => {
       const groups = await withAdmin(cmd, (admin) => admin.listGroups());
-      if (outputOf(opts) === 'json') printJsonLines(groups.map((g) => ({ group: g })));
-      else process.stdout.write(formatTable(['GROUP'], groups.map((g) => [g])));
+      if (outputOf(opts) === 'json') printJsonLines(groups);
+      else process.stdout.write(formatTable(['GROUP', 'STATE', 'PROTOCOL TYPE'], groups.map((g) => [g.group, g.state, g.protocolType])));
     });
 
   withOutput(group.command('describe <group>'))
