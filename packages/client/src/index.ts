@@ -46,3 +46,12 @@ export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadat
 export { Partitioner } from './producer/partitioner';
 export { COMPRESSION_NAMES, type CompressionName } from '@gregor/records';
 export { Consumer, type ConsumerOptions, type ConsumerRecord, type SeekTarget, type TopicPartition } from './consumer/consumer';
+export {
+  ASSIGNORS,
+  cooperativeStickyAssignor,
+  rangeAssignor,
+  roundRobinAssignor,
+  type Assignor,
+  type GroupMemberSubscription,
+  type RebalanceProtocol,
+} from './consumer/assignors';
