@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ASSIGNORS, cooperativeStickyAssignor, rangeAssignor, roundRobinAssignor, type Assignor } from '../src/consumer/assignors';
 // Not testkit's index: that loads the gRPC definitions, which pure assignors have no need of.
-import { testSeed } from '../../testkit/src/prng';
+import { testSeed } from '@gregor/testkit';
 import {
   anyGroup,
   counts,

@@ -8,7 +8,7 @@ import {
   type TopicPartitionList,
 } from '../src/consumer-protocol';
 // Not testkit's index: that loads the client and the gRPC definitions, which a codec test has no need of.
-import { testSeed } from '../../testkit/src/prng';
+import { testSeed } from '@gregor/testkit';
 
 /**
  * A reference encoder written from Kafka's ConsumerProtocolSubscription.json and
