@@ -249,8 +249,8 @@ export class ConsumerGroup {
     if (!Number.isInteger(request.sessionTimeoutMs) || request.sessionTimeoutMs < min || request.sessionTimeoutMs > max) {
       throw groupError('INVALID_SESSION_TIMEOUT', `session timeout ${request.sessionTimeoutMs} ms is outside ${min}..${max} ms`);
     }
-    if (!Number.isInteger(request.rebalanceTimeoutMs) || request.rebalanceTimeoutMs <= 0) {
-      throw groupError('INVALID_SESSION_TIMEOUT', `rebalance timeout must be a positive number of ms, got ${request.rebalanceTimeoutMs}`);
+    if (!Number.isInteger(request.rebalanceTimeoutMs) || request.rebalanceTimeoutMs <= 0 || request.rebalanceTimeoutMs > max) {
+      throw groupError('INVALID_SESSION_TIMEOUT', `rebalance timeout ${request.rebalanceTimeoutMs} ms is outside 1..${max} ms`);
     }
     if (!request.protocolType || request.protocols.length === 0) {
       throw groupError('INCONSISTENT_GROUP_PROTOCOL', 'a join needs a protocol type and at least one protocol');
