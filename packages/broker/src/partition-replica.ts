@@ -55,12 +55,12 @@ export class PartitionReplica {
     return this.replication.append(batch, acks, this.log.config().maxMessageBytes);
   }
 
-  /**
-   * Throws SHUTTING_DOWN (retriable) once the replica has closed: its topic was deleted or its
-   * broker is stopping. A reader looping on waitForData must ask, since that returns at once then.
-   */
-  requireOpen(): void {
-    if (this.closed) throw new BrokerError('SHUTTING_DOWN', `${this.name} is closed`);
+  private requireOpen(): void {
+    if (this.closed) throw this.closedError();
+  }
+
+  private closedError(): BrokerError {
+    return new BrokerError('SHUTTING_DOWN', `${this.name} is closed: its topic was deleted or its broker is stopping`);
   }
 
   /** Throws NOT_LEADER (naming the leader) unless this replica leads its partition. */
@@ -117,18 +117,22 @@ export class PartitionReplica {
 
   /**
    * Resolves once the high watermark passes `afterOffset` (true), or on
-   * timeout, abort or close (false).
+   * timeout or abort (false). Rejects with SHUTTING_DOWN (retriable) once the
+   * replica closes, so no reader loops on a replica that will not move again.
    */
   waitForData(afterOffset: number, timeoutMs: number | null, signal?: AbortSignal): Promise<boolean> {
     if (this.highWatermark > afterOffset) return Promise.resolve(true);
-    if (this.closed || signal?.aborted || timeoutMs === 0) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (signal?.aborted || timeoutMs === 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const finish = (): void => {
         this.waiters.delete(waiter);
         if (timer) clearTimeout(timer);
         signal?.removeEventListener('abort', finish);
-        resolve(this.highWatermark > afterOffset);
+        if (this.highWatermark > afterOffset) resolve(true);
+        else if (this.closed) reject(this.closedError());
+        else resolve(false);
       };
       const waiter: Waiter = { afterOffset, wake: finish };
       this.waiters.add(waiter);

@@ -41,7 +41,7 @@ describe('PartitionReplica', () => {
     expect(replica.highWatermark).toBe(start + 2);
   });
 
-  it('times out, aborts and closes waiters with false', async () => {
+  it('ends waiters with false on timeout and abort, and with SHUTTING_DOWN when the replica closes', async () => {
     const hw = replica.highWatermark;
     expect(await replica.waitForData(hw, 10)).toBe(false);
     const abort = new AbortController();
@@ -49,8 +49,10 @@ describe('PartitionReplica', () => {
     abort.abort();
     expect(await aborted).toBe(false);
     const closing = replica.waitForData(hw, null);
+    const closed = replica;
     await node.close();
-    expect(await closing).toBe(false);
+    await expect(closing).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+    await expect(closed.waitForData(hw, null)).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
     await open();
   });
 

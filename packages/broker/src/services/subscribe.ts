@@ -49,7 +49,6 @@ export async function subscribe(
   let offset = request.offset;
   replica.checkOffset(offset);
   while (!signal.aborted) {
-    replica.requireOpen();
     if (offset >= replica.highWatermark) {
       await replica.waitForData(offset, null, signal);
       continue;
