@@ -1,3 +1,4 @@
+import { encodeBatch } from '@gregor/records';
 import { testSeed } from '@gregor/testkit';
 import { DEFAULT_GROUP_LIMITS } from '../../src/groups/group-coordinator';
 import { GroupsPartition } from '../../src/groups/groups-partition';
@@ -64,5 +65,17 @@ describe('GroupsPartition', () => {
     cluster.drop = () => false;
     expect((await cluster.outcome(fetched, 'the read on the new leader')).map((c) => c.offset)).toEqual([6]);
     expect((await cluster.outcome(offsets.get(newLeader)!.fetch('g', 't'), 'a second read')).map((c) => c.offset)).toEqual([6]);
+  });
+
+  it('skips a record no coordinator wrote, so the commits around it stay readable', async () => {
+    cluster = new ReplicaCluster([1], testSeed('offsets unreadable record'));
+    await cluster.start();
+    const offsets = offsetsPartitions(cluster).get(1)!;
+    await cluster.until(() => cluster.replicas.get(1)!.isLeader, 'a leader');
+    // A replica of one commits on its own write, with no tick: these calls need no virtual time, only their disk reads.
+    await offsets.commit('g', OUTSIDE_MEMBERSHIP, commitOf(5));
+    await offsets.replica.append(encodeBatch([{ key: Buffer.from('not json'), value: Buffer.from('x') }, { key: Buffer.from('["g","t"]'), value: null }]));
+    await offsets.commit('g', OUTSIDE_MEMBERSHIP, commitOf(8));
+    expect((await offsets.fetch('g', undefined)).map((c) => c.offset)).toEqual([8]);
   });
 });
