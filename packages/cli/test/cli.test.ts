@@ -34,7 +34,7 @@ describe('gregor CLI', () => {
     const paths = visit(buildProgram(), []).map((p) => p.join(' '));
     expect(paths).toEqual(expect.arrayContaining([
       'broker start', 'topic create', 'topic list', 'topic describe', 'topic alter', 'topic delete',
-      'produce', 'consume', 'offsets', 'group describe', 'group list', 'cluster describe',
+      'produce', 'consume', 'offsets', 'group describe', 'group list', 'group reset-offsets', 'group delete', 'cluster describe',
     ]));
     for (const names of visit(buildProgram(), [])) {
       const command = names.reduce((c: Command, name) => c.commands.find((s) => s.name() === name)!, buildProgram());
@@ -104,12 +104,17 @@ describe('gregor CLI', () => {
     expect((await run(['consume', 'history', '--group', 'g', '--from-beginning', '--max', '3'])).stdout).toBe('r0\nr1\nr2\n');
     await run(['produce', 'history'], 'r4\n');
     const described = await run(['group', 'describe', 'g', '--json']);
-    expect(JSON.parse(described.stdout)).toEqual({ group: 'g', topic: 'history', partition: 0, committed: 3, end: 5, lag: 2 });
-    expect((await run(['group', 'describe', 'g'])).stdout).toMatch(/TOPIC\s+PARTITION\s+COMMITTED\s+END\s+LAG\nhistory\s+0\s+3\s+5\s+2/);
+    expect(JSON.parse(described.stdout)).toMatchObject({
+      group: 'g',
+      state: 'Empty',
+      members: [],
+      partitions: [{ topic: 'history', partition: 0, committed: 3, end: 5, lag: 2, memberId: null, clientHost: null, clientId: null }],
+    });
+    expect((await run(['group', 'describe', 'g'])).stdout).toMatch(/TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID\nhistory\s+0\s+3\s+5\s+2\s+-\s+-\s+-\n/);
     expect((await run(['consume', 'history', '--group', 'g', '--max', '2'])).stdout).toBe('r3\nr4\n');
     expect((await run(['group', 'list'])).stdout).toBe('GROUP  STATE  PROTOCOL TYPE\ng      Empty\n');
     expect((await run(['group', 'list', '--output', 'json'])).stdout).toBe('{"group":"g","state":"Empty","protocolType":""}\n');
-    expect(JSON.parse((await run(['group', 'describe', 'g', '-o', 'json'])).stdout)).toMatchObject({ group: 'g', lag: 0 });
+    expect(JSON.parse((await run(['group', 'describe', 'g', '-o', 'json'])).stdout).partitions).toMatchObject([{ topic: 'history', lag: 0 }]);
   });
 
   it.each([

@@ -10,7 +10,7 @@ function find(names: string[]): Command {
 
 describe('gregor output options', () => {
   it('offers --output json|table (and --json) on every command that prints data', () => {
-    const printing = ['topic create', 'topic list', 'topic describe', 'topic alter', 'offsets', 'group list', 'group describe', 'cluster describe'];
+    const printing = ['topic create', 'topic list', 'topic describe', 'topic alter', 'offsets', 'group list', 'group describe', 'group reset-offsets', 'group delete', 'cluster describe'];
     for (const names of printing) {
       const options = find(names.split(' ')).options;
       const output = options.find((o) => o.long === '--output');

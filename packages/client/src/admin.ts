@@ -1,7 +1,9 @@
 import type {
   CommittedOffset,
   DescribeClusterResponse,
+  DescribeGroupsResponse,
   FetchOffsetsResponse,
+  GroupDescription,
   ListGroupsResponse,
   ListedGroup,
   ListOffsetsResponse,
@@ -16,7 +18,14 @@ import { Cluster, ClusterOptions } from './cluster/cluster';
 import type { Connection } from './connection';
 import { GregorError } from './errors';
 
-export type { TopicDescription, TopicSummary, PartitionOffset, CommittedOffset, DescribeClusterResponse };
+export type { TopicDescription, TopicSummary, PartitionOffset, CommittedOffset, DescribeClusterResponse, GroupDescription };
+
+/** Who commits: a member in its generation. Without one a commit is outside membership, which only a group without live members accepts. */
+export interface GroupMemberIdentity {
+  generation: number;
+  memberId: string;
+  groupInstanceId?: string;
+}
 
 export interface CreateTopicOptions {
   /** Default: the broker's default partition count. */
@@ -120,9 +129,13 @@ export class Admin {
     return wanted.map((p) => found.get(p)!);
   }
 
-  /** Commits offsets (each the next offset the group will read). */
-  async commitOffsets(group: string, offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string }>): Promise<void> {
-    await this.cluster.callAny('Groups', 'CommitOffsets', { group, offsets });
+  /** Commits offsets (each the next offset the group will read), as `member` or outside membership. */
+  async commitOffsets(
+    group: string,
+    offsets: Array<{ topic: string; partition: number; offset: number; metadata?: string }>,
+    member?: GroupMemberIdentity,
+  ): Promise<void> {
+    await this.cluster.callAny('Groups', 'CommitOffsets', { group, offsets, ...member });
   }
 
   async fetchOffsets(group: string, topic?: string): Promise<CommittedOffset[]> {
@@ -131,6 +144,16 @@ export class Admin {
 
   async listGroups(): Promise<ListedGroup[]> {
     return (await this.cluster.callAny<ListGroupsResponse>('Groups', 'ListGroups', {})).groups;
+  }
+
+  /** State, protocol, generation and members of each group, in the order asked; an unknown group comes back in state Dead. */
+  async describeGroups(groups: string[]): Promise<GroupDescription[]> {
+    return (await this.cluster.callAny<DescribeGroupsResponse>('Groups', 'DescribeGroups', { groups })).groups;
+  }
+
+  /** Deletes groups without live members, with their committed offsets: NON_EMPTY_GROUP or GROUP_ID_NOT_FOUND otherwise. */
+  async deleteGroups(groups: string[]): Promise<void> {
+    await this.cluster.callAny('Groups', 'DeleteGroups', { groups });
   }
 
   /** The standard grpc.health.v1 check of the first bootstrap broker. */

@@ -107,6 +107,11 @@ export class GregorError extends Error {
     return new GregorError(grpc.status.INVALID_ARGUMENT, message);
   }
 
+  /** A request the cluster's state rules out for now, e.g. a group with live members; `reason` as the broker would name it. */
+  static failedPrecondition(message: string, reason = ''): GregorError {
+    return new GregorError(grpc.status.FAILED_PRECONDITION, message, { reason });
+  }
+
   /** An unknown topic, partition or group, as the broker reports its own. */
   static notFound(message: string): GregorError {
     return new GregorError(grpc.status.NOT_FOUND, message);

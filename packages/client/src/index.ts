@@ -41,6 +41,8 @@ export {
   type PartitionOffset,
   type CommittedOffset,
   type DescribeClusterResponse,
+  type GroupDescription,
+  type GroupMemberIdentity,
 } from './admin';
 export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type Bytes } from './producer/producer';
 export { Partitioner } from './producer/partitioner';
