@@ -129,7 +129,7 @@ describe('ConsumerGroup', () => {
     const [a, b] = await stableGroupOf(2);
     expect(group.generation).toBe(2);
     group.heartbeat({ generation: 2, memberId: a.memberId, groupInstanceId: '' });
-    const described = group.describe().members.map((m) => [m.memberId, m.assignment.toString()]);
+    const described = group.describe().members.map((m) => [m.memberId, m.assignment.toString()] as const);
     expect(new Map(described)).toEqual(
       new Map([
         [a.memberId, 'part-0'],
