@@ -45,7 +45,13 @@ export class ConsumerGroup {
     this.membership = new GroupMembership(options, deps.matcher, deps.rpc, {
       partitionCounts: deps.partitionCounts,
       assigned: async (partitions) => {
-        await consumer.addPartitions(partitions);
+        try {
+          await consumer.addPartitions(partitions);
+        } catch (err) {
+          // No start offset for them (offsets unreadable past every retry): the application hears of it, membership goes on.
+          consumer.fail(GregorError.from(err));
+          return;
+        }
         await this.tell(() => listener.onAssigned?.(partitions));
       },
       revoked: async (partitions) => {
