@@ -69,7 +69,7 @@ export class GroupMembership {
   private joinedTopics: string[] = [];
   /** As leader: the group's topics and the partition counts its assignment used. */
   private led: { topics: string[]; partitionCounts: Map<string, number> } | null = null;
-  /** Bumped whenever heartbeats stop, so a late answer to an old one changes nothing. */
+  /** Bumped whenever heartbeats stop, so a late answer to an old one changes nothing. Heartbeats run from sync until the next join, or until the generation is known to be gone. */
   private epoch = 0;
   private timers: Timer[] = [];
   private readonly wakers = new Set<() => void>();
@@ -153,7 +153,6 @@ export class GroupMembership {
   }
 
   private async rebalance(): Promise<void> {
-    this.stopTimers();
     const existing = await this.retrying(() => this.host.partitionCounts());
     if (!existing) return;
     const topics = this.matcher.match(existing.keys());
@@ -188,6 +187,8 @@ export class GroupMembership {
   private async join(topics: string[]): Promise<JoinGroupResponse | null> {
     const metadata = encodeSubscription({ topics, ownedPartitions: toLists(this.owned) });
     const protocols = this.options.assignors.map((a) => ({ name: a.name, metadata }));
+    // A pending join keeps the member in the group; heartbeats kept it there through the revoke.
+    this.stopTimers();
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
         const joined = await this.rpc.join({
@@ -337,10 +338,12 @@ export class GroupMembership {
         this.requestRejoin('the group is rebalancing');
         break;
       case 'reset-generation':
+        this.stopTimers();
         this.generation = NO_GENERATION;
         this.requestRejoin('the generation ended');
         break;
       case 'reset-member':
+        this.stopTimers();
         this.memberId = '';
         this.generation = NO_GENERATION;
         this.requestRejoin('the coordinator no longer knows this member');
@@ -354,7 +357,6 @@ export class GroupMembership {
   }
 
   private requestRejoin(reason: string): void {
-    this.stopTimers();
     this.rejoinNeeded = true;
     this.rejoinReason = reason;
     this.wake();
