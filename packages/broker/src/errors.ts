@@ -15,7 +15,23 @@ export type BrokerErrorCode =
   | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
   | 'INVALID_PRODUCER_EPOCH'
   | 'PERMISSION_DENIED'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | GroupErrorCode;
+
+/** Kafka's group protocol errors, by Kafka's names, so the Kafka front end can map them one to one. */
+export type GroupErrorCode =
+  | 'INVALID_GROUP_ID'
+  | 'GROUP_ID_NOT_FOUND'
+  | 'UNKNOWN_MEMBER_ID'
+  | 'ILLEGAL_GENERATION'
+  | 'REBALANCE_IN_PROGRESS'
+  | 'FENCED_INSTANCE_ID'
+  | 'INCONSISTENT_GROUP_PROTOCOL'
+  | 'INVALID_SESSION_TIMEOUT'
+  | 'NON_EMPTY_GROUP'
+  | 'GROUP_MAX_SIZE_REACHED'
+  | 'NOT_COORDINATOR'
+  | 'COORDINATOR_NOT_AVAILABLE';
 
 export class BrokerError extends Error {
   constructor(
@@ -78,6 +94,19 @@ const STATUS_BY_CODE: Readonly<Record<string, grpc.status>> = {
   INVALID_PRODUCER_EPOCH: grpc.status.FAILED_PRECONDITION,
   // a peer call from a broker id outside the cluster
   PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
+  // groups: a member's view is out of date (it rejoins), a bad request, or the coordinator moved (retry)
+  INVALID_GROUP_ID: grpc.status.INVALID_ARGUMENT,
+  GROUP_ID_NOT_FOUND: grpc.status.NOT_FOUND,
+  UNKNOWN_MEMBER_ID: grpc.status.FAILED_PRECONDITION,
+  ILLEGAL_GENERATION: grpc.status.FAILED_PRECONDITION,
+  REBALANCE_IN_PROGRESS: grpc.status.FAILED_PRECONDITION,
+  FENCED_INSTANCE_ID: grpc.status.FAILED_PRECONDITION,
+  INCONSISTENT_GROUP_PROTOCOL: grpc.status.INVALID_ARGUMENT,
+  INVALID_SESSION_TIMEOUT: grpc.status.INVALID_ARGUMENT,
+  NON_EMPTY_GROUP: grpc.status.FAILED_PRECONDITION,
+  GROUP_MAX_SIZE_REACHED: grpc.status.RESOURCE_EXHAUSTED,
+  NOT_COORDINATOR: grpc.status.UNAVAILABLE,
+  COORDINATOR_NOT_AVAILABLE: grpc.status.UNAVAILABLE,
   // storage (OFFSET_OUT_OF_RANGE and INVALID_CONFIG above)
   CORRUPT_LOG: grpc.status.DATA_LOSS,
   RECORD_TOO_LARGE: grpc.status.RESOURCE_EXHAUSTED,

@@ -102,6 +102,7 @@ export class Broker {
     this.shutdown.abort();
     this.parts.cluster.transport.endInbound();
     await this.listeners.shutdown();
+    this.parts.groups.close();
     try {
       await this.parts.topics.close();
       await this.parts.cluster.stop();

@@ -147,7 +147,7 @@ describe('broker over raw gRPC', () => {
     await client.call('Groups', 'CommitOffsets', { group: 'g', offsets: [{ topic: 'group-t', partition: 1, offset: 5, metadata: 'm' }] });
     const fetched = await client.call('Groups', 'FetchOffsets', { group: 'g' });
     expect(fetched.offsets).toEqual([expect.objectContaining({ topic: 'group-t', partition: 1, offset: 5, metadata: 'm' })]);
-    expect((await client.call('Groups', 'ListGroups', {})).groups).toContain('g');
+    expect((await client.call('Groups', 'ListGroups', {})).groups).toContainEqual({ group: 'g', state: 'Empty', protocolType: '' });
     const bad = await client.failure('Groups', 'CommitOffsets', { group: 'g', offsets: [{ topic: 'group-t', partition: 9, offset: 1 }] });
     expect(bad.code).toBe(grpc.status.NOT_FOUND);
   });

@@ -107,8 +107,8 @@ describe('gregor CLI', () => {
     expect(JSON.parse(described.stdout)).toEqual({ group: 'g', topic: 'history', partition: 0, committed: 3, end: 5, lag: 2 });
     expect((await run(['group', 'describe', 'g'])).stdout).toMatch(/TOPIC\s+PARTITION\s+COMMITTED\s+END\s+LAG\nhistory\s+0\s+3\s+5\s+2/);
     expect((await run(['consume', 'history', '--group', 'g', '--max', '2'])).stdout).toBe('r3\nr4\n');
-    expect((await run(['group', 'list'])).stdout).toBe('GROUP\ng\n');
-    expect((await run(['group', 'list', '--output', 'json'])).stdout).toBe('{"group":"g"}\n');
+    expect((await run(['group', 'list'])).stdout).toBe('GROUP  STATE  PROTOCOL TYPE\ng      Empty\n');
+    expect((await run(['group', 'list', '--output', 'json'])).stdout).toBe('{"group":"g","state":"Empty","protocolType":""}\n');
     expect(JSON.parse((await run(['group', 'describe', 'g', '-o', 'json'])).stdout)).toMatchObject({ group: 'g', lag: 0 });
   });
 

@@ -59,4 +59,12 @@ export {
 } from './consumer/consumer';
 export type { GroupConfig } from './consumer/group-config';
 export type { RebalanceListener } from './consumer/rebalance-listener';
-export type { Assignor, GroupMemberSubscription, RebalanceProtocol } from './consumer/assignors/assignor';
+export {
+  ASSIGNORS,
+  cooperativeStickyAssignor,
+  rangeAssignor,
+  roundRobinAssignor,
+  type Assignor,
+  type GroupMemberSubscription,
+  type RebalanceProtocol,
+} from './consumer/assignors';

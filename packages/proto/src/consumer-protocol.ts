@@ -132,7 +132,8 @@ class Reader {
 
   array<T>(read: () => T): T[] {
     const count = this.int32();
-    if (count < 0) return [];
+    // Every array of the ConsumerProtocol is non-nullable; Kafka refuses a null one too.
+    if (count < 0) throw new ConsumerProtocolError(`consumer protocol array of ${count} entries`);
     // Each element takes at least one byte, so a count beyond the bytes left is malformed.
     if (count > this.buffer.length - this.offset) throw new ConsumerProtocolError(`consumer protocol array of ${count} in ${this.buffer.length} bytes`);
     const items: T[] = [];

@@ -176,7 +176,7 @@ export interface SyncGroupRequest {
 
 export interface SyncGroupResponse { protocolType: string; protocolName: string; assignment: Buffer }
 
-export interface HeartbeatRequest { group: string; generation: number; memberId: string; groupInstanceId?: string }
+export interface MemberHeartbeatRequest { group: string; generation: number; memberId: string; groupInstanceId?: string }
 
 export interface LeavingMember { memberId: string; groupInstanceId?: string; reason?: string }
 

@@ -293,8 +293,9 @@ export class Raft {
     }
     const index = this.log.lastIndex();
     const logTerm = this.log.lastTerm();
+    const commit = this.log.committed;
     for (const id of this.tracker.config.voters) {
-      if (id !== this.id) this.send(type, id, { term, index, logTerm, transfer });
+      if (id !== this.id) this.send(type, id, { term, index, logTerm, commit, transfer });
     }
   }
 
@@ -334,6 +335,7 @@ export class Raft {
       this.vote === m.from ||
       (this.vote === NONE && this.lead === NONE) ||
       (m.type === 'preVote' && m.term > this.term);
+    this.learnCandidateCommit(m);
     const upToDate = this.behaviour.candidateUpToDate(this.log, m.index, m.logTerm);
     if (canVote && upToDate) {
       this.send(respType, m.from, { term: m.term });
@@ -344,6 +346,18 @@ export class Raft {
     } else {
       this.send(respType, m.from, { reject: true });
     }
+  }
+
+  /**
+   * Commits reach followers only from a leader, and configurations change only on apply: a learner
+   * whose promotion committed without it hearing so, and whose log is now the most up to date,
+   * would reject every candidate and never campaign itself, leaving the group without a leader.
+   * A candidate's log matches ours through its last entry if we hold that entry (Log Matching),
+   * so what it knows committed there is committed here too. A leader counts its own quorum.
+   */
+  private learnCandidateCommit(m: Message): void {
+    if (this.role === 'leader' || !this.log.matchTerm(m.index, m.logTerm)) return;
+    this.log.commitTo(Math.min(m.commit, m.index));
   }
 
   private stepFollower(m: Message): void {

@@ -77,7 +77,8 @@ export type MessageType =
  * - append: index/logTerm = the entry just before `entries`; commit = leader commit.
  * - appendResponse: index = last index now matched, or on reject the rejected
  *   prev index; rejectHint/logTerm = the follower's guess of the last entry that may match.
- * - vote/preVote: index/logTerm = candidate's last entry; transfer = leadership transfer.
+ * - vote/preVote: index/logTerm = candidate's last entry; commit = candidate's commit index;
+ *   transfer = leadership transfer.
  * - heartbeat: commit = what the follower may safely commit; context = read round.
  * - readIndex/readIndexResponse: context = the requester's id for the read, index = read index.
  */

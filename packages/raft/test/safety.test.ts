@@ -2,8 +2,9 @@
  * One test per part of the Raft paper's safety argument (§5.2-§5.5) and the
  * sections built on it (§6 membership, §7 compaction, §8 client reads).
  */
-import { ConfChangeInProgressError, InvalidConfChangeError, MemoryStorage } from '../src';
+import { ConfChangeInProgressError, encodeConfChange, Entry, InvalidConfChangeError, MemoryStorage, RaftNode } from '../src';
 import { TestCluster } from './harness';
+import { ent, msg } from './messages';
 import { figure8Setup } from './scenarios';
 import { behaviourWith } from './sim/unsafe-bugs';
 
@@ -170,6 +171,41 @@ describe('§6 cluster membership changes', () => {
     c.node(1).proposeConfChange({ type: 'addVoter', nodeId: 4 });
     c.stabilize();
     expect(c.raft(2).tracker.config).toEqual({ voters: [1, 2, 3, 4], learners: [] });
+  });
+
+  test('a learner that missed the commit of its own promotion learns it from a candidate, then leads', () => {
+    // Sim seed 41877: node 1, the only voter, committed 3's promotion alone and then lost, in a
+    // crash, the unsynced entry it had already sent 3. Only 3 can win now, and it thinks it is a learner.
+    const c = new TestCluster([1], { learners: [3], preVote: true });
+    const promote: Entry = { firstIndex: 1, lastIndex: 1, term: 1, type: 'config', data: encodeConfChange({ type: 'addVoter', nodeId: 3 }) };
+    c.storages.get(1)!.append([promote]);
+    c.storages.get(1)!.setHardState({ term: 1, vote: 1, commit: 1 });
+    c.storages.get(3)!.append([promote, ent(2, 2, 1, 'lost on 1')]);
+    c.storages.get(3)!.setHardState({ term: 1, vote: 0, commit: 0 });
+    c.restart(1);
+    c.restart(3);
+    c.processAll();
+    expect(c.raft(1).tracker.config).toEqual({ voters: [1, 3], learners: [] });
+    expect(c.raft(3).tracker.config).toEqual({ voters: [1], learners: [3] });
+    c.campaign(1);
+    c.stabilize();
+    expect(c.raft(1).role).toBe('follower');
+    expect(c.raft(3).tracker.config).toEqual({ voters: [1, 3], learners: [] });
+    c.tick(3, 20);
+    c.stabilize();
+    expect(c.raft(3).role).toBe('leader');
+    expect(c.logOf(1)).toEqual(c.logOf(3));
+  });
+
+  test('a vote request moves no commit index unless the voter holds the candidate’s last entry', () => {
+    const storage = new MemoryStorage({ meta: { lastIndex: 0, term: 0, config: { voters: [1, 2, 3], learners: [] } }, data: new Uint8Array() });
+    storage.append([ent(1, 1, 2)]);
+    storage.setHardState({ term: 2, vote: 0, commit: 0 });
+    const n = new RaftNode({ id: 3, storage, electionTick: 10, heartbeatTick: 1, random: () => 0 });
+    n.step(msg('preVote', 1, 3, 3, { index: 1, logTerm: 1, commit: 1 }));
+    expect(n.status().commit).toBe(0);
+    n.step(msg('preVote', 2, 3, 3, { index: 1, logTerm: 2, commit: 1 }));
+    expect(n.status().commit).toBe(1);
   });
 
   test('a removed node leaves the quorum; the leader may not remove itself', () => {

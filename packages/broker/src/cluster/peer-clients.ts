@@ -5,7 +5,16 @@ import { identifyAs } from './peer-identity';
 
 type PeerListenerService = 'Peer' | 'Groups';
 type PeerMethod = 'propose' | 'heartbeat' | 'replicaStatus';
-export type ForwardedGroupsMethod = 'CommitOffsets' | 'FetchOffsets' | 'ListGroups';
+export type ForwardedGroupsMethod =
+  | 'JoinGroup'
+  | 'SyncGroup'
+  | 'Heartbeat'
+  | 'LeaveGroup'
+  | 'DescribeGroups'
+  | 'ListGroups'
+  | 'DeleteGroups'
+  | 'CommitOffsets'
+  | 'FetchOffsets';
 type UnaryMethod<Req, Res> = (request: Req, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, response: Res) => void) => void;
 
 /**

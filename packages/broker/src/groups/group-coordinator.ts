@@ -3,68 +3,128 @@ import { partitionForKey } from '@gregor/records';
 import type { ClusterNode } from '../cluster/cluster-node';
 import type { ForwardedGroupsMethod } from '../cluster/peer-clients';
 import { BrokerError, BrokerErrorCode, NotLeaderError } from '../errors';
+import type { Logger } from '../logger';
+import type { PartitionReplica } from '../partition-replica';
+import type { Ticker } from '../replication/ticker';
 import type { TopicManager } from '../topic-manager';
-import { OffsetCommit, OffsetsPartition } from './offsets-partition';
+import type { GroupLimits } from './consumer-group';
+import { GroupsPartition } from './groups-partition';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 /** Set on a call one broker forwards to another, which must then answer itself rather than forward again. */
 const FORWARDED_METADATA = 'gregor-forwarded';
+/** The client's address, carried on a forwarded call so the coordinator records the member's host, not the forwarding broker. */
+const CLIENT_HOST_METADATA = 'gregor-client-host';
 const FORWARD_TIMEOUT_MS = 10_000;
 const LEADER_WAIT_MS = 10_000;
 const LEADER_POLL_MS = 20;
+/** Session expiry is checked this often: a dead member's partitions move within a session timeout plus this. */
+const SWEEP_MS = 100;
+/** Room for an offsets partition's largest record: a big group's membership. */
+const OFFSETS_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+export const DEFAULT_GROUP_LIMITS: GroupLimits = { minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 30 * 60 * 1000, maxSize: 1000 };
 
 export interface GroupCoordinatorOptions {
   topics: TopicManager;
   cluster: ClusterNode;
   offsetsTopicPartitions: number;
+  ticker: Ticker;
+  logger: Logger;
+  limits?: GroupLimits;
+}
+
+/** A Groups call as the coordinator sees it: its metadata, and the deadline a forward must keep. */
+export interface GroupCall {
+  metadata: grpc.Metadata;
+  /** Where the client connects from (a forwarded call carries it along). */
+  clientHost: string;
+  /** Milliseconds a forwarded call may take. */
+  forwardTimeoutMs?: number;
 }
 
 /**
- * Committed consumer offsets live in the internal, replicated topic __consumer_offsets: a group's
- * commits go to the partition its id hashes to (Kafka's partitioner), whose leader serves them.
- * Any broker takes a Groups call and forwards it to that leader's peer port, so clients need not
- * know where a group lives. The topic is created on first use.
+ * Consumer groups live in the internal, replicated topic __consumer_offsets: a group's records go
+ * to the partition its id hashes to (Kafka's partitioner), and that partition's leader is the
+ * group's coordinator. Any broker takes a Groups call and forwards it to that leader's peer port,
+ * so clients need not know where a group lives. The topic is created on first use. A coordinator
+ * serves a partition's groups for one leadership term; on losing it, waiting members are sent on.
  */
 export class GroupCoordinator {
-  private readonly partitions = new Map<string, OffsetsPartition>();
+  private readonly partitions = new Map<number, GroupsPartition>();
+  private readonly stopSweep: () => void;
+  private readonly limits: GroupLimits;
 
-  constructor(private readonly options: GroupCoordinatorOptions) {}
-
-  async commit(group: string, commits: OffsetCommit[], call: grpc.ServerUnaryCall<unknown, unknown>): Promise<void> {
-    const partition = await this.partitionFor(group);
-    const local = this.leaderReplica(partition, call);
-    if (!local) {
-      await this.forward('CommitOffsets', partition, { group, offsets: commits });
-      return;
-    }
-    await local.commit(group, commits, (topic) => this.options.topics.get(topic).record.topicId);
+  constructor(private readonly options: GroupCoordinatorOptions) {
+    this.limits = options.limits ?? DEFAULT_GROUP_LIMITS;
+    this.stopSweep = options.ticker.every(SWEEP_MS, () => this.sweep());
   }
 
-  async fetch(group: string, topic: string | undefined, call: grpc.ServerUnaryCall<unknown, unknown>): Promise<OffsetCommit[]> {
-    const partition = await this.partitionFor(group);
-    const local = this.leaderReplica(partition, call);
-    if (!local) return (await this.forward<{ offsets: OffsetCommit[] }>('FetchOffsets', partition, { group, topic: topic ?? '' })).offsets ?? [];
-    return local.fetch(group, topic, (name) => this.options.cluster.state.topic(name)?.topicId);
+  /**
+   * Runs `local` on the group's coordinator: here when this broker leads the group's partition,
+   * else forwarded as `method` with `request` to the leader, whose answer (or typed error) it returns.
+   */
+  /** A call as received: its client's host, which a forwarded call names in its metadata. */
+  static callOf(call: grpc.ServerUnaryCall<unknown, unknown>, forwardTimeoutMs?: number): GroupCall {
+    const forwardedHost = call.metadata.get(CLIENT_HOST_METADATA)[0];
+    return { metadata: call.metadata, clientHost: typeof forwardedHost === 'string' ? forwardedHost : call.getPeer(), forwardTimeoutMs };
   }
 
-  /** Groups of every offsets partition, asking each partition's leader. */
-  async listGroups(call: grpc.ServerUnaryCall<unknown, unknown>): Promise<string[]> {
+  async route<T>(group: string, call: GroupCall, method: ForwardedGroupsMethod, request: object, local: (partition: GroupsPartition) => Promise<T>): Promise<T> {
+    const partition = await this.partitionFor(group);
+    const hosted = this.hosted(partition, call);
+    return hosted ? local(hosted) : this.forward<T>(method, partition, request, call);
+  }
+
+  /** Runs `local` on every offsets partition's coordinator (ListGroups). */
+  async everyPartition<T>(call: GroupCall, method: ForwardedGroupsMethod, local: (partition: GroupsPartition) => Promise<T>): Promise<T[]> {
     const topic = this.options.cluster.state.topic(OFFSETS_TOPIC);
     if (!topic) return [];
-    const groups = new Set<string>();
+    const answers: T[] = [];
     for (let partition = 0; partition < topic.partitions; partition++) {
-      const local = this.leaderReplica(partition, call);
-      const ids = local ? await local.groupIds() : (await this.forward<{ groups: string[] }>('ListGroups', partition, {})).groups ?? [];
-      for (const id of ids) groups.add(id);
+      await this.awaitLeader(partition);
+      const hosted = this.hosted(partition, call);
+      answers.push(hosted ? await local(hosted) : await this.forward<T>(method, partition, {}, call));
     }
-    return [...groups].sort();
+    return answers;
+  }
+
+  close(): void {
+    this.stopSweep();
+    for (const hosted of this.partitions.values()) hosted.close();
+    this.partitions.clear();
+  }
+
+  private sweep(): void {
+    for (const [partition, hosted] of this.partitions) {
+      if (this.current(partition) === hosted) hosted.tick();
+    }
+  }
+
+  /** The partition's GroupsPartition for this leadership term; a stale one (another term, or no longer leading) is closed. */
+  private current(partition: number): GroupsPartition | null {
+    const hosted = this.partitions.get(partition) ?? null;
+    let replica: PartitionReplica | null = null;
+    try {
+      replica = this.options.topics.partition(OFFSETS_TOPIC, partition);
+    } catch {
+      replica = null;
+    }
+    const leading = replica !== null && replica.replication.isLeader;
+    if (hosted && (!leading || hosted.replica !== replica || hosted.term !== replica!.replication.term)) {
+      hosted.close();
+      this.partitions.delete(partition);
+      return null;
+    }
+    return hosted;
   }
 
   private async partitionFor(group: string): Promise<number> {
-    if (!group || group.includes('\u0000')) throw new BrokerError('INVALID_REQUEST', 'group id must be non-empty text');
+    if (!group || group.includes('\u0000')) throw new BrokerError('INVALID_GROUP_ID', 'group id must be non-empty text');
     const { topics } = this.options;
     if (!this.options.cluster.state.topic(OFFSETS_TOPIC)) {
-      await topics.create(OFFSETS_TOPIC, this.options.offsetsTopicPartitions, { 'retention.ms': '-1', 'retention.bytes': '-1' }).catch((err: { code?: string }) => {
+      const configs = { 'retention.ms': '-1', 'retention.bytes': '-1', 'max.message.bytes': String(OFFSETS_MAX_MESSAGE_BYTES) };
+      await topics.create(OFFSETS_TOPIC, this.options.offsetsTopicPartitions, configs).catch((err: { code?: string }) => {
         if (err.code !== 'TOPIC_EXISTS') throw err;
       });
     }
@@ -90,8 +150,8 @@ export class GroupCoordinator {
     }
   }
 
-  /** This broker's offsets partition if it leads it; null when the call should go to the leader. */
-  private leaderReplica(partition: number, call: grpc.ServerUnaryCall<unknown, unknown>): OffsetsPartition | null {
+  /** This broker's groups of the partition if it leads it; null when the call should go to the leader. */
+  private hosted(partition: number, call: GroupCall): GroupsPartition | null {
     const forwarded = call.metadata.get(FORWARDED_METADATA).length > 0;
     let replica;
     try {
@@ -99,28 +159,39 @@ export class GroupCoordinator {
       replica.requireLeader();
     } catch (err) {
       if (err instanceof NotLeaderError && !forwarded) return null;
+      if (err instanceof NotLeaderError) throw new BrokerError('NOT_COORDINATOR', `${err.message}; this broker is no longer the group's coordinator`);
       throw err;
     }
-    let offsets = this.partitions.get(replica.name);
-    if (!offsets || offsets.replica !== replica) this.partitions.set(replica.name, (offsets = new OffsetsPartition(replica)));
-    return offsets;
+    const existing = this.current(partition);
+    if (existing) return existing;
+    const { logger, cluster } = this.options;
+    const hosted = new GroupsPartition(replica, replica.replication.term, {
+      logger,
+      limits: this.limits,
+      now: () => this.options.ticker.now(),
+      partitionCountOf: (topic) => cluster.state.topic(topic)?.partitions,
+      topicIdOf: (topic) => cluster.state.topic(topic)?.topicId,
+    });
+    this.partitions.set(partition, hosted);
+    return hosted;
   }
 
-  private async forward<T = object>(method: ForwardedGroupsMethod, partition: number, request: object): Promise<T> {
+  private async forward<T>(method: ForwardedGroupsMethod, partition: number, request: object, call: GroupCall): Promise<T> {
     const leader = this.knownLeader(partition);
     const { cluster } = this.options;
     if (!cluster.peerAddressOf(leader)) throw new NotLeaderError(`${OFFSETS_TOPIC}-${partition}`, 0, undefined);
     const metadata = new grpc.Metadata();
     metadata.set(FORWARDED_METADATA, '1');
+    metadata.set(CLIENT_HOST_METADATA, call.clientHost);
     try {
-      return await cluster.clients.forwardGroups<T>(leader, method, request, metadata, FORWARD_TIMEOUT_MS);
+      return await cluster.clients.forwardGroups<T>(leader, method, request, metadata, call.forwardTimeoutMs ?? FORWARD_TIMEOUT_MS);
     } catch (err) {
       // The leader's own answer, keeping its Gregor code; a broker that did not answer is worth a retry.
       const { metadata: trailers, details } = err as grpc.ServiceError;
       const reason = trailers?.get('gregor-error')[0];
       throw typeof reason === 'string'
         ? new BrokerError(reason as BrokerErrorCode, details)
-        : new BrokerError('LEADER_NOT_AVAILABLE', `broker ${leader}, leading ${OFFSETS_TOPIC}-${partition}, did not answer: ${details}`);
+        : new BrokerError('COORDINATOR_NOT_AVAILABLE', `broker ${leader}, coordinating ${OFFSETS_TOPIC}-${partition}, did not answer: ${details}`);
     }
   }
 }

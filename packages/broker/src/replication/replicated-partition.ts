@@ -111,6 +111,11 @@ export class ReplicatedPartition {
     return this.node.raft.role === 'leader';
   }
 
+  /** The Raft term of this replica's view: a leader's term names its leadership. */
+  get term(): number {
+    return this.node.raft.term;
+  }
+
   /** No Ready in hand or waiting: a test on virtual time lets every replica go idle before it moves time on. */
   get idle(): boolean {
     return !this.processing && (this.stopped || !this.node.hasReady());

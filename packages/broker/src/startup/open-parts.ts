@@ -60,7 +60,7 @@ export async function openBrokerParts({ ctx, dataDir, addresses, reserver, creat
       preallocation: reserver && { reserver, maxAheadBytes: config.logPreallocateBytes },
       logger,
     }));
-    const groups = (opened.groups = new GroupCoordinator({ topics, cluster, offsetsTopicPartitions: config.offsetsTopicPartitions }));
+    const groups = (opened.groups = new GroupCoordinator({ topics, cluster, offsetsTopicPartitions: config.offsetsTopicPartitions, ticker: realTicker, logger }));
     if (topology.peers.size === 1) {
       await cluster.awaitMetadata(() => cluster.state.broker(config.brokerId) !== undefined && cluster.state.clusterId !== '', METADATA_TIMEOUT_MS);
     }

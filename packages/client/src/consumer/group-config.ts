@@ -1,5 +1,5 @@
 import { GregorError } from '../errors';
-import type { Assignor } from './assignors/assignor';
+import { cooperativeStickyAssignor, rangeAssignor, type Assignor } from './assignors';
 import type { ConsumerGroupOptions } from './consumer-group';
 
 /** Group membership settings of a Consumer that subscribes; Kafka's names and defaults. */
@@ -18,7 +18,10 @@ export interface GroupConfig {
   maxPollIntervalMs?: number;
   /** How often members re-read topics, to follow a pattern and partition counts (default 5000). */
   metadataMaxAgeMs?: number;
-  /** In order of preference; the group uses the first every member has. */
+  /**
+   * In order of preference; the group uses the first every member has. Default range, then
+   * cooperative-sticky, as Kafka's: eager, until every member lists cooperative-sticky alone.
+   */
   assignors?: readonly Assignor[];
   /** Commit processed positions every autoCommitIntervalMs and before partitions are revoked (default true). */
   autoCommit?: boolean;
@@ -27,8 +30,8 @@ export interface GroupConfig {
 
 export function groupOptions(group: string, config: GroupConfig, backoff: (attempt: number) => number): ConsumerGroupOptions {
   const rebalanceTimeoutMs = config.rebalanceTimeoutMs ?? 60000;
-  const assignors = config.assignors;
-  if (!assignors || assignors.length === 0) throw GregorError.invalid('subscribe needs assignors (the built-in ones are not part of this build yet)');
+  const assignors = config.assignors ?? [rangeAssignor, cooperativeStickyAssignor];
+  if (assignors.length === 0) throw GregorError.invalid('subscribe needs at least one assignor');
   return {
     group,
     groupInstanceId: config.groupInstanceId,

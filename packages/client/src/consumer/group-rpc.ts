@@ -1,6 +1,6 @@
 import type {
   CommitOffsetsRequest,
-  HeartbeatRequest,
+  MemberHeartbeatRequest,
   JoinGroupRequest,
   JoinGroupResponse,
   LeaveGroupRequest,
@@ -13,7 +13,7 @@ import type { Cluster } from '../cluster/cluster';
 export interface GroupRpc {
   join(request: JoinGroupRequest): Promise<JoinGroupResponse>;
   sync(request: SyncGroupRequest): Promise<SyncGroupResponse>;
-  heartbeat(request: HeartbeatRequest): Promise<void>;
+  heartbeat(request: MemberHeartbeatRequest): Promise<void>;
   leave(request: LeaveGroupRequest): Promise<void>;
   commit(request: CommitOffsetsRequest): Promise<void>;
 }

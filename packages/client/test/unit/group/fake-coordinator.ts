@@ -4,7 +4,7 @@ import type {
   CommittedOffset,
   GroupProtocol,
   GroupState,
-  HeartbeatRequest,
+  MemberHeartbeatRequest,
   JoinGroupRequest,
   JoinGroupResponse,
   LeaveGroupRequest,
@@ -114,7 +114,7 @@ export class FakeCoordinator {
     return new Promise((resolve, reject) => (member.sync = { resolve, reject }));
   }
 
-  private heartbeat(request: HeartbeatRequest): void {
+  private heartbeat(request: MemberHeartbeatRequest): void {
     this.known(request.memberId);
     if (request.generation !== this.generation) throw refuse('ILLEGAL_GENERATION');
     if (this.state === 'PreparingRebalance') throw refuse('REBALANCE_IN_PROGRESS');
