@@ -277,6 +277,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (this.closed || assigned.paused) return;
     const generation = assigned.generation;
     const { topic, partition } = assigned.tp;
+    // No leader, or no connection to it (a closed cluster): both end up in recover().
     this.cluster.leaderAddress(topic, partition).then(
       (address) => {
         if (this.closed || assigned.generation !== generation) return;
@@ -295,8 +296,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         assigned.subscription = subscription;
         if (this.backpressured) subscription.pause();
       },
-      (err: unknown) => void this.recover(assigned, generation, null, GregorError.from(err)),
-    );
+    ).catch((err: unknown) => void this.recover(assigned, generation, null, GregorError.from(err)));
   }
 
   /**
