@@ -1,5 +1,5 @@
 import { BrokerProcess, startBroker, waitFor } from '@gregor/testkit';
-import { Admin, Connection, Consumer, type ConsumerOptions, Producer, type TopicPartition } from '@gregor/client';
+import { Admin, Connection, Consumer, type ConsumerOptions, cooperativeStickyAssignor, Producer, type TopicPartition } from '@gregor/client';
 
 const names = (tps: readonly TopicPartition[]): string[] => tps.map((tp) => `${tp.topic}-${tp.partition}`).sort();
 
@@ -72,6 +72,29 @@ describe('Consumer group membership', () => {
     await readA.done;
     const committed = await admin.fetchOffsets('gc-share', 'gc-share');
     expect(committed.map((c) => [c.partition, c.offset]).sort()).toEqual([[0, 20], [1, 20], [2, 20], [3, 20]]);
+  });
+
+  it('cooperative-sticky: the first member keeps reading the partitions it keeps, and gives up only those that move', async () => {
+    await admin.createTopic('gc-coop', { partitions: 4 });
+    const options = { groupId: 'gc-coop', assignors: [cooperativeStickyAssignor] };
+    const a = member(options);
+    const b = member(options);
+    const revokedFromA: string[][] = [];
+    const lostFromA: string[][] = [];
+    a.subscribe(['gc-coop'], { onRevoked: (tps) => void revokedFromA.push(names(tps)), onLost: (tps) => void lostFromA.push(names(tps)) });
+    const readA = drain(a);
+    await waitFor(() => a.assignment().length === 4, 10000, 'a owns every partition');
+
+    b.subscribe(['gc-coop']);
+    const readB = drain(b);
+    await waitFor(() => a.assignment().length === 2 && b.assignment().length === 2, 15000, 'a and b share the partitions');
+    const kept = names(a.assignment());
+    expect(revokedFromA).toEqual([names(b.assignment())]);
+    expect(lostFromA).toEqual([]);
+
+    await produce('gc-coop', 0, 8);
+    await waitFor(() => readA.seen.size + readB.seen.size === 8, 10000, 'all 8 records read');
+    expect(names([...readA.seen].map((v) => ({ topic: 'gc-coop', partition: Number(v.split(':')[0]) })))).toEqual(expect.arrayContaining(kept));
   });
 
   it('the partitions of a member that dies without a word are read again within the session timeout and a second', async () => {
