@@ -4,14 +4,12 @@ import { Cluster, ClusterOptions } from '../cluster/cluster';
 import type { Connection } from '../connection';
 import { GregorError } from '../errors';
 import { sleep } from '../retry';
-import { systemClock } from './clock';
+import { clusterGroup } from './cluster-group';
 import { ConsumedOffsets } from './consumed-offsets';
-import { ConsumerGroup } from './consumer-group';
-import { groupOptions, type GroupConfig } from './group-config';
-import { clusterGroupRpc } from './group-rpc';
+import type { ConsumerGroup } from './consumer-group';
+import type { GroupConfig } from './group-config';
 import { PartitionSubscription } from './partition-subscription';
 import type { RebalanceListener } from './rebalance-listener';
-import { SubscriptionMatcher } from './subscription-matcher';
 import { tpKey as key, type TopicPartition, type TopicPartitionOffset } from './topic-partitions';
 
 export type { TopicPartition, TopicPartitionOffset };
@@ -143,13 +141,13 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (this.manual) throw GregorError.invalid('a consumer with assigned partitions cannot also subscribe');
     if (this.group) throw GregorError.invalid('the consumer is subscribed already');
     if (this.closing) throw GregorError.invalid('the consumer is closed');
-    const options = groupOptions(groupId, this.options, (attempt) => this.cluster.backoffDelay(attempt));
-    this.group = new ConsumerGroup(options, {
-      rpc: clusterGroupRpc(this.cluster, options),
-      clock: systemClock,
-      matcher: new SubscriptionMatcher(topics),
+    this.group = clusterGroup({
+      cluster: this.cluster,
+      admin: this.admin,
+      groupId,
+      config: this.options,
+      subscription: topics,
       listener,
-      partitionCounts: async () => new Map((await this.admin.listTopics()).map((t) => [t.name, t.partitions])),
       consumer: {
         addPartitions: (partitions) => this.addPartitions(partitions),
         removePartitions: (partitions) => this.removePartitions(partitions),
