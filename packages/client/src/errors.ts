@@ -10,8 +10,11 @@ export const LEADER_ID_METADATA = 'gregor-leader-id';
 export const LEADER_ADDRESS_METADATA = 'gregor-leader-address';
 
 const RETRIABLE = new Set<grpc.status>([grpc.status.UNAVAILABLE, grpc.status.ABORTED, grpc.status.DEADLINE_EXCEEDED]);
-/** Reasons worth retrying whatever their status: the request went to a broker that does not lead the partition. */
-const RETRIABLE_REASONS = new Set(['NOT_LEADER', 'LEADER_NOT_AVAILABLE']);
+/**
+ * Reasons worth retrying whatever their status: the request went to a broker that does not lead
+ * the partition, or a group's coordinator is moving or loading.
+ */
+const RETRIABLE_REASONS = new Set(['NOT_LEADER', 'LEADER_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS']);
 /** The leader refused a batch whose sequence does not follow the producer's last one. */
 export const OUT_OF_ORDER_SEQUENCE_NUMBER = 'OUT_OF_ORDER_SEQUENCE_NUMBER';
 

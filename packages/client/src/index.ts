@@ -14,6 +14,10 @@
  *   'latest', { timestamp }), records as an async iterator (`records()`, or
  *   `batches()` for arrays of records with fewer awaits) read from each
  *   partition's leader, `commit` for a groupId and resume from committed offsets.
+ *   Or `subscribe(topics | pattern, listener)` to share partitions as a member
+ *   of the group (Kafka's classic group protocol: eager or cooperative
+ *   assignors, static membership, auto-commit of processed positions);
+ *   `pause`/`resume` per partition.
  * - `Admin`: topics (with replication factor), configs, offsets, groups,
  *   `describeCluster()`, health.
  * - `Cluster`: connections to every broker and the metadata cache (partition
@@ -47,7 +51,16 @@ export {
 export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type Bytes } from './producer/producer';
 export { Partitioner } from './producer/partitioner';
 export { COMPRESSION_NAMES, type CompressionName } from '@gregor/records';
-export { Consumer, type ConsumerOptions, type ConsumerRecord, type SeekTarget, type TopicPartition } from './consumer/consumer';
+export {
+  Consumer,
+  type ConsumerOptions,
+  type ConsumerRecord,
+  type SeekTarget,
+  type TopicPartition,
+  type TopicPartitionOffset,
+} from './consumer/consumer';
+export type { GroupConfig } from './consumer/group-config';
+export type { RebalanceListener } from './consumer/rebalance-listener';
 export {
   ASSIGNORS,
   cooperativeStickyAssignor,

@@ -4,12 +4,15 @@ import { Cluster, ClusterOptions } from '../cluster/cluster';
 import type { Connection } from '../connection';
 import { GregorError } from '../errors';
 import { sleep } from '../retry';
+import { clusterGroup } from './cluster-group';
+import { ConsumedOffsets } from './consumed-offsets';
+import type { ConsumerGroup } from './consumer-group';
+import type { GroupConfig } from './group-config';
 import { PartitionSubscription } from './partition-subscription';
+import type { RebalanceListener } from './rebalance-listener';
+import { tpKey as key, type TopicPartition, type TopicPartitionOffset } from './topic-partitions';
 
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
+export type { TopicPartition, TopicPartitionOffset };
 
 export interface ConsumerRecord extends DecodedRecord {
   topic: string;
@@ -19,12 +22,12 @@ export interface ConsumerRecord extends DecodedRecord {
 /** Where to (re)start reading a partition. */
 export type SeekTarget = number | 'earliest' | 'latest' | { timestamp: number };
 
-export interface ConsumerOptions extends ClusterOptions {
+export interface ConsumerOptions extends ClusterOptions, GroupConfig {
   /** Share a Cluster (connections and metadata) with other clients; the Consumer then does not close it. */
   cluster?: Cluster;
   /** Share a connection as the one bootstrap broker; the Consumer then does not close it. */
   connection?: Connection;
-  /** Commit and resume offsets under this group id. */
+  /** Commit and resume offsets under this group id; the group subscribe() joins. */
   groupId?: string;
   /**
    * Where a partition starts without a committed offset, and where it jumps
@@ -40,6 +43,9 @@ export interface ConsumerOptions extends ClusterOptions {
 
 interface Assigned {
   tp: TopicPartition;
+  key: string;
+  /** Paused by the application: no stream, nothing handed out, until resumed. */
+  paused: boolean;
   /** Next offset to hand to the application. */
   position: number;
   /** Bumped on every seek, so batches fetched for an older position are dropped. */
@@ -64,8 +70,6 @@ interface DecodedChunk {
   end: number;
 }
 
-const key = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
-
 /**
  * Reads assigned partitions as an async iterator of records, live or from
  * history, over one Subscribe stream per partition to its leader; when the
@@ -75,6 +79,11 @@ const key = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
  *   const consumer = new Consumer({ groupId: 'billing', autoOffsetReset: 'earliest' });
  *   await consumer.assignTopic('events');
  *   for await (const record of consumer) { handle(record); await consumer.commit(); }
+ *
+ * Or as a member of the group, which shares the topics' partitions among its members:
+ *
+ *   consumer.subscribe(['events'], { onRevoked: (tps) => flush(tps) });
+ *   for await (const record of consumer) handle(record);  // positions auto-commit once handled
  */
 export class Consumer implements AsyncIterable<ConsumerRecord> {
   readonly cluster: Cluster;
@@ -83,10 +92,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly assigned = new Map<string, Assigned>();
   private readonly queue: Chunk[] = [];
   private queuedBytes = 0;
-  private paused = false;
+  /** Every stream paused: too many fetched bytes wait to be iterated. */
+  private backpressured = false;
   private wakeReader: (() => void) | null = null;
   private failure: GregorError | null = null;
   private closed = false;
+  private closing: Promise<void> | null = null;
+  /** Partitions come from assign() (manual) or from the group (subscribe), never both. */
+  private group: ConsumerGroup | null = null;
+  private manual = false;
+  private readonly consumed = new ConsumedOffsets();
   private readonly maxBytes: number;
   private readonly maxBufferedBytes: number;
   private readonly reset: 'earliest' | 'latest' | 'none';
@@ -110,10 +125,44 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * one, else per autoOffsetReset ('none' starts at the end).
    */
   async assign(partitions: TopicPartition[]): Promise<void> {
+    if (this.group) throw GregorError.invalid('a subscribed consumer gets its partitions from the group');
+    this.manual = true;
+    await this.addPartitions(partitions);
+  }
+
+  /**
+   * Joins the group (groupId) and reads the partitions it assigns this member, of the listed
+   * topics or of every topic the pattern matches (whole names; internal `__` topics never). Each
+   * partition starts at the group's committed offset, else per autoOffsetReset.
+   */
+  subscribe(topics: string[] | RegExp, listener: RebalanceListener = {}): void {
+    const groupId = this.options.groupId;
+    if (!groupId) throw GregorError.invalid('subscribe needs a groupId');
+    if (this.manual) throw GregorError.invalid('a consumer with assigned partitions cannot also subscribe');
+    if (this.group) throw GregorError.invalid('the consumer is subscribed already');
+    if (this.closing) throw GregorError.invalid('the consumer is closed');
+    this.group = clusterGroup({
+      cluster: this.cluster,
+      admin: this.admin,
+      groupId,
+      config: this.options,
+      subscription: topics,
+      listener,
+      consumer: {
+        addPartitions: (partitions) => this.addPartitions(partitions),
+        removePartitions: (partitions) => this.removePartitions(partitions),
+        fail: (error) => this.fail(error),
+      },
+      consumed: this.consumed,
+    });
+    this.group.start();
+  }
+
+  private async addPartitions(partitions: TopicPartition[]): Promise<void> {
     const committed = this.options.groupId ? await this.committedOffsets(partitions) : new Map<string, number>();
     for (const tp of partitions) {
       if (this.assigned.has(key(tp))) continue;
-      const assigned: Assigned = { tp: { ...tp }, position: 0, generation: 0, subscription: null, failures: 0, redirects: 0 };
+      const assigned: Assigned = { tp: { topic: tp.topic, partition: tp.partition }, key: key(tp), paused: false, position: 0, generation: 0, subscription: null, failures: 0, redirects: 0 };
       this.assigned.set(key(tp), assigned);
       const start = committed.get(key(tp));
       await this.seekAssigned(assigned, start !== undefined ? start : this.reset === 'earliest' ? 'earliest' : 'latest');
@@ -126,8 +175,49 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     await this.assign(description.partitions.map((p) => ({ topic, partition: p.partition })));
   }
 
+  private removePartitions(partitions: TopicPartition[]): void {
+    for (const tp of partitions) {
+      const assigned = this.assigned.get(key(tp));
+      if (!assigned) continue;
+      // Drops its chunks, queued or being handed out.
+      assigned.generation++;
+      assigned.subscription?.cancel();
+      this.dropQueued(assigned);
+      this.assigned.delete(assigned.key);
+    }
+  }
+
   assignment(): TopicPartition[] {
     return [...this.assigned.values()].map((a) => ({ ...a.tp }));
+  }
+
+  /**
+   * Stops handing out records of these partitions, and fetching them, until resumed; they stay
+   * assigned (a group member keeps heartbeating). Records already fetched are fetched again.
+   */
+  pause(partitions: TopicPartition[]): void {
+    for (const tp of partitions) {
+      const assigned = this.get(tp);
+      if (assigned.paused) continue;
+      assigned.paused = true;
+      assigned.generation++;
+      assigned.subscription?.cancel();
+      assigned.subscription = null;
+      this.dropQueued(assigned);
+    }
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    for (const tp of partitions) {
+      const assigned = this.get(tp);
+      if (!assigned.paused) continue;
+      assigned.paused = false;
+      this.openStream(assigned);
+    }
+  }
+
+  paused(): TopicPartition[] {
+    return [...this.assigned.values()].filter((a) => a.paused).map((a) => ({ ...a.tp }));
   }
 
   /** Next offset the iterator yields for the partition. */
@@ -167,17 +257,25 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   private async seekAssigned(assigned: Assigned, target: SeekTarget): Promise<void> {
     const offset = await this.resolveTarget(assigned.tp, target);
-    assigned.position = offset;
+    // Revoked while its offset was looked up: nothing more to read or commit there.
+    if (this.assigned.get(assigned.key) !== assigned) return;
+    this.moveTo(assigned, offset);
     assigned.generation++;
-    this.subscribe(assigned);
+    this.openStream(assigned);
   }
 
-  private subscribe(assigned: Assigned): void {
+  private moveTo(assigned: Assigned, position: number): void {
+    assigned.position = position;
+    this.consumed.moved(assigned.key, assigned.tp, position);
+  }
+
+  private openStream(assigned: Assigned): void {
     assigned.subscription?.cancel();
     assigned.subscription = null;
-    if (this.closed) return;
+    if (this.closed || assigned.paused) return;
     const generation = assigned.generation;
     const { topic, partition } = assigned.tp;
+    // No leader, or no connection to it (a closed cluster): both end up in recover().
     this.cluster.leaderAddress(topic, partition).then(
       (address) => {
         if (this.closed || assigned.generation !== generation) return;
@@ -194,10 +292,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
           },
         );
         assigned.subscription = subscription;
-        if (this.paused) subscription.pause();
+        if (this.backpressured) subscription.pause();
       },
-      (err: unknown) => void this.recover(assigned, generation, null, GregorError.from(err)),
-    );
+    ).catch((err: unknown) => void this.recover(assigned, generation, null, GregorError.from(err)));
   }
 
   /**
@@ -220,11 +317,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       // Resume at the position; batches queued from the broken stream are fetched again.
       assigned.generation++;
       this.dropQueued(assigned);
-      this.subscribe(assigned);
+      this.openStream(assigned);
     } catch (failure) {
-      this.failure = GregorError.from(failure);
-      this.wakeReader?.();
+      this.fail(GregorError.from(failure));
     }
+  }
+
+  /** The application's iterator throws it. */
+  private fail(error: GregorError): void {
+    this.failure ??= error;
+    this.wakeReader?.();
   }
 
   private dropQueued(assigned: Assigned): void {
@@ -239,8 +341,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private enqueue(chunk: Chunk): void {
     this.queue.push(chunk);
     this.queuedBytes += chunk.bytes.length;
-    if (!this.paused && this.queuedBytes > this.maxBufferedBytes) {
-      this.paused = true;
+    if (!this.backpressured && this.queuedBytes > this.maxBufferedBytes) {
+      this.backpressured = true;
       for (const a of this.assigned.values()) a.subscription?.pause();
     }
     this.wakeReader?.();
@@ -250,8 +352,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const chunk = this.queue.shift();
     if (!chunk) return undefined;
     this.queuedBytes -= chunk.bytes.length;
-    if (this.paused && this.queuedBytes <= this.maxBufferedBytes / 2) {
-      this.paused = false;
+    if (this.backpressured && this.queuedBytes <= this.maxBufferedBytes / 2) {
+      this.backpressured = false;
       for (const a of this.assigned.values()) a.subscription?.resume();
     }
     return chunk;
@@ -293,14 +395,17 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * the consumer is closed.
    */
   async *records(): AsyncGenerator<ConsumerRecord> {
+    this.pulled();
     for (let chunk = await this.nextChunk(); chunk; chunk = await this.nextChunk()) {
       const { assigned, generation, records } = chunk;
       for (const record of records) {
         if (assigned.generation !== generation || this.closed) break;
-        assigned.position = record.offset + 1;
+        this.handingOut();
+        this.moveTo(assigned, record.offset + 1);
         yield record;
+        this.pulled();
       }
-      if (assigned.generation === generation) assigned.position = Math.max(assigned.position, chunk.end);
+      if (assigned.generation === generation && chunk.end > assigned.position) this.moveTo(assigned, chunk.end);
     }
   }
 
@@ -310,11 +415,15 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * past a whole array when it is yielded.
    */
   async *batches(): AsyncGenerator<ConsumerRecord[]> {
+    this.pulled();
     for (let chunk = await this.nextChunk(); chunk; chunk = await this.nextChunk()) {
       const { assigned, generation, records } = chunk;
       if (assigned.generation !== generation) continue;
-      assigned.position = Math.max(assigned.position, chunk.end);
-      if (records.length > 0) yield records;
+      if (records.length > 0) this.handingOut();
+      if (chunk.end > assigned.position) this.moveTo(assigned, chunk.end);
+      if (records.length === 0) continue;
+      yield records;
+      this.pulled();
     }
   }
 
@@ -322,15 +431,37 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     return this.records();
   }
 
+  /** The application is back for records: what it was handed is processed, and it is polling (max.poll.interval.ms). */
+  private pulled(): void {
+    this.consumed.pulled();
+    this.group?.membership.notePoll(true);
+  }
+
+  private handingOut(): void {
+    this.consumed.handingOut();
+    this.group?.membership.notePoll(false);
+  }
+
   /**
    * Commits, for the group, the given offsets or else every assigned
-   * partition's position (the next offset to read).
+   * partition's position (the next offset to read). A subscribed consumer
+   * commits as a member of its generation: once the group has moved on
+   * without it, the commit rejects with reason ILLEGAL_GENERATION or
+   * UNKNOWN_MEMBER_ID (REBALANCE_IN_PROGRESS while the group is between
+   * join and sync).
    */
-  async commit(offsets?: Array<TopicPartition & { offset: number }>): Promise<void> {
+  async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
     const groupId = this.options.groupId;
     if (!groupId) throw GregorError.invalid('commit needs a groupId');
     const toCommit = offsets ?? [...this.assigned.values()].map((a) => ({ ...a.tp, offset: a.position }));
-    await this.admin.commitOffsets(groupId, toCommit);
+    if (this.group) await this.group.commit(toCommit);
+    else await this.admin.commitOffsets(groupId, toCommit);
+  }
+
+  /** The group's committed offset of each partition, null where it has none. */
+  async committed(partitions: TopicPartition[]): Promise<Array<TopicPartition & { offset: number | null }>> {
+    const found = await this.committedOffsets(partitions);
+    return partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: found.get(key(tp)) ?? null }));
   }
 
   /** The group's committed offsets for the given partitions (absent = none). */
@@ -347,9 +478,17 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     return result;
   }
 
-  /** Stops every stream; a pending iteration ends. */
-  close(): void {
-    if (this.closed) return;
+  /**
+   * Stops every stream; a pending iteration ends. A subscribed consumer first
+   * commits (autoCommit), revokes its partitions and leaves the group, unless
+   * static: a static member keeps its partitions for the session timeout.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.group ? this.group.close().finally(() => this.stop()) : Promise.resolve(this.stop());
+    return this.closing;
+  }
+
+  private stop(): void {
     this.closed = true;
     for (const a of this.assigned.values()) a.subscription?.cancel();
     this.wakeReader?.();
