@@ -6,6 +6,8 @@ export interface ProcessedRecord {
   partition: number;
   offset: number;
   value: string;
+  /** When this process saw the line (ms since the epoch). */
+  receivedAt: number;
 }
 
 export interface GroupMemberOptions {
@@ -49,7 +51,7 @@ export class GroupMemberProcess {
       while ((newline = pending.indexOf('\n')) >= 0) {
         const { partition, offset, value } = JSON.parse(pending.slice(0, newline)) as ProcessedRecord;
         pending = pending.slice(newline + 1);
-        this.processed.push({ partition, offset, value });
+        this.processed.push({ partition, offset, value, receivedAt: Date.now() });
       }
     });
     this.child.stderr!.setEncoding('utf8');
