@@ -112,8 +112,8 @@ describe('gregor CLI', () => {
     });
     expect((await run(['group', 'describe', 'g'])).stdout).toMatch(/TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID\nhistory\s+0\s+3\s+5\s+2\s+-\s+-\s+-\n/);
     expect((await run(['consume', 'history', '--group', 'g', '--max', '2'])).stdout).toBe('r3\nr4\n');
-    expect((await run(['group', 'list'])).stdout).toBe('GROUP  STATE  PROTOCOL TYPE\ng      Empty\n');
-    expect((await run(['group', 'list', '--output', 'json'])).stdout).toBe('{"group":"g","state":"Empty","protocolType":""}\n');
+    expect((await run(['group', 'list'])).stdout).toBe('GROUP  STATE  PROTOCOL TYPE\ng      Empty  consumer\n');
+    expect((await run(['group', 'list', '--output', 'json'])).stdout).toBe('{"group":"g","state":"Empty","protocolType":"consumer"}\n');
     expect(JSON.parse((await run(['group', 'describe', 'g', '-o', 'json'])).stdout).partitions).toMatchObject([{ topic: 'history', lag: 0 }]);
   });
 
