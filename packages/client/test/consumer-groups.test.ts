@@ -255,4 +255,25 @@ describe('consumer groups on a 3-broker cluster', () => {
     expect(assignedTo(back, one.clientId)).toEqual(assignedTo(stable, one.clientId));
     expect(assignedTo(back, two.clientId)).toEqual(assignedTo(stable, two.clientId));
   }, 90_000);
+
+  it('rebalances when a topic matching the subscribed pattern appears, and when a subscribed topic changes its partition count', async () => {
+    await admin.createTopic('re-a', { partitions: 2, replicationFactor: 3 });
+    const consumer = new Consumer({ brokers: cluster.bootstrap, groupId: 'pattern-g', sessionTimeoutMs: SESSION_MS, metadataMaxAgeMs: 500 });
+    consumer.subscribe(/^re-/);
+    void (async () => {
+      for await (const _ of consumer.batches());
+    })();
+    const owned = () => consumer.assignment().map((tp) => `${tp.topic}/${tp.partition}`).sort().join(' ');
+    try {
+      await waitFor(() => owned() === 're-a/0 re-a/1' || null, 30_000, 'the existing matching topic assigned', 50);
+      await admin.createTopic('re-b', { partitions: 1, replicationFactor: 3 });
+      await waitFor(() => owned() === 're-a/0 re-a/1 re-b/0' || null, 30_000, 'the new matching topic assigned', 50);
+      await admin.deleteTopic('re-b');
+      await waitFor(() => owned() === 're-a/0 re-a/1' || null, 30_000, 'the deleted topic unassigned', 50);
+      await waitFor(() => admin.createTopic('re-b', { partitions: 3, replicationFactor: 3 }).catch(() => null), 30_000, 're-b again, with three partitions');
+      await waitFor(() => owned() === 're-a/0 re-a/1 re-b/0 re-b/1 re-b/2' || null, 30_000, 'the new partition count assigned', 50);
+    } finally {
+      await consumer.close();
+    }
+  }, 90_000);
 });

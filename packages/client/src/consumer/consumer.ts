@@ -132,7 +132,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /**
    * Joins the group (groupId) and reads the partitions it assigns this member, of the listed
-   * topics or of every topic the pattern matches (whole names; internal `__` topics never). Each
+   * topics or of every topic the pattern matches (as RegExp#test; internal `__` topics never). Each
    * partition starts at the group's committed offset, else per autoOffsetReset.
    */
   subscribe(topics: string[] | RegExp, listener: RebalanceListener = {}): void {
@@ -311,7 +311,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         await this.seekAssigned(assigned, this.reset);
         return;
       }
-      if (!err.retriable) throw err;
+      // A group member's topic that was deleted stays assigned until the rebalance the leader's metadata watch starts.
+      const awaitingRebalance = this.group !== null && err.code === 'NOT_FOUND';
+      if (!err.retriable && !awaitingRebalance) throw err;
       if (!(err.redirect && assigned.redirects++ < 3)) await sleep(this.cluster.backoffDelay(assigned.failures++));
       if (this.closed || assigned.generation !== generation) return;
       // Resume at the position; batches queued from the broken stream are fetched again.

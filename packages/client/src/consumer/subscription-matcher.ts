@@ -4,7 +4,8 @@ const INTERNAL_PREFIX = '__';
 /**
  * Which topics a subscription names. A list is taken as it is, whether the topics exist or not
  * (assignors give missing topics no partitions, and a topic created later is picked up by the
- * leader's metadata watch). A pattern matches the whole name of existing, non-internal topics.
+ * leader's metadata watch). A pattern matches existing, non-internal topics as RegExp#test
+ * does (as in kafkajs; anchor it, /^orders-/, to match from the start of the name).
  */
 export class SubscriptionMatcher {
   private readonly pattern: RegExp | null;
@@ -12,7 +13,8 @@ export class SubscriptionMatcher {
 
   constructor(subscription: readonly string[] | RegExp) {
     if (subscription instanceof RegExp) {
-      this.pattern = new RegExp(`^(?:${subscription.source})$`, subscription.flags.replace(/[gy]/g, ''));
+      // Without g or y, test() keeps no state between topics.
+      this.pattern = new RegExp(subscription.source, subscription.flags.replace(/[gy]/g, ''));
       this.topics = [];
     } else {
       this.pattern = null;

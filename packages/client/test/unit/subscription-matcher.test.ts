@@ -7,8 +7,9 @@ describe('SubscriptionMatcher', () => {
     expect(new SubscriptionMatcher(['payments', 'missing', 'payments']).match(existing)).toEqual(['missing', 'payments']);
   });
 
-  it('matches a pattern against whole names and never internal topics', () => {
-    expect(new SubscriptionMatcher(/orders.*/).match(existing)).toEqual(['orders', 'orders-eu']);
+  it('matches a pattern as RegExp#test does, and never internal topics', () => {
+    expect(new SubscriptionMatcher(/^orders/).match(existing)).toEqual(['orders', 'orders-eu']);
+    expect(new SubscriptionMatcher(/orders/).match(existing)).toEqual(['old-orders', 'orders', 'orders-eu']);
     expect(new SubscriptionMatcher(/.*/g).match(existing)).toEqual(['old-orders', 'orders', 'orders-eu', 'payments']);
   });
 });
