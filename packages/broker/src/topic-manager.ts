@@ -25,7 +25,7 @@ export function validateTopicName(name: string): void {
 const INTERNAL_PREFIX = '__';
 
 /** Refuses a user's request to create, delete or produce to a topic with a reserved name. */
-export function refuseInternalTopic(name: string, action: 'create' | 'delete' | 'produce to'): void {
+export function refuseInternalTopic(name: string, action: 'create' | 'delete' | 'produce to' | 'add partitions to'): void {
   if (name.startsWith(INTERNAL_PREFIX)) {
     throw new BrokerError('INVALID_TOPIC', `cannot ${action} topic ${JSON.stringify(name)}: names starting with "${INTERNAL_PREFIX}" are reserved for internal topics`);
   }
@@ -122,16 +122,29 @@ export class TopicManager {
           const logConfig = toLogConfig(effectiveTopicConfigs(this.options.topicDefaults, record.configs));
           for (const replica of current.partitions) replica?.log.updateConfig(logConfig);
         }
-        this.topics.set(record.name, { record, partitions: current.partitions });
+        const partitions = [...current.partitions];
+        if (record.partitions > partitions.length) {
+          await this.openPartitions(record, partitions);
+          this.options.logger.info('topic.partitions_added', { topic: record.name, partitions: record.partitions });
+        }
+        this.topics.set(record.name, { record, partitions });
       }
     });
   }
 
   private async openTopic(record: ClusterTopic): Promise<Topic> {
-    const logConfig = toLogConfig(effectiveTopicConfigs(this.options.topicDefaults, record.configs));
     const partitions: (PartitionReplica | undefined)[] = [];
+    await this.openPartitions(record, partitions);
+    this.options.logger.info('topic.opened', { topic: record.name, partitions: record.partitions, hosted: partitions.filter(Boolean).length });
+    return { record, partitions };
+  }
+
+  /** Opens this broker's replicas of the record's partitions past those in `partitions`, appending them; on failure, closes what it opened. */
+  private async openPartitions(record: ClusterTopic, partitions: (PartitionReplica | undefined)[]): Promise<void> {
+    const logConfig = toLogConfig(effectiveTopicConfigs(this.options.topicDefaults, record.configs));
+    const first = partitions.length;
     try {
-      for (let p = 0; p < record.partitions; p++) {
+      for (let p = first; p < record.partitions; p++) {
         const replicas = record.assignments[p].replicas;
         if (!replicas.includes(this.cluster.brokerId)) {
           partitions.push(undefined);
@@ -145,11 +158,10 @@ export class TopicManager {
         );
       }
     } catch (err) {
-      await Promise.allSettled(partitions.map((r) => r?.close()));
+      const opened = partitions.splice(first);
+      await Promise.allSettled(opened.map((r) => r?.close()));
       throw err;
     }
-    this.options.logger.info('topic.opened', { topic: record.name, partitions: record.partitions, hosted: partitions.filter(Boolean).length });
-    return { record, partitions };
   }
 
   private async removeTopic(topic: Topic): Promise<void> {
@@ -249,6 +261,29 @@ export class TopicManager {
     await this.cluster.awaitMetadata(() => JSON.stringify(this.cluster.state.topic(name)?.configs) === wanted, this.options.metadataTimeoutMs);
     await this.reconcile();
     this.options.logger.info('topic.configs_altered', { topic: name, set, reset });
+    return this.get(name);
+  }
+
+  /**
+   * Grows a topic to `count` partitions (never fewer: records keep the partition they were written
+   * to). New partitions get the replication factor of the topic's first partition, placed over the
+   * live brokers as a new topic's would be.
+   */
+  async addPartitions(name: string, count: number): Promise<Topic> {
+    const topic = this.get(name);
+    const current = topic.record.partitions;
+    if (!Number.isInteger(count) || count <= current || count > this.options.maxPartitionsPerTopic) {
+      throw new BrokerError('INVALID_CONFIG', `topic ${JSON.stringify(name)} has ${current} partitions: the new count must be in [${current + 1}, ${this.options.maxPartitionsPerTopic}], got ${count}`);
+    }
+    const live = this.cluster.state.brokers().filter((b) => !b.fenced).map((b) => b.id);
+    const factor = topic.record.assignments[0].replicas.length;
+    if (factor > live.length) throw new BrokerError('INVALID_CONFIG', `replication factor ${factor} of ${name} exceeds the ${live.length} live broker(s)`);
+    const placed = placeReplicas(live, count, factor, this.cluster.state.topics().length).slice(current);
+    const { topicId } = topic.record;
+    await this.cluster.propose({ type: 'addPartitions', name, topicId, from: current, assignments: placed.map((replicas) => ({ replicas, leader: 0, leaderTerm: 0 })) });
+    await this.cluster.awaitMetadata(() => (this.cluster.state.topic(name)?.partitions ?? 0) >= count, this.options.metadataTimeoutMs);
+    await this.reconcile();
+    this.options.logger.info('topic.partitions_altered', { topic: name, from: current, to: count });
     return this.get(name);
   }
 

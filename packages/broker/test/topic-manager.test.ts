@@ -34,6 +34,27 @@ describe('TopicManager over lmdb metadata', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('grows a topic: new partitions open and take writes, old ones keep their data, and the count survives a reopen', async () => {
+    await topics.create('growing', 2, {});
+    const before = await append('growing', 1, 'kept');
+    await topics.addPartitions('growing', 4);
+    expect(topics.get('growing').partitions).toHaveLength(4);
+    expect(await append('growing', 3, 'new')).toBe(0);
+    await reopen();
+    expect(topics.get('growing').record.partitions).toBe(4);
+    expect(topics.partition('growing', 1).highWatermark).toBeGreaterThan(before);
+    expect(topics.partition('growing', 3).highWatermark).toBeGreaterThan(0);
+  });
+
+  it('refuses to shrink a topic, to keep its count, or to pass the partition limit, changing nothing', async () => {
+    await topics.create('fixed', 2, {});
+    for (const count of [1, 2, 9, 2.5]) {
+      await expect(topics.addPartitions('fixed', count)).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    }
+    await expect(topics.addPartitions('nosuch', 3)).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC' });
+    expect(topics.get('fixed').record.partitions).toBe(2);
+  });
+
   it('keeps topics, configs, data and committed offsets across a reopen', async () => {
     await topics.create('orders', 0, { 'retention.ms': '1000' });
     const last = await append('orders', 1, 'x');

@@ -73,6 +73,9 @@ describe('gregor CLI on bad input', () => {
     const result = await run(['topic', 'alter', 'one']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('INVALID_ARGUMENT: nothing to alter');
+    const internal = await run(['topic', 'alter', '__consumer_offsets', '--partitions', '9']);
+    expect(internal.code).toBe(1);
+    expect(internal.stderr).toContain('INVALID_ARGUMENT: cannot add partitions to topic "__consumer_offsets"');
   });
 
   it('fails at once on a record larger than a request may be, naming the limits', async () => {

@@ -146,6 +146,12 @@ describe('gregor CLI', () => {
     const altered = await run(['topic', 'alter', 'admin-cli', '--set', 'retention.ms=120000', '--set', 'flush.policy=interval']);
     expect(altered.stdout).toContain('retention.ms=120000');
     expect(altered.stdout).toContain('flush.policy=interval');
+    const grown = JSON.parse((await run(['topic', 'alter', 'admin-cli', '--partitions', '3', '-o', 'json'])).stdout);
+    expect(grown.partitions).toHaveLength(3);
+    expect(grown.configs['retention.ms']).toBe('120000');
+    const shrink = await run(['topic', 'alter', 'admin-cli', '--partitions', '2']);
+    expect(shrink).toMatchObject({ code: 1 });
+    expect(shrink.stderr).toMatch(/INVALID_ARGUMENT: topic "admin-cli" has 3 partitions: the new count must be in \[4, /);
     expect((await run(['topic', 'delete', 'admin-cli'])).stdout).toBe('deleted topic admin-cli\n');
     expect((await run(['topic', 'list'])).stdout).not.toContain('admin-cli');
   });

@@ -89,6 +89,11 @@ export class Admin {
     return this.cluster.callAny('Admin', 'AlterTopicConfig', { name, set, reset });
   }
 
+  /** Grows a topic to `partitions` in all (only up); keyed records may then map to other partitions, as in Kafka. */
+  createPartitions(name: string, partitions: number): Promise<TopicDescription> {
+    return this.cluster.callAny('Admin', 'CreatePartitions', { name, partitions });
+  }
+
   /** Brokers (alive or not), the controller, and every partition's leader, replicas, high watermark and replica lag. */
   describeCluster(): Promise<DescribeClusterResponse> {
     return this.cluster.callAny('Admin', 'DescribeCluster', {});

@@ -276,4 +276,35 @@ describe('consumer groups on a 3-broker cluster', () => {
       await consumer.close();
     }
   }, 90_000);
+
+  it('a grown topic: the group takes its new partitions and a producer spreads records over them', async () => {
+    const topic = 'grown';
+    await admin.createTopic(topic, { partitions: 2, replicationFactor: 3 });
+    const consumer = new Consumer({ brokers: cluster.bootstrap, groupId: 'grown-g', sessionTimeoutMs: SESSION_MS, metadataMaxAgeMs: 500, autoOffsetReset: 'earliest' });
+    consumer.subscribe([topic]);
+    const seen = new Set<number>();
+    void (async () => {
+      for await (const records of consumer.batches()) for (const r of records) seen.add(r.partition);
+    })();
+    const producer = new Producer({ brokers: cluster.bootstrap, metadataMaxAgeMs: 200 });
+    try {
+      await waitFor(() => consumer.assignment().length === 2 || null, 30_000, 'two partitions assigned', 50);
+      await producer.send(topic, { key: 'k', value: 'before' });
+      const grown = await admin.createPartitions(topic, 5);
+      expect(grown.partitions).toHaveLength(5);
+      await waitFor(() => consumer.assignment().length === 5 || null, 30_000, 'five partitions assigned', 50);
+      // Keyed records hash over the new count once the producer's metadata is older than its max age.
+      const used = new Set<number>();
+      await waitFor(async () => {
+        for (let i = 0; i < 20; i++) used.add((await producer.send(topic, { key: `key-${i}`, value: 'after' })).partition);
+        return used.has(2) || used.has(3) || used.has(4) || null;
+      }, 30_000, 'records written to a new partition', 100);
+      await waitFor(() => [...used].every((p) => seen.has(p)) || null, 30_000, 'the group reads every partition written', 50);
+      await expect(admin.createPartitions(topic, 3)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect((await admin.describeTopic(topic)).partitions).toHaveLength(5);
+    } finally {
+      await producer.close();
+      await consumer.close();
+    }
+  }, 90_000);
 });

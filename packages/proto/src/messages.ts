@@ -95,6 +95,8 @@ export interface TopicDescription {
 
 export interface AlterTopicConfigRequest { name: string; set?: Record<string, string>; reset?: string[] }
 
+export interface CreatePartitionsRequest { name: string; partitions: number }
+
 export interface BrokerNode { id: number; host: string; port: number; alive: boolean }
 
 export interface ReplicaStatus { brokerId: number; role: string; logEndOffset: number; lag: number }

@@ -114,6 +114,16 @@ export class ClusterState {
         this.topicDb.putSync(command.name, { ...topic, configs: command.configs });
         return { ok: true };
       }
+      case 'addPartitions': {
+        const topic = this.topicDb.get(command.name);
+        if (!topic || topic.topicId !== command.topicId) return unknownTopic(command.name);
+        if (topic.partitions !== command.from) {
+          return { ok: false, code: 'INVALID_REQUEST', message: `topic ${JSON.stringify(command.name)} has ${topic.partitions} partitions, not ${command.from}: its partitions changed meanwhile` };
+        }
+        const assignments = [...topic.assignments, ...command.assignments];
+        this.topicDb.putSync(command.name, { ...topic, partitions: assignments.length, assignments });
+        return { ok: true };
+      }
       case 'partitionLeader': {
         const topic = this.topics().find((t) => t.topicId === command.topicId);
         const assignment = topic?.assignments[command.partition];

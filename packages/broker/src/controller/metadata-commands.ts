@@ -36,6 +36,8 @@ export type MetadataCommand =
   | { type: 'createTopic'; topic: ClusterTopic }
   | { type: 'deleteTopic'; name: string }
   | { type: 'alterTopicConfigs'; name: string; configs: Record<string, string> }
+  /** New partitions at the end of a topic that has `from` now; applied only if it still has. */
+  | { type: 'addPartitions'; name: string; topicId: string; from: number; assignments: PartitionAssignment[] }
   | { type: 'partitionLeader'; topicId: string; partition: number; leader: number; term: number }
   | { type: 'allocateProducerIds'; count: number };
 
@@ -50,6 +52,7 @@ const TYPES = new Set<MetadataCommand['type']>([
   'createTopic',
   'deleteTopic',
   'alterTopicConfigs',
+  'addPartitions',
   'partitionLeader',
   'allocateProducerIds',
 ]);

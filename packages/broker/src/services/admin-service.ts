@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type {
   AlterTopicConfigRequest,
+  CreatePartitionsRequest,
   CreateTopicRequest,
   DeleteTopicRequest,
   DescribeClusterResponse,
@@ -53,6 +54,10 @@ export function adminService(ctx: BrokerContext): grpc.UntypedServiceImplementat
     AlterTopicConfig: unary<AlterTopicConfigRequest, TopicDescription>(ctx, 'AlterTopicConfig', async (request) =>
       describe(ctx, await ctx.topics.alterConfigs(request.name, request.set ?? {}, request.reset ?? [])),
     ),
+    CreatePartitions: unary<CreatePartitionsRequest, TopicDescription>(ctx, 'CreatePartitions', async (request) => {
+      refuseInternalTopic(request.name, 'add partitions to');
+      return describe(ctx, await ctx.topics.addPartitions(request.name, request.partitions));
+    }),
     DescribeCluster: unary<object, DescribeClusterResponse>(ctx, 'DescribeCluster', () => describeCluster(ctx)),
   };
 }

@@ -51,11 +51,18 @@ export function topicCommand(): Command {
     });
 
   withOutput(topic.command('alter <name>'))
-    .description('change topic configs (at least one --set or --reset); prints the topic as altered')
+    .description('change topic configs (--set, --reset) or grow its partition count (--partitions); prints the topic as altered')
     .option('-s, --set <key=value>', 'set a config, repeatable', collectPairs, {})
     .option('-r, --reset <key>', 'return a config to its default, repeatable', collect, [])
-    .action(async (name: string, opts: OutputOptions & { set: Record<string, string>; reset: string[] }, cmd: Command) => {
-      printDescription(await withAdmin(cmd, (admin) => admin.alterTopicConfig(name, opts.set, opts.reset)), opts);
+    .option('-p, --partitions <n>', 'grow the topic to n partitions (only up; keyed records may then map to other partitions)', parseInteger(1))
+    .action(async (name: string, opts: OutputOptions & { set: Record<string, string>; reset: string[]; partitions?: number }, cmd: Command) => {
+      const configs = Object.keys(opts.set).length > 0 || opts.reset.length > 0;
+      const d = await withAdmin(cmd, async (admin) => {
+        let altered = opts.partitions !== undefined ? await admin.createPartitions(name, opts.partitions) : undefined;
+        if (configs || !altered) altered = await admin.alterTopicConfig(name, opts.set, opts.reset);
+        return altered;
+      });
+      printDescription(d, opts);
     });
 
   topic

@@ -18,6 +18,8 @@ export interface ClusterOptions {
   /** First retry delay on retriable errors, ms (default 100); doubles up to retryBackoffMaxMs (default 1000, as Kafka's retry.backoff.max.ms). */
   retryBackoffMs?: number;
   retryBackoffMaxMs?: number;
+  /** A topic's partitions are asked for again after this long, so added partitions are used (default 300000, as Kafka's metadata.max.age.ms). */
+  metadataMaxAgeMs?: number;
 }
 
 /** Rounds over every broker, none reachable, after which a general request fails. */
@@ -36,6 +38,7 @@ export class Cluster {
   readonly bootstrap: string[];
   readonly requestTimeoutMs: number;
   private readonly backoff: { initialMs: number; maxMs: number };
+  private readonly metadataMaxAgeMs: number;
   private readonly connections = new Map<string, Connection>();
   /** Connections handed in by the caller: used, never closed. */
   private readonly borrowed = new Set<Connection>();
@@ -52,6 +55,7 @@ export class Cluster {
     this.bootstrap = connection ? [connection.address] : parseBrokerList(options.brokers ?? options.broker ?? options.address);
     this.requestTimeoutMs = options.requestTimeoutMs ?? connection?.requestTimeoutMs ?? 30000;
     this.backoff = { initialMs: options.retryBackoffMs ?? 100, maxMs: options.retryBackoffMaxMs ?? 1000 };
+    this.metadataMaxAgeMs = options.metadataMaxAgeMs ?? 300_000;
     if (connection) {
       this.connections.set(connection.address, connection);
       this.borrowed.add(connection);
@@ -181,6 +185,13 @@ export class Cluster {
       this.topicLookups.set(topic, lookup);
     }
     return lookup;
+  }
+
+  /** Refreshes a topic's metadata in the background once it is older than metadataMaxAgeMs; the caller goes on with what is known. */
+  refreshIfStale(topic: string, now: number): void {
+    if (!this.metadata.isStale(topic, now, this.metadataMaxAgeMs) || this.topicLookups.has(topic)) return;
+    // A failed refresh leaves the topic stale, so the next call asks again.
+    this.refreshTopic(topic).catch(() => undefined);
   }
 
   async partitionCount(topic: string): Promise<number> {

@@ -26,6 +26,8 @@ function dialable(address: string): boolean {
 export class MetadataCache {
   private readonly brokers = new Map<number, string>();
   private readonly topics = new Map<string, PartitionRoute[]>();
+  /** When each topic's partitions were last learnt (ms since the epoch). */
+  private readonly learnedAt = new Map<string, number>();
 
   setBrokers(brokers: readonly BrokerAddress[]): void {
     for (const b of brokers) if (dialable(b.address)) this.brokers.set(b.id, b.address);
@@ -39,8 +41,15 @@ export class MetadataCache {
     return [...new Set(this.brokers.values())];
   }
 
-  setTopic(topic: string, partitions: readonly PartitionRoute[]): void {
+  setTopic(topic: string, partitions: readonly PartitionRoute[], now = Date.now()): void {
     this.topics.set(topic, partitions.map((p) => ({ leader: p.leader, replicas: [...p.replicas] })));
+    this.learnedAt.set(topic, now);
+  }
+
+  /** Whether a known topic's partitions were learnt over `maxAgeMs` ago (its partition count may have grown since). */
+  isStale(topic: string, now: number, maxAgeMs: number): boolean {
+    const at = this.learnedAt.get(topic);
+    return at !== undefined && now - at > maxAgeMs;
   }
 
   hasTopic(topic: string): boolean {
@@ -85,5 +94,6 @@ export class MetadataCache {
 
   forgetTopic(topic: string): void {
     this.topics.delete(topic);
+    this.learnedAt.delete(topic);
   }
 }

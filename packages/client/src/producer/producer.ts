@@ -150,6 +150,7 @@ export class Producer {
     const accumulator = this.accumulator;
     const batches = accumulator.batchesOf(topic);
     const now = Date.now();
+    this.cluster.refreshIfStale(topic, now);
     if (!Array.isArray(records)) {
       return new Promise<RecordMetadata>((resolve, reject) => accumulator.append(topic, partitions, batches, records, now, null, 0, resolve, reject));
     }
