@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { partitionForKey } from '@gregor/records';
 import type { ClusterNode } from '../cluster/cluster-node';
 import type { ForwardedGroupsMethod } from '../cluster/peer-clients';
-import { BrokerError, BrokerErrorCode, NotLeaderError } from '../errors';
+import { BrokerError, BrokerErrorCode, ERROR_CODE_METADATA, NotLeaderError } from '../errors';
 import type { Logger } from '../logger';
 import type { PartitionReplica } from '../partition-replica';
 import type { Ticker } from '../replication/ticker';
@@ -188,7 +188,7 @@ export class GroupCoordinator {
     } catch (err) {
       // The leader's own answer, keeping its Gregor code; a broker that did not answer is worth a retry.
       const { metadata: trailers, details } = err as grpc.ServiceError;
-      const reason = trailers?.get('gregor-error')[0];
+      const reason = trailers?.get(ERROR_CODE_METADATA)[0];
       throw typeof reason === 'string'
         ? new BrokerError(reason as BrokerErrorCode, details)
         : new BrokerError('COORDINATOR_NOT_AVAILABLE', `broker ${leader}, coordinating ${OFFSETS_TOPIC}-${partition}, did not answer: ${details}`);

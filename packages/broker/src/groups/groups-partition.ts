@@ -68,8 +68,13 @@ export class GroupsPartition {
     const existing = this.live.get(id);
     if (existing) return existing;
     await this.catchUp();
-    const raced = this.live.get(id);
-    if (raced) return raced;
+    return this.loaded(id, create);
+  }
+
+  /** The group once the fold has caught up: alive already, brought alive from its record, or (with `create`) new. */
+  private loaded(id: string, create: boolean): ConsumerGroup | null {
+    const existing = this.live.get(id);
+    if (existing) return existing;
     const stored = this.stored.get(id) ?? null;
     if (!stored && !create) return null;
     const group = new ConsumerGroup(id, this.hostFor(id), this.options.limits, stored);
@@ -102,17 +107,17 @@ export class GroupsPartition {
   async list(): Promise<GroupSummary[]> {
     await this.catchUp();
     const ids = new Set([...this.stored.keys(), ...this.live.keys(), ...this.offsets.keys()]);
-    const summaries: GroupSummary[] = [];
-    for (const id of ids) {
-      const summary = await this.summary(id);
-      if (summary) summaries.push(summary);
-    }
-    return summaries;
+    return [...ids].map((id) => this.summaryOf(id, this.loaded(id, false))).filter((s): s is GroupSummary => s !== null);
   }
 
-  /** A group with neither members nor offsets does not exist: null. */
-  async summary(id: string): Promise<GroupSummary | null> {
+  /** The group and its summary; null when it has neither a membership nor offsets (it does not exist). */
+  async describe(id: string): Promise<{ summary: GroupSummary; group: ConsumerGroup | null } | null> {
     const group = await this.group(id, false);
+    const summary = this.summaryOf(id, group);
+    return summary && { summary, group };
+  }
+
+  private summaryOf(id: string, group: ConsumerGroup | null): GroupSummary | null {
     if (group && group.state !== 'Empty') return { group: id, state: group.state, protocolType: group.protocolType };
     if (!this.offsets.has(id) && !group) return null;
     return { group: id, state: 'Empty', protocolType: group?.protocolType ?? '' };

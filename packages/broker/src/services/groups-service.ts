@@ -65,9 +65,9 @@ function assignedPartitions(protocolType: string, assignment: Buffer): TopicPart
 }
 
 async function describeGroup(partition: GroupsPartition, id: string): Promise<GroupDescription> {
-  const summary = await partition.summary(id);
-  const group = await partition.group(id, false);
-  if (!summary) return { group: id, state: 'Dead', protocolType: '', protocolName: '', generation: 0, leader: '', members: [] };
+  const found = await partition.describe(id);
+  if (!found) return { group: id, state: 'Dead', protocolType: '', protocolName: '', generation: 0, leader: '', members: [] };
+  const { summary, group } = found;
   const d = group?.describe();
   const member = (m: StoredMember) => ({
     memberId: m.memberId,
