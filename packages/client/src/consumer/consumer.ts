@@ -165,8 +165,31 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       const assigned: Assigned = { tp: { topic: tp.topic, partition: tp.partition }, key: key(tp), paused: false, position: 0, generation: 0, subscription: null, failures: 0, redirects: 0 };
       this.assigned.set(key(tp), assigned);
       const start = committed.get(key(tp));
-      await this.seekAssigned(assigned, start !== undefined ? start : this.reset === 'earliest' ? 'earliest' : 'latest');
+      await this.startAssigned(assigned, start !== undefined ? start : this.reset === 'earliest' ? 'earliest' : 'latest');
     }
+  }
+
+  /**
+   * Seeks a newly assigned partition to its start. One whose topic the broker does not know (deleted,
+   * or not yet known there) stays assigned and is looked up again after a backoff, until it is
+   * found or the rebalance that follows takes it away: blocking here would hold up that rebalance.
+   */
+  private async startAssigned(assigned: Assigned, target: SeekTarget): Promise<void> {
+    try {
+      await this.seekAssigned(assigned, target);
+    } catch (err) {
+      const error = GregorError.from(err);
+      if (!this.awaitsRebalance(error)) throw error;
+      void sleep(this.cluster.backoffDelay(assigned.failures++)).then(async () => {
+        if (this.closed || this.assigned.get(assigned.key) !== assigned) return;
+        await this.startAssigned(assigned, target).catch((failure: unknown) => this.fail(GregorError.from(failure)));
+      });
+    }
+  }
+
+  /** A group member's topic that is missing stays assigned until the rebalance the leader's metadata watch starts. */
+  private awaitsRebalance(error: GregorError): boolean {
+    return this.group !== null && error.code === 'NOT_FOUND';
   }
 
   /** Assigns every partition of a topic. */
@@ -311,9 +334,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         await this.seekAssigned(assigned, this.reset);
         return;
       }
-      // A group member's topic that was deleted stays assigned until the rebalance the leader's metadata watch starts.
-      const awaitingRebalance = this.group !== null && err.code === 'NOT_FOUND';
-      if (!err.retriable && !awaitingRebalance) throw err;
+      if (!err.retriable && !this.awaitsRebalance(err)) throw err;
       if (!(err.redirect && assigned.redirects++ < 3)) await sleep(this.cluster.backoffDelay(assigned.failures++));
       if (this.closed || assigned.generation !== generation) return;
       // Resume at the position; batches queued from the broken stream are fetched again.
