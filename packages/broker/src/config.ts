@@ -14,6 +14,10 @@ export interface BrokerConfig {
   peers: string;
   /** Metadata-log voters as id,id,...; empty = the three lowest peer ids. */
   controllers: string;
+  /** host:port of any live broker of a running cluster to join; empty to form or rejoin one from --peers. */
+  join: string;
+  /** The rack (or zone) this broker stands in, for rack-aware placement; empty for none. */
+  rack: string;
   defaultReplicationFactor: number;
   offsetsTopicPartitions: number;
   raftTickMs: number;
@@ -65,6 +69,8 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
   { key: 'advertisedAddress', flag: '--advertised-address', env: 'GREGOR_ADVERTISED_ADDRESS', kind: 'string', allowEmpty: true, default: '', description: 'host:port clients use to reach this broker; empty = host and the bound port' },
   { key: 'peers', flag: '--peers', env: 'GREGOR_PEERS', kind: 'string', allowEmpty: true, default: '', description: 'every broker of the cluster as id=host:port/peerPort,... (this one included), or id=host:port/peerHost:peerPort when peers reach it at another host; empty runs a cluster of one' },
   { key: 'controllers', flag: '--controllers', env: 'GREGOR_CONTROLLERS', kind: 'string', allowEmpty: true, default: '', description: 'broker ids voting on the cluster metadata log, as id,id,...; empty = the three lowest peer ids' },
+  { key: 'join', flag: '--join', env: 'GREGOR_JOIN', kind: 'string', allowEmpty: true, default: '', description: 'host:port (client port) of any live broker of a running cluster: this broker joins it without --peers, and takes no replicas until some move to it' },
+  { key: 'rack', flag: '--rack', env: 'GREGOR_RACK', kind: 'string', allowEmpty: true, default: '', description: 'rack or zone of this broker; rebalancing keeps a partition\'s replicas on distinct racks where it can' },
   { key: 'defaultReplicationFactor', flag: '--default-replication-factor', env: 'GREGOR_DEFAULT_REPLICATION_FACTOR', kind: 'int', default: 3, min: 1, max: 7, description: 'replicas of each partition of a new topic (at most the live brokers)' },
   { key: 'offsetsTopicPartitions', flag: '--offsets-topic-partitions', env: 'GREGOR_OFFSETS_TOPIC_PARTITIONS', kind: 'int', default: 4, min: 1, max: 1024, description: 'partitions of __consumer_offsets, created on the first group commit' },
   { key: 'raftTickMs', flag: '--raft-tick-ms', env: 'GREGOR_RAFT_TICK_MS', kind: 'int', default: 100, min: 5, max: 10000, description: 'one Raft tick: leaders heartbeat every tick' },

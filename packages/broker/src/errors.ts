@@ -16,7 +16,16 @@ export type BrokerErrorCode =
   | 'INVALID_PRODUCER_EPOCH'
   | 'PERMISSION_DENIED'
   | 'INTERNAL'
+  | ReassignmentErrorCode
   | GroupErrorCode;
+
+/** Kafka's names for what can be wrong with a replica move. */
+export type ReassignmentErrorCode =
+  | 'INVALID_REPLICATION_FACTOR'
+  | 'INVALID_REPLICA_ASSIGNMENT'
+  | 'BROKER_NOT_AVAILABLE'
+  | 'REASSIGNMENT_IN_PROGRESS'
+  | 'NO_REASSIGNMENT_IN_PROGRESS';
 
 /** Kafka's group protocol errors, by Kafka's names, so the Kafka front end can map them one to one. */
 export type GroupErrorCode =
@@ -94,6 +103,12 @@ const STATUS_BY_CODE: Readonly<Record<string, grpc.status>> = {
   INVALID_PRODUCER_EPOCH: grpc.status.FAILED_PRECONDITION,
   // a peer call from a broker id outside the cluster
   PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
+  // reassignments: bad lists and unknown brokers are the caller's; an overlapping or missing move is the cluster's state
+  INVALID_REPLICATION_FACTOR: grpc.status.INVALID_ARGUMENT,
+  INVALID_REPLICA_ASSIGNMENT: grpc.status.INVALID_ARGUMENT,
+  BROKER_NOT_AVAILABLE: grpc.status.FAILED_PRECONDITION,
+  REASSIGNMENT_IN_PROGRESS: grpc.status.FAILED_PRECONDITION,
+  NO_REASSIGNMENT_IN_PROGRESS: grpc.status.FAILED_PRECONDITION,
   // groups: a member's view is out of date (it rejoins), a bad request, or the coordinator moved (retry)
   INVALID_GROUP_ID: grpc.status.INVALID_ARGUMENT,
   GROUP_ID_NOT_FOUND: grpc.status.NOT_FOUND,

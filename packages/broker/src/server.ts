@@ -89,7 +89,7 @@ export class Broker {
       peerPort: this.peerPort,
       dataDir,
       clusterId: this.parts.cluster.state.clusterId,
-      peers: config.peers || 'none (a cluster of one)',
+      peers: config.peers || (config.join ? `joined through ${config.join}` : 'none (a cluster of one)'),
       topics: this.parts.topics.list().length,
       heapGrowingPercent: config.heapGrowingPercent,
       logPreallocateBytes: config.logPreallocateBytes,

@@ -5,6 +5,7 @@ import { PartitionLog, Preallocation } from '@gregor/storage';
 import type { ClusterNode } from './cluster/cluster-node';
 import type { ClusterTopic } from './controller/metadata-commands';
 import { placeReplicas } from './controller/placement';
+import { hostsOf } from './controller/reassignment-rules';
 import { BrokerError, NotLeaderError } from './errors';
 import { Logger, errorFields } from './logger';
 import { PartitionReplica } from './partition-replica';
@@ -123,10 +124,9 @@ export class TopicManager {
           for (const replica of current.partitions) replica?.log.updateConfig(logConfig);
         }
         const partitions = [...current.partitions];
-        if (record.partitions > partitions.length) {
-          await this.openPartitions(record, partitions);
-          this.options.logger.info('topic.partitions_added', { topic: record.name, partitions: record.partitions });
-        }
+        const before = partitions.length;
+        await this.syncPartitions(record, partitions);
+        if (record.partitions > before) this.options.logger.info('topic.partitions_added', { topic: record.name, partitions: record.partitions });
         this.topics.set(record.name, { record, partitions });
       }
     });
@@ -134,34 +134,52 @@ export class TopicManager {
 
   private async openTopic(record: ClusterTopic): Promise<Topic> {
     const partitions: (PartitionReplica | undefined)[] = [];
-    await this.openPartitions(record, partitions);
+    await this.syncPartitions(record, partitions);
     this.options.logger.info('topic.opened', { topic: record.name, partitions: record.partitions, hosted: partitions.filter(Boolean).length });
     return { record, partitions };
   }
 
-  /** Opens this broker's replicas of the record's partitions past those in `partitions`, appending them; on failure, closes what it opened. */
-  private async openPartitions(record: ClusterTopic, partitions: (PartitionReplica | undefined)[]): Promise<void> {
+  /**
+   * Makes `partitions` hold this broker's replica of exactly the record's partitions it hosts: it
+   * opens those newly assigned here (new partitions, or a move's new replicas) and closes and
+   * deletes those a finished move took away. On a failure to open, closes what it opened.
+   */
+  private async syncPartitions(record: ClusterTopic, partitions: (PartitionReplica | undefined)[]): Promise<void> {
     const logConfig = toLogConfig(effectiveTopicConfigs(this.options.topicDefaults, record.configs));
-    const first = partitions.length;
+    const opened: number[] = [];
     try {
-      for (let p = first; p < record.partitions; p++) {
-        const replicas = record.assignments[p].replicas;
-        if (!replicas.includes(this.cluster.brokerId)) {
-          partitions.push(undefined);
-          continue;
+      for (let p = 0; p < record.partitions; p++) {
+        const assignment = record.assignments[p];
+        const hosted = hostsOf(assignment).includes(this.cluster.brokerId);
+        const current = partitions[p];
+        const placement = { topic: record.name, topicId: record.topicId, partition: p, replicas: assignment.replicas, reassignment: assignment.reassignment };
+        if (current && hosted) {
+          this.cluster.updatePlacement(current.replication, placement);
+        } else if (current) {
+          partitions[p] = undefined;
+          await this.dropReplica(record, p, current);
+        } else if (hosted) {
+          const dir = path.join(this.topicDir(record), String(p));
+          const log = await PartitionLog.open(dir, logConfig, undefined, this.options.preallocation);
+          partitions[p] = new PartitionReplica(record.name, p, log, (onHighWatermark) => this.cluster.openReplica(placement, log, dir, onHighWatermark));
+          opened.push(p);
+        } else {
+          partitions[p] = undefined;
         }
-        const dir = path.join(this.topicDir(record), String(p));
-        const log = await PartitionLog.open(dir, logConfig, undefined, this.options.preallocation);
-        const placement = { topic: record.name, topicId: record.topicId, partition: p, replicas };
-        partitions.push(
-          new PartitionReplica(record.name, p, log, (onHighWatermark) => this.cluster.openReplica(placement, log, dir, onHighWatermark)),
-        );
       }
     } catch (err) {
-      const opened = partitions.splice(first);
-      await Promise.allSettled(opened.map((r) => r?.close()));
+      await Promise.allSettled(opened.map((p) => partitions[p]?.close()));
+      for (const p of opened) partitions[p] = undefined;
       throw err;
     }
+  }
+
+  /** A move took this partition off this broker: its replica is out of the Raft group, so its files go. */
+  private async dropReplica(record: ClusterTopic, partition: number, replica: PartitionReplica): Promise<void> {
+    this.cluster.closeReplica(replica.replication);
+    await replica.close();
+    await fs.promises.rm(path.join(this.topicDir(record), String(partition)), { recursive: true, force: true });
+    this.options.logger.info('partition.replica_removed', { partition: replica.name });
   }
 
   private async removeTopic(topic: Topic): Promise<void> {

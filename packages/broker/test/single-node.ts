@@ -24,6 +24,7 @@ export async function startSingleNode(dir: string, defaultPartitions = 2, overri
   const cluster = await ClusterNode.start({
     topology: resolveTopology(1, { client: '127.0.0.1:1', peer: '127.0.0.1:2' }, '', ''),
     advertisedAddress: '127.0.0.1:1',
+    rack: '',
     metadataDir: path.join(dir, 'metadata'),
     state: ClusterState.open(store.root),
     logger: silentLogger,

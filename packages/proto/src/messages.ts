@@ -97,7 +97,17 @@ export interface AlterTopicConfigRequest { name: string; set?: Record<string, st
 
 export interface CreatePartitionsRequest { name: string; partitions: number }
 
-export interface BrokerNode { id: number; host: string; port: number; alive: boolean }
+export interface BrokerNode {
+  id: number;
+  host: string;
+  port: number;
+  alive: boolean;
+  rack: string;
+  /** alive, dead, decommissioning or removed. */
+  state: string;
+  replicas: number;
+  peerAddress: string;
+}
 
 export interface ReplicaStatus { brokerId: number; role: string; logEndOffset: number; lag: number }
 
@@ -110,7 +120,35 @@ export interface PartitionStatus {
   replicaStates: ReplicaStatus[];
 }
 
-export interface DescribeClusterResponse { clusterId: string; controllerId: number; brokers: BrokerNode[]; partitions: PartitionStatus[] }
+export interface DescribeClusterResponse { clusterId: string; controllerId: number; brokers: BrokerNode[]; partitions: PartitionStatus[]; controllers: number[] }
+
+export interface PartitionReassignment { topic: string; partition: number; replicas: number[] }
+
+export interface ReassignPartitionsRequest { partitions: PartitionReassignment[]; throttleMbPerSec?: number }
+
+export interface CancelReassignmentRequest { topic: string; partition: number }
+
+export interface ReplicaProgress { brokerId: number; bytes: number; totalBytes: number; logEndOffset: number; leaderLogEndOffset: number }
+
+export interface ReassignmentStatus {
+  topic: string;
+  partition: number;
+  replicas: number[];
+  target: number[];
+  cancelled: boolean;
+  startedAtMs: number;
+  throttleMbPerSec: number;
+  leader: number;
+  voters: number[];
+  learners: number[];
+  adding: ReplicaProgress[];
+}
+
+export interface ListReassignmentsResponse { reassignments: ReassignmentStatus[] }
+
+export interface DecommissionBrokerRequest { brokerId: number }
+
+export interface DecommissionBrokerResponse { moves: PartitionReassignment[] }
 
 export interface CommittedOffset {
   topic: string;

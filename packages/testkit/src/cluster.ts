@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrokerExit, BrokerProcess } from './broker-process';
+import { BrokerExit, BrokerProcess, type StartBrokerOptions } from './broker-process';
 import type { BrokerProgram } from './broker-program';
 import { FaultProxy } from './fault-proxy';
 
@@ -72,6 +72,8 @@ export class LocalCluster {
     /** Keyed `${from}->${to}`; empty when not proxied. */
     private readonly proxies: Map<string, FaultProxy>,
     private readonly ownsDataRoot: boolean,
+    /** What every broker was started with, for brokers that join later. */
+    private readonly shared: Pick<StartBrokerOptions, 'config' | 'env' | 'program' | 'startTimeoutMs'> = {},
   ) {
     this.ids = [...brokers.keys()].sort((a, b) => a - b);
     this.controllers = defaultControllers(this.ids);
@@ -146,6 +148,23 @@ export class LocalCluster {
     const pid = this.broker(id).pid;
     if (!this.paused.delete(id) || pid === undefined || !this.isRunning(id)) return;
     process.kill(pid, 'SIGCONT');
+  }
+
+  /**
+   * Starts a new broker `id` that joins the running cluster through a live broker (`--join`), with
+   * its data in <dataRoot>/broker-id; from then on it is one of this cluster's brokers.
+   */
+  async join(id: number, config: Record<string, string | number> = {}): Promise<void> {
+    if (this.brokers.has(id)) throw new Error(`broker ${id} is already in this cluster`);
+    const through = this.live()[0];
+    if (through === undefined) throw new Error('no live broker to join through');
+    const dataDir = path.join(this.dataRoot, `broker-${id}`);
+    await fs.promises.mkdir(dataDir, { recursive: true });
+    const broker = new BrokerProcess(dataDir, { ...this.shared, config: { ...this.shared.config, ...config, 'broker-id': id, join: this.address(through) } }, false);
+    this.brokers.set(id, broker);
+    this.ids.push(id);
+    this.ids.sort((a, b) => a - b);
+    await broker.start();
   }
 
   /** Starts a broker that is not running, on its port and data directory. */
@@ -245,7 +264,12 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
     const dataDir = path.join(dataRoot, `broker-${id}`);
     brokers.set(id, new BrokerProcess(dataDir, { port: portOf(id), peerPort: peerPortOf(id), config, env: options.env, program: options.program, startTimeoutMs: options.startTimeoutMs }, false));
   }
-  const cluster = new LocalCluster(dataRoot, brokers, proxies, options.dataRoot === undefined);
+  const cluster = new LocalCluster(dataRoot, brokers, proxies, options.dataRoot === undefined, {
+    config: options.config,
+    env: options.env,
+    program: options.program,
+    startTimeoutMs: options.startTimeoutMs,
+  });
   try {
     await Promise.all(ids.map(async (id) => {
       await fs.promises.mkdir(cluster.dataDir(id), { recursive: true });

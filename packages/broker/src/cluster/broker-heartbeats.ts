@@ -1,4 +1,4 @@
-import { BrokerLiveness } from '../controller/broker-liveness';
+import { BrokerLiveness, type BrokerHeartbeat } from '../controller/broker-liveness';
 import type { ClusterState } from '../controller/cluster-state';
 import type { Controller } from '../controller/controller';
 import type { MetadataCommand } from '../controller/metadata-commands';
@@ -8,8 +8,8 @@ import type { PeerClients } from './peer-clients';
 
 export interface BrokerHeartbeatsOptions {
   brokerId: number;
-  /** What this broker registers as its client address. */
-  advertisedAddress: string;
+  /** What this broker registers: its client and peer addresses and rack. */
+  self: BrokerHeartbeat;
   intervalMs: number;
   sessionTimeoutMs: number;
   state: ClusterState;
@@ -30,6 +30,7 @@ export interface BrokerHeartbeatsOptions {
 export class BrokerHeartbeats {
   private readonly liveness: BrokerLiveness;
   private readonly stopTimers: Array<() => void> = [];
+  private guesses = 0;
 
   constructor(private readonly options: BrokerHeartbeatsOptions) {
     this.liveness = new BrokerLiveness({
@@ -53,24 +54,35 @@ export class BrokerHeartbeats {
   }
 
   send(): void {
-    const { brokerId, advertisedAddress: address } = this.options;
+    const { self } = this.options;
     const controller = this.options.controller();
     if (controller.isLeader) {
-      this.liveness.heartbeat(brokerId, address);
+      this.liveness.heartbeat(self);
       return;
     }
-    const leader = controller.leaderId;
+    const leader = controller.leaderId || this.guessLeader(controller);
     if (leader === 0) return;
     this.options.clients
-      .call(leader, 'heartbeat', { brokerId, address }, this.options.intervalMs)
+      .call(leader, 'heartbeat', self, this.options.intervalMs)
       .catch((err: unknown) => this.options.logger.debug('heartbeat.failed', { leader, ...errorFields(err) }));
   }
 
+  /**
+   * A broker that joined knows no controller leader until the leader, which knows nothing of it
+   * before its first heartbeat, replicates to it: it tries the metadata voters in turn.
+   */
+  private guessLeader(controller: Controller): number {
+    const voters = controller.replica.node.raft.tracker.config.voters.filter((id) => id !== this.options.self.brokerId);
+    if (voters.length === 0) return 0;
+    this.guesses++;
+    return voters[this.guesses % voters.length];
+  }
+
   /** Another broker's heartbeat, which only the controller leader takes. */
-  receive(brokerId: number, address: string): void {
+  receive(heartbeat: BrokerHeartbeat): void {
     const controller = this.options.controller();
     if (!controller.isLeader) throw controller.replica.notLeader();
-    this.liveness.heartbeat(brokerId, address);
+    this.liveness.heartbeat(heartbeat);
   }
 
   stop(): void {

@@ -19,13 +19,20 @@ import { openController } from './open-controller';
 import { PeerClients } from './peer-clients';
 import { peerService } from './peer-service';
 import { restorePreferredLeaders } from './preferred-leaders';
+import { driveReassignments } from '../reassignment/reassignment-driver';
+import { maintainMetadataMembership } from './metadata-membership';
 
 export type { ReplicaPlacement } from './hosted-replicas';
+
+/** How often a partition leader takes the next step of a move: each step waits for a Raft commit anyway. */
+const REASSIGNMENT_STEP_MS = 100;
 
 export interface ClusterNodeOptions {
   topology: ClusterTopology;
   /** How clients and peers reach this broker. */
   advertisedAddress: string;
+  /** The rack this broker declares (--rack), for rack-aware placement; empty for none. */
+  rack: string;
   metadataDir: string;
   state: ClusterState;
   logger: Logger;
@@ -55,11 +62,11 @@ export class ClusterNode {
   readonly groups: RaftGroups;
   private readonly hosted: HostedReplicas;
   private readonly heartbeats: BrokerHeartbeats;
-  private stopLeaderBalance: () => void = () => undefined;
+  private stopTimers: Array<() => void> = [];
   controller!: Controller;
 
   private constructor(private readonly options: ClusterNodeOptions) {
-    this.clients = new PeerClients(options.topology.peers, options.topology.brokerId);
+    this.clients = new PeerClients((id) => this.peerAddressOf(id), options.topology.brokerId);
     this.groups = new RaftGroups(options.tickMs, options.ticker);
     this.transport = new PeerTransport({
       brokerId: this.brokerId,
@@ -82,7 +89,12 @@ export class ClusterNode {
     });
     this.heartbeats = new BrokerHeartbeats({
       brokerId: this.brokerId,
-      advertisedAddress: options.advertisedAddress,
+      self: {
+        brokerId: this.brokerId,
+        address: options.advertisedAddress,
+        peerAddress: options.topology.peers.get(options.topology.brokerId)?.peer ?? '',
+        rack: options.rack,
+      },
       intervalMs: options.brokerHeartbeatMs,
       sessionTimeoutMs: options.brokerSessionTimeoutMs,
       state: options.state,
@@ -106,7 +118,11 @@ export class ClusterNode {
     if (topology.controllers.length === 1 && topology.controllers[0] === topology.brokerId) node.controller.replica.campaign();
     node.groups.start();
     node.heartbeats.start();
-    node.stopLeaderBalance = options.ticker.every(options.preferredLeaderCheckMs, () => restorePreferredLeaders(node.brokerId, node.hosted, node.state));
+    node.stopTimers.push(
+      options.ticker.every(options.preferredLeaderCheckMs, () => restorePreferredLeaders(node.brokerId, node.hosted, node.state)),
+      options.ticker.every(REASSIGNMENT_STEP_MS, () => driveReassignments(node.hosted, (command) => node.proposeInBackground(command), options.logger)),
+      options.ticker.every(options.brokerHeartbeatMs, () => node.controller.isLeader && maintainMetadataMembership(node.controller.replica, node.state.brokers())),
+    );
     return node;
   }
 
@@ -123,9 +139,9 @@ export class ClusterNode {
     return this.state.broker(id)?.address ?? this.options.topology.peers.get(id)?.client;
   }
 
-  /** Where this broker reaches broker `id`'s peer service. */
+  /** Where this broker reaches broker `id`'s peer service: as --peers or --join gave it, else as it registered. */
   peerAddressOf(id: number): string | undefined {
-    return this.options.topology.peers.get(id)?.peer;
+    return this.options.topology.peers.get(id)?.peer ?? this.state.broker(id)?.peerAddress;
   }
 
   /** Runs a metadata command and turns a failed result into a typed error. */
@@ -156,6 +172,10 @@ export class ClusterNode {
     return this.hosted.open(placement, log, dir, onHighWatermark);
   }
 
+  updatePlacement(replica: ReplicatedPartition, placement: ReplicaPlacement): void {
+    this.hosted.update(replica.group, placement);
+  }
+
   closeReplica(replica: ReplicatedPartition): void {
     this.hosted.close(replica);
   }
@@ -172,7 +192,7 @@ export class ClusterNode {
       controller: this.controller,
       heartbeats: this.heartbeats,
       hosted: this.hosted,
-      isPeer: (id) => this.options.topology.peers.has(id),
+      registered: (id) => this.state.broker(id),
     });
   }
 
@@ -191,7 +211,7 @@ export class ClusterNode {
 
   async stop(): Promise<void> {
     this.heartbeats.stop();
-    this.stopLeaderBalance();
+    for (const stop of this.stopTimers) stop();
     this.groups.stop();
     await this.controller.close();
     this.transport.close();

@@ -1,6 +1,6 @@
 import type { Role } from '@gregor/raft';
 import type { PartitionLog } from '@gregor/storage';
-import type { MetadataCommand } from '../controller/metadata-commands';
+import type { MetadataCommand, Reassignment } from '../controller/metadata-commands';
 import type { RaftGroups } from '../replication/raft-groups';
 import type { RaftTransport } from '../replication/raft-transport';
 import type { ReplicaFactory } from '../replication/replica-factory';
@@ -11,7 +11,10 @@ export interface ReplicaPlacement {
   topic: string;
   topicId: string;
   partition: number;
+  /** The partition's replica list in the metadata; the first is its preferred leader. */
   replicas: readonly number[];
+  /** The move in progress, if any. */
+  reassignment?: Reassignment;
 }
 
 export interface HostedReplicasOptions {
@@ -45,10 +48,13 @@ export class HostedReplicas {
   open(placement: ReplicaPlacement, log: PartitionLog, dir: string, onHighWatermark: (hw: number) => void): ReplicatedPartition {
     const { brokerId } = this.options;
     const group = `${placement.topicId}/${placement.partition}`;
+    // A replica opened for a move starts as a learner: it must not campaign with an empty log,
+    // and the leader adds it to the group as one.
+    const joining = !placement.replicas.includes(brokerId);
     const state = ReplicaStateStore.open(dir, {
       lastIndex: log.logStartOffset,
       term: 0,
-      config: { voters: [...placement.replicas].sort((a, b) => a - b), learners: [] },
+      config: { voters: [...placement.replicas].sort((a, b) => a - b), learners: joining ? [brokerId] : [] },
     });
     const replica = this.options.createReplica({
       group,
@@ -68,6 +74,11 @@ export class HostedReplicas {
     this.options.groups.add(replica);
     if (placement.replicas[0] === brokerId) replica.campaign();
     return replica;
+  }
+
+  /** The partition's metadata changed (a move began or ended): later decisions follow the new placement. */
+  update(group: string, placement: ReplicaPlacement): void {
+    if (this.placements.has(group)) this.placements.set(group, placement);
   }
 
   close(replica: ReplicatedPartition): void {
@@ -98,6 +109,9 @@ export class HostedReplicas {
         logStartOffset: replica.logStartOffset,
         logEndOffset: replica.logEndOffset,
         highWatermark: replica.highWatermark,
+        sizeBytes: replica.sizeInBytes,
+        voters: status.config.voters,
+        learners: status.config.learners,
       });
     }
     return states;

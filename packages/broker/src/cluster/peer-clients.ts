@@ -1,6 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
 import { CLIENT_FLOW_CONTROL_OPTIONS, services } from '@gregor/proto';
-import type { BrokerAddresses } from './cluster-config';
 import { identifyAs } from './peer-identity';
 
 type PeerListenerService = 'Peer' | 'Groups';
@@ -26,7 +25,8 @@ export class PeerClients {
   private readonly clients = new Map<string, grpc.Client>();
 
   constructor(
-    private readonly addresses: ReadonlyMap<number, BrokerAddresses>,
+    /** Where broker `id`'s peer service listens, looked up at a client's first use. */
+    private readonly peerAddressOf: (id: number) => string | undefined,
     private readonly brokerId: number,
   ) {}
 
@@ -63,7 +63,7 @@ export class PeerClients {
     const key = `${service} ${peer}`;
     const existing = this.clients.get(key);
     if (existing) return existing;
-    const address = this.addresses.get(peer)?.peer;
+    const address = this.peerAddressOf(peer);
     if (!address) return null;
     const client = new services[service](address, grpc.credentials.createInsecure(), {
       interceptors: [identifyAs(this.brokerId)],

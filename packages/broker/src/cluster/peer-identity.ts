@@ -24,9 +24,13 @@ type Handler = (call: { metadata: grpc.Metadata }, callback: grpc.sendUnaryData<
  * not proven: authenticating it is for TLS on this listener. Every peer method is unary or
  * client-streaming, so each answers through its callback.
  */
-export function membersOnly(handlers: grpc.UntypedServiceImplementation, isMember: (brokerId: number) => boolean): grpc.UntypedServiceImplementation {
+export function membersOnly(handlers: grpc.UntypedServiceImplementation, isMember: (brokerId: number) => boolean, openMethods: readonly string[] = []): grpc.UntypedServiceImplementation {
   const guarded: grpc.UntypedServiceImplementation = {};
   for (const [method, handler] of Object.entries(handlers)) {
+    if (openMethods.includes(method)) {
+      guarded[method] = handler;
+      continue;
+    }
     guarded[method] = ((call, callback) => {
       const [claimed] = call.metadata.get(PEER_ID_METADATA);
       if (typeof claimed === 'string' && /^\d+$/.test(claimed) && isMember(Number(claimed))) return (handler as Handler)(call, callback);

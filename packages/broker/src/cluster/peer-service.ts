@@ -4,7 +4,19 @@ import { BrokerError } from '../errors';
 import type { PeerTransport } from '../replication/peer-transport';
 import { answerUnary } from '../services/handlers';
 import type { BrokerHeartbeats } from './broker-heartbeats';
+import type { BrokerRecord } from '../controller/metadata-commands';
 import type { HostedReplicas } from './hosted-replicas';
+
+interface HeartbeatRequest {
+  brokerId: number;
+  address: string;
+  peerAddress?: string;
+  rack?: string;
+}
+
+function isHostPort(address: string): boolean {
+  return /^[^:\s].*:([1-9]\d{0,4})$/.test(address) && Number(address.slice(address.lastIndexOf(':') + 1)) <= 65535;
+}
 import { proposeForwarded } from './metadata-forwarding';
 
 export interface PeerServiceParts {
@@ -12,8 +24,8 @@ export interface PeerServiceParts {
   controller: Controller;
   heartbeats: BrokerHeartbeats;
   hosted: HostedReplicas;
-  /** Whether `id` is one of the cluster's brokers (--peers). */
-  isPeer(id: number): boolean;
+  /** Who holds broker id `id` now, for a heartbeat claiming it. */
+  registered(id: number): BrokerRecord | undefined;
 }
 
 /** Handlers of the Peer service, registered on the broker's peer listener. */
@@ -21,13 +33,19 @@ export function peerService(parts: PeerServiceParts): grpc.UntypedServiceImpleme
   return {
     Stream: parts.transport.handleStream,
     Propose: answerUnary<{ command: string }, { result: string }>(({ command }) => proposeForwarded(parts.controller, command)),
-    Heartbeat: answerUnary<{ brokerId: number; address: string }, object>(({ brokerId, address }) => {
-      // A heartbeat registers the address clients are sent to: a stray one must not move a broker.
-      if (!parts.isPeer(brokerId)) throw new BrokerError('INVALID_REQUEST', `heartbeat from broker ${brokerId}, which is not in --peers`);
-      if (!/^[^:\s].*:([1-9]\d{0,4})$/.test(address) || Number(address.slice(address.lastIndexOf(':') + 1)) > 65535) {
-        throw new BrokerError('INVALID_REQUEST', `heartbeat from broker ${brokerId} with address ${JSON.stringify(address)}, not host:port`);
+    Heartbeat: answerUnary<HeartbeatRequest, object>((request) => {
+      const { brokerId, address } = request;
+      const peerAddress = request.peerAddress ?? '';
+      if (!Number.isInteger(brokerId) || brokerId < 1) throw new BrokerError('INVALID_REQUEST', `heartbeat from broker id ${brokerId}, not a positive integer`);
+      for (const [name, value] of [['address', address], ['peer address', peerAddress]] as const) {
+        if (!isHostPort(value)) throw new BrokerError('INVALID_REQUEST', `heartbeat from broker ${brokerId} with ${name} ${JSON.stringify(value)}, not host:port`);
       }
-      parts.heartbeats.receive(brokerId, address);
+      // A heartbeat registers where clients and brokers are sent: a second broker claiming a live one's id must not move it.
+      const holder = parts.registered(brokerId);
+      if (holder?.peerAddress && holder.peerAddress !== peerAddress && !holder.fenced) {
+        throw new BrokerError('INVALID_REQUEST', `broker id ${brokerId} is held by the live broker at ${holder.peerAddress}; a broker at ${peerAddress} cannot take it`);
+      }
+      parts.heartbeats.receive({ brokerId, address, peerAddress, rack: request.rack ?? '' });
       return {};
     }),
     ReplicaStatus: answerUnary(() => ({ replicas: parts.hosted.states() })),

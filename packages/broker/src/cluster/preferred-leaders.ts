@@ -7,7 +7,8 @@ import type { HostedReplicas } from './hosted-replicas';
  */
 export function restorePreferredLeaders(brokerId: number, hosted: HostedReplicas, state: ClusterState): void {
   for (const [replica, placement] of hosted.withPlacements()) {
-    if (!replica.isLeader) continue;
+    // A move hands leadership over itself, to its target's replicas.
+    if (!replica.isLeader || placement.reassignment) continue;
     const preferred = placement.replicas[0];
     if (preferred === brokerId) continue;
     const broker = state.broker(preferred);

@@ -1,5 +1,13 @@
 import type { BrokerRecord, MetadataCommand } from './metadata-commands';
 
+/** What a broker says of itself every heartbeat; a change of any of it re-registers the broker. */
+export interface BrokerHeartbeat {
+  brokerId: number;
+  address: string;
+  peerAddress: string;
+  rack: string;
+}
+
 export interface BrokerLivenessOptions {
   /** A broker silent this long is fenced. */
   sessionTimeoutMs: number;
@@ -28,11 +36,12 @@ export class BrokerLiveness {
     this.since = this.options.now();
   }
 
-  heartbeat(id: number, address: string): void {
+  heartbeat({ brokerId: id, address, peerAddress, rack }: BrokerHeartbeat): void {
     const now = this.options.now();
     this.lastSeen.set(id, now);
     const known = this.options.brokers().find((b) => b.id === id);
-    if (!known || known.address !== address) this.options.propose({ type: 'registerBroker', id, address, time: now });
+    const moved = !known || known.address !== address || (known.peerAddress ?? '') !== peerAddress || (known.rack ?? '') !== rack;
+    if (moved) this.options.propose({ type: 'registerBroker', id, address, ...(peerAddress ? { peerAddress } : {}), ...(rack ? { rack } : {}), time: now });
     else if (known.fenced) this.options.propose({ type: 'fenceBroker', id, fenced: false });
   }
 

@@ -1,5 +1,6 @@
 import type { Database, RootDatabase } from 'lmdb';
-import type { BrokerRecord, ClusterTopic, CommandResult, MetadataCommand } from './metadata-commands';
+import type { BrokerRecord, ClusterTopic, CommandResult, MetadataCommand, PartitionAssignment, PartitionMove } from './metadata-commands';
+import { checkMoves, sameMembers, startedReassignment } from './reassignment-rules';
 
 /**
  * The cluster metadata every broker materialises from the metadata log into lmdb: brokers, topics
@@ -75,6 +76,29 @@ export class ClusterState {
     if (index > this.appliedIndex) this.meta.putSync('appliedIndex', index);
   }
 
+  private findPartition(topicId: string, partition: number): { topic: ClusterTopic; assignment: PartitionAssignment } | undefined {
+    const topic = this.topics().find((t) => t.topicId === topicId);
+    const assignment = topic?.assignments[partition];
+    return topic && assignment ? { topic, assignment } : undefined;
+  }
+
+  private putAssignment(topic: ClusterTopic, partition: number, assignment: PartitionAssignment): void {
+    const fresh = this.topicDb.get(topic.name) ?? topic;
+    const assignments = fresh.assignments.slice();
+    assignments[partition] = assignment;
+    this.topicDb.putSync(topic.name, { ...fresh, assignments });
+  }
+
+  private startMoves(moves: readonly PartitionMove[], throttleBytesPerSec: number, time: number): void {
+    for (const move of moves) {
+      const found = this.findPartition(move.topicId, move.partition)!;
+      this.putAssignment(found.topic, move.partition, {
+        ...found.assignment,
+        reassignment: startedReassignment(found.assignment, move.target, throttleBytesPerSec, time),
+      });
+    }
+  }
+
   private applyCommand(command: MetadataCommand): CommandResult {
     switch (command.type) {
       case 'initCluster': {
@@ -84,10 +108,13 @@ export class ClusterState {
       case 'registerBroker': {
         const existing = this.brokerDb.get(command.id);
         this.brokerDb.putSync(command.id, {
+          ...existing,
           id: command.id,
           address: command.address,
           fenced: false,
           registeredAt: existing?.registeredAt ?? command.time,
+          ...(command.peerAddress ? { peerAddress: command.peerAddress } : {}),
+          ...(command.rack ? { rack: command.rack } : {}),
         });
         return { ok: true };
       }
@@ -125,12 +152,43 @@ export class ClusterState {
         return { ok: true };
       }
       case 'partitionLeader': {
-        const topic = this.topics().find((t) => t.topicId === command.topicId);
-        const assignment = topic?.assignments[command.partition];
-        if (!topic || !assignment || command.term < assignment.leaderTerm) return { ok: true };
-        const assignments = topic.assignments.slice();
-        assignments[command.partition] = { ...assignment, leader: command.leader, leaderTerm: command.term };
-        this.topicDb.putSync(topic.name, { ...topic, assignments });
+        const found = this.findPartition(command.topicId, command.partition);
+        if (!found || command.term < found.assignment.leaderTerm) return { ok: true };
+        this.putAssignment(found.topic, command.partition, { ...found.assignment, leader: command.leader, leaderTerm: command.term });
+        return { ok: true };
+      }
+      case 'reassignPartitions': {
+        const refusal = checkMoves(this.topics(), this.brokers(), command.moves);
+        if (refusal) return refusal;
+        this.startMoves(command.moves, command.throttleBytesPerSec, command.time);
+        return { ok: true };
+      }
+      case 'cancelReassignment': {
+        const found = this.findPartition(command.topicId, command.partition);
+        const moving = found?.assignment.reassignment;
+        if (!found || !moving) return { ok: false, code: 'NO_REASSIGNMENT_IN_PROGRESS', message: `partition ${command.partition} of topic id ${command.topicId} is not moving` };
+        const back = { ...moving, target: found.assignment.replicas.slice(), cancelled: true };
+        this.putAssignment(found.topic, command.partition, { ...found.assignment, reassignment: back });
+        return { ok: true };
+      }
+      case 'completeReassignment': {
+        const found = this.findPartition(command.topicId, command.partition);
+        const moving = found?.assignment.reassignment;
+        if (!found || !moving || !sameMembers(moving.target, command.replicas)) return { ok: true };
+        const { reassignment: _done, ...rest } = found.assignment;
+        this.putAssignment(found.topic, command.partition, { ...rest, replicas: moving.target });
+        return { ok: true };
+      }
+      case 'decommissionBroker': {
+        const broker = this.brokerDb.get(command.id);
+        if (!broker) return { ok: false, code: 'INVALID_REPLICA_ASSIGNMENT', message: `broker ${command.id} does not exist` };
+        if (broker.decommissioned) return { ok: false, code: 'INVALID_REQUEST', message: `broker ${command.id} is already decommissioned` };
+        // The leaving broker is checked as if gone, so no move can land on it.
+        const others = this.brokers().map((b) => (b.id === command.id ? { ...b, decommissioned: true } : b));
+        const refusal = command.moves.length > 0 ? checkMoves(this.topics(), others, command.moves) : null;
+        if (refusal) return refusal;
+        this.brokerDb.putSync(command.id, { ...broker, decommissioned: true });
+        this.startMoves(command.moves, 0, command.time);
         return { ok: true };
       }
       case 'allocateProducerIds': {

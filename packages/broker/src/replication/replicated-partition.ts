@@ -1,4 +1,4 @@
-import { RaftNode, type Entry, type Message, type Ready, type Role } from '@gregor/raft';
+import { RaftNode, type ConfChange, type Entry, type Message, type Ready, type Role } from '@gregor/raft';
 import { isControlBatch, setBaseOffset, setPartitionLeaderEpoch, validateSingleBatch } from '@gregor/records';
 import type { AppendResult, PartitionLog } from '@gregor/storage';
 import { BrokerError, NotLeaderError } from '../errors';
@@ -220,6 +220,17 @@ export class ReplicatedPartition {
     this.kick();
   }
 
+  /** Proposes one membership change as leader (a reassignment's step). */
+  proposeConfChange(change: ConfChange): void {
+    this.node.proposeConfChange(change);
+    this.kick();
+  }
+
+  transferLeadership(to: number): void {
+    this.node.transferLeadership(to);
+    this.kick();
+  }
+
   /** Stops taking input; pending produce calls fail with NOT_LEADER so clients retry elsewhere. */
   stop(): void {
     this.stopped = true;
@@ -346,6 +357,11 @@ export class ReplicatedPartition {
 
   get logStartOffset(): number {
     return this.options.log.logStartOffset;
+  }
+
+  /** The bytes of this replica's log, for a move's progress. */
+  get sizeInBytes(): number {
+    return this.options.log.sizeInBytes;
   }
 
   /** The offset after this replica's last batch, committed or not: for DescribeCluster and lag. */

@@ -4,13 +4,19 @@ import type {
   CreatePartitionsRequest,
   CreateTopicRequest,
   DeleteTopicRequest,
+  CancelReassignmentRequest,
+  DecommissionBrokerRequest,
+  DecommissionBrokerResponse,
   DescribeClusterResponse,
+  ListReassignmentsResponse,
+  ReassignPartitionsRequest,
   DescribeTopicRequest,
   ListTopicsResponse,
   TopicDescription,
 } from '@gregor/proto';
 import type { BrokerContext } from '../context';
 import { refuseInternalTopic, type Topic } from '../topic-manager';
+import { cancelReassignment, decommissionBroker, listReassignments, reassignPartitions } from '../reassignment/reassignment-admin';
 import { describeCluster } from './cluster-status';
 import { unary } from './handlers';
 
@@ -59,5 +65,17 @@ export function adminService(ctx: BrokerContext): grpc.UntypedServiceImplementat
       return describe(ctx, await ctx.topics.addPartitions(request.name, request.partitions));
     }),
     DescribeCluster: unary<object, DescribeClusterResponse>(ctx, 'DescribeCluster', () => describeCluster(ctx)),
+    ReassignPartitions: unary<ReassignPartitionsRequest, object>(ctx, 'ReassignPartitions', async (request) => {
+      await reassignPartitions(ctx, request.partitions ?? [], request.throttleMbPerSec ?? 0);
+      return {};
+    }),
+    CancelReassignment: unary<CancelReassignmentRequest, object>(ctx, 'CancelReassignment', async (request) => {
+      await cancelReassignment(ctx, request.topic, request.partition);
+      return {};
+    }),
+    ListReassignments: unary<object, ListReassignmentsResponse>(ctx, 'ListReassignments', () => listReassignments(ctx)),
+    DecommissionBroker: unary<DecommissionBrokerRequest, DecommissionBrokerResponse>(ctx, 'DecommissionBroker', async (request) => ({
+      moves: await decommissionBroker(ctx, request.brokerId),
+    })),
   };
 }

@@ -8,6 +8,9 @@ import { groupsService } from '../services/groups-service';
 import { healthService } from '../services/health-service';
 import { logService, logServiceDefinition } from '../services/log-service';
 import { rejectUndecodable, strictRequests } from '../strict-requests/strict-services';
+
+/** A broker joining the cluster is no member until its first heartbeat registers it: that call checks its claim itself. */
+const JOIN_METHODS = ['Heartbeat'];
 import { lateBound } from './late-bound';
 import type { StartingContext } from './starting-context';
 
@@ -46,7 +49,7 @@ export class BrokerListeners {
     this.client.addService(strictRequests(services.Groups.service), groupsService(ctx));
     this.client.addService(strictRequests(services.Health.service), healthService(ctx));
     const isMember = (id: number): boolean => ctx.isMember(id);
-    this.peer.addService(strictRequests(services.Peer.service), membersOnly(lateBound(Object.keys(services.Peer.service), () => ctx.opened.peerHandlers), isMember));
+    this.peer.addService(strictRequests(services.Peer.service), membersOnly(lateBound(Object.keys(services.Peer.service), () => ctx.opened.peerHandlers), isMember, JOIN_METHODS));
     // Group calls forwarded to the coordinator; the coordinator answers them itself.
     this.peer.addService(strictRequests(services.Groups.service), membersOnly(groupsService(ctx), isMember));
   }

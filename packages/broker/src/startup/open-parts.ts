@@ -2,6 +2,7 @@ import * as path from 'path';
 import type { FallocateReserver } from '@gregor/storage';
 import { BrokerAddresses, resolveTopology } from '../cluster/cluster-config';
 import { ClusterNode } from '../cluster/cluster-node';
+import { joinTopology } from '../cluster/join-cluster';
 import { ClusterState } from '../controller/cluster-state';
 import { GroupCoordinator } from '../groups/group-coordinator';
 import type { ReplicaFactory } from '../replication/replica-factory';
@@ -31,10 +32,13 @@ export interface OpenPartsOptions {
 export async function openBrokerParts({ ctx, dataDir, addresses, reserver, createReplica }: OpenPartsOptions): Promise<BrokerParts> {
   const { config, logger, store, opened } = ctx;
   try {
-    const topology = (opened.topology = resolveTopology(config.brokerId, addresses, config.peers, config.controllers));
+    const topology = (opened.topology = config.join
+      ? await joinTopology(config.brokerId, addresses, config.join, config.peers)
+      : resolveTopology(config.brokerId, addresses, config.peers, config.controllers));
     const cluster = (opened.cluster = await ClusterNode.start({
       topology,
       advertisedAddress: addresses.client,
+      rack: config.rack,
       metadataDir: path.join(dataDir, 'metadata'),
       state: ClusterState.open(store.root),
       logger,
@@ -61,7 +65,7 @@ export async function openBrokerParts({ ctx, dataDir, addresses, reserver, creat
       logger,
     }));
     const groups = (opened.groups = new GroupCoordinator({ topics, cluster, offsetsTopicPartitions: config.offsetsTopicPartitions, ticker: realTicker, logger }));
-    if (topology.peers.size === 1) {
+    if (topology.peers.size === 1 && !config.join) {
       await cluster.awaitMetadata(() => cluster.state.broker(config.brokerId) !== undefined && cluster.state.clusterId !== '', METADATA_TIMEOUT_MS);
     }
     return { topology, cluster, peerHandlers, topics, groups };

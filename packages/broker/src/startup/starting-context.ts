@@ -46,7 +46,7 @@ export class StartingContext implements BrokerContext {
   }
 
   isMember(id: number): boolean {
-    return this.opened.topology?.peers.has(id) === true;
+    return this.opened.topology?.peers.has(id) === true || this.opened.cluster?.state.broker(id) !== undefined;
   }
 
   private part<K extends keyof BrokerParts>(name: K): BrokerParts[K] {

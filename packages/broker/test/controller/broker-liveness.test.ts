@@ -11,7 +11,7 @@ describe('BrokerLiveness', () => {
 
   it('registers an unknown broker and fences a silent one only after a full session', () => {
     const { liveness, proposed, advance } = setup([{ id: 2, address: 'b', fenced: false, registeredAt: 0 }]);
-    liveness.heartbeat(1, 'a');
+    liveness.heartbeat({ brokerId: 1, address: 'a', peerAddress: '', rack: '' });
     expect(proposed).toEqual([{ type: 'registerBroker', id: 1, address: 'a', time: 1000 }]);
     advance(100);
     liveness.check();
@@ -23,11 +23,18 @@ describe('BrokerLiveness', () => {
 
   it('unfences a fenced broker that heartbeats again, and re-registers a moved one', () => {
     const { liveness, proposed } = setup([{ id: 2, address: 'b', fenced: true, registeredAt: 0 }]);
-    liveness.heartbeat(2, 'b');
-    liveness.heartbeat(2, 'b2');
+    liveness.heartbeat({ brokerId: 2, address: 'b', peerAddress: '', rack: '' });
+    liveness.heartbeat({ brokerId: 2, address: 'b2', peerAddress: '', rack: '' });
     expect(proposed).toEqual([
       { type: 'fenceBroker', id: 2, fenced: false },
       { type: 'registerBroker', id: 2, address: 'b2', time: 1000 },
     ]);
+  });
+
+  it('re-registers a broker whose peer address or rack changed, carrying both', () => {
+    const { liveness, proposed } = setup([{ id: 2, address: 'b', fenced: false, registeredAt: 0, peerAddress: 'p' }]);
+    liveness.heartbeat({ brokerId: 2, address: 'b', peerAddress: 'p', rack: '' });
+    liveness.heartbeat({ brokerId: 2, address: 'b', peerAddress: 'p2', rack: 'r1' });
+    expect(proposed).toEqual([{ type: 'registerBroker', id: 2, address: 'b', peerAddress: 'p2', rack: 'r1', time: 1000 }]);
   });
 });

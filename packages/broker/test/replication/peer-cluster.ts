@@ -61,7 +61,7 @@ export class PeerCluster extends OnVirtualTime {
     }
     for (const id of this.ids) {
       const groups = new RaftGroups(TICK_MS, this.clock);
-      const clients = new PeerClients(addresses, id);
+      const clients = new PeerClients((peer) => addresses.get(peer)?.peer, id);
       const transport = new PeerTransport({
         brokerId: id,
         clients,

@@ -1,0 +1,71 @@
+import type { BrokerRecord, ClusterTopic, CommandResult, PartitionAssignment, PartitionMove, Reassignment } from './metadata-commands';
+
+export type Refusal = Extract<CommandResult, { ok: false }>;
+
+function refuse(code: string, message: string): Refusal {
+  return { ok: false, code, message };
+}
+
+/** The brokers that keep a replica of the partition open: its replicas, and during a move every broker involved. */
+export function hostsOf(assignment: PartitionAssignment): number[] {
+  const hosts = new Set(assignment.replicas);
+  for (const id of assignment.reassignment?.involved ?? []) hosts.add(id);
+  return [...hosts];
+}
+
+/** Brokers that can take a new replica: registered, alive and not decommissioned. */
+export function eligibleBrokers(brokers: readonly BrokerRecord[]): BrokerRecord[] {
+  return brokers.filter((b) => !b.fenced && !b.decommissioned);
+}
+
+/**
+ * Checks a batch of moves against the metadata as it stands, so that a batch applies whole or
+ * not at all: every partition exists and is not moving already, appears once, and its target
+ * is a duplicate-free list of live brokers that differs from its replicas.
+ */
+export function checkMoves(topics: readonly ClusterTopic[], brokers: readonly BrokerRecord[], moves: readonly PartitionMove[]): Refusal | null {
+  if (moves.length === 0) return refuse('INVALID_REQUEST', 'a reassignment names at least one partition');
+  const live = new Set(eligibleBrokers(brokers).map((b) => b.id));
+  const known = new Set(brokers.map((b) => b.id));
+  const seen = new Set<string>();
+  for (const move of moves) {
+    const topic = topics.find((t) => t.topicId === move.topicId);
+    const assignment = topic?.assignments[move.partition];
+    if (!topic || !assignment) return refuse('UNKNOWN_PARTITION', `unknown partition ${move.partition} of topic id ${move.topicId}`);
+    const name = `${topic.name}-${move.partition}`;
+    const key = `${move.topicId}/${move.partition}`;
+    if (seen.has(key)) return refuse('INVALID_REQUEST', `${name} is named twice in one reassignment`);
+    seen.add(key);
+    if (assignment.reassignment) {
+      return refuse('REASSIGNMENT_IN_PROGRESS', `${name} is already moving to [${assignment.reassignment.target.join(',')}]: wait for it or cancel it first`);
+    }
+    if (move.target.length === 0) return refuse('INVALID_REPLICATION_FACTOR', `${name}: the replica list is empty`);
+    if (new Set(move.target).size !== move.target.length) return refuse('INVALID_REPLICA_ASSIGNMENT', `${name}: replica list [${move.target.join(',')}] names a broker twice`);
+    if (move.target.length > live.size) {
+      return refuse('INVALID_REPLICATION_FACTOR', `${name}: ${move.target.length} replicas exceed the ${live.size} live broker(s)`);
+    }
+    for (const id of move.target) {
+      if (!known.has(id)) return refuse('INVALID_REPLICA_ASSIGNMENT', `${name}: broker ${id} does not exist`);
+      if (!live.has(id)) return refuse('BROKER_NOT_AVAILABLE', `${name}: broker ${id} is not alive or is decommissioned`);
+    }
+    if (move.target.join(',') === assignment.replicas.join(',')) {
+      return refuse('INVALID_REQUEST', `${name} already has replicas [${move.target.join(',')}]`);
+    }
+  }
+  return null;
+}
+
+export function startedReassignment(assignment: PartitionAssignment, target: number[], throttleBytesPerSec: number, time: number): Reassignment {
+  return {
+    target,
+    involved: [...new Set([...assignment.replicas, ...target])],
+    throttleBytesPerSec,
+    startedAt: time,
+    cancelled: false,
+  };
+}
+
+/** Sets of brokers compared without order: Raft membership has none, the replica list's order is the leaders' preference. */
+export function sameMembers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id));
+}

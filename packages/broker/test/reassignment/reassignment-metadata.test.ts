@@ -1,0 +1,85 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { open, type RootDatabase } from 'lmdb';
+import { ClusterState } from '../../src/controller/cluster-state';
+import type { ClusterTopic, MetadataCommand } from '../../src/controller/metadata-commands';
+import { hostsOf } from '../../src/controller/reassignment-rules';
+
+const TOPIC: ClusterTopic = {
+  name: 'orders',
+  topicId: 'orders-id',
+  partitions: 2,
+  configs: {},
+  createdAt: 1,
+  assignments: [
+    { replicas: [1, 2, 3], leader: 1, leaderTerm: 1 },
+    { replicas: [2, 3, 1], leader: 2, leaderTerm: 1 },
+  ],
+};
+
+/** The metadata side of a move: what starts one, what is refused whole, and how it ends. */
+describe('reassignments in the cluster metadata', () => {
+  let root: RootDatabase;
+  let state: ClusterState;
+  let index = 0;
+  const apply = (command: MetadataCommand) => state.apply(++index, command);
+
+  beforeEach(() => {
+    root = open({ path: fs.mkdtempSync(path.join(os.tmpdir(), 'gregor-reassign-')) });
+    state = ClusterState.open(root);
+    index = 0;
+    for (const id of [1, 2, 3, 4]) apply({ type: 'registerBroker', id, address: `h:${id}`, peerAddress: `h:${100 + id}`, time: 1 });
+    apply({ type: 'createTopic', topic: TOPIC });
+  });
+
+  afterEach(() => root.close());
+
+  const move = (partition: number, target: number[]) => ({ topicId: TOPIC.topicId, partition, target });
+  const assignment = (partition: number) => state.topic('orders')!.assignments[partition];
+
+  it('starts a move with every broker involved hosting the partition until the move ends with the target as replicas', () => {
+    expect(apply({ type: 'reassignPartitions', moves: [move(0, [4, 2, 3])], throttleBytesPerSec: 5, time: 9 })).toEqual({ ok: true });
+    expect(assignment(0).reassignment).toEqual({ target: [4, 2, 3], involved: [1, 2, 3, 4], throttleBytesPerSec: 5, startedAt: 9, cancelled: false });
+    expect(hostsOf(assignment(0)).sort()).toEqual([1, 2, 3, 4]);
+    // A report that does not match the target (a stale leader's) changes nothing.
+    apply({ type: 'completeReassignment', topicId: TOPIC.topicId, partition: 0, replicas: [1, 2, 3] });
+    expect(assignment(0).reassignment).toBeDefined();
+    apply({ type: 'completeReassignment', topicId: TOPIC.topicId, partition: 0, replicas: [2, 3, 4] });
+    expect(assignment(0)).toEqual({ replicas: [4, 2, 3], leader: 1, leaderTerm: 1 });
+    expect(hostsOf(assignment(0))).toEqual([4, 2, 3]);
+  });
+
+  it('refuses bad moves with a typed error and applies nothing of a batch with one bad move', () => {
+    const refused = (moves: ReturnType<typeof move>[]) => apply({ type: 'reassignPartitions', moves, throttleBytesPerSec: 0, time: 1 });
+    expect(refused([move(0, [4, 2, 3]), move(1, [2, 3, 9])])).toMatchObject({ ok: false, code: 'INVALID_REPLICA_ASSIGNMENT', message: expect.stringContaining('broker 9 does not exist') });
+    expect(refused([move(0, [4, 4, 3])])).toMatchObject({ ok: false, code: 'INVALID_REPLICA_ASSIGNMENT', message: expect.stringContaining('twice') });
+    expect(refused([move(0, [1, 2, 3, 4, 5])])).toMatchObject({ ok: false, code: 'INVALID_REPLICATION_FACTOR' });
+    expect(refused([move(0, [])])).toMatchObject({ ok: false, code: 'INVALID_REPLICATION_FACTOR' });
+    expect(refused([move(5, [1])])).toMatchObject({ ok: false, code: 'UNKNOWN_PARTITION' });
+    expect(refused([move(0, [1, 2, 4]), move(0, [1, 2, 3, 4])])).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    apply({ type: 'fenceBroker', id: 4, fenced: true });
+    expect(refused([move(0, [4, 2, 3])])).toMatchObject({ ok: false, code: 'BROKER_NOT_AVAILABLE' });
+    expect(state.topic('orders')!.assignments.every((a) => a.reassignment === undefined)).toBe(true);
+  });
+
+  it('refuses a second move of a moving partition, and cancels back to the replicas the move started from', () => {
+    apply({ type: 'reassignPartitions', moves: [move(0, [4, 2, 3])], throttleBytesPerSec: 0, time: 1 });
+    expect(apply({ type: 'reassignPartitions', moves: [move(0, [2, 3, 4])], throttleBytesPerSec: 0, time: 2 })).toMatchObject({ ok: false, code: 'REASSIGNMENT_IN_PROGRESS' });
+    expect(apply({ type: 'cancelReassignment', topicId: TOPIC.topicId, partition: 0 })).toEqual({ ok: true });
+    expect(assignment(0).reassignment).toMatchObject({ target: [1, 2, 3], involved: [1, 2, 3, 4], cancelled: true });
+    expect(apply({ type: 'cancelReassignment', topicId: TOPIC.topicId, partition: 1 })).toMatchObject({ ok: false, code: 'NO_REASSIGNMENT_IN_PROGRESS' });
+    apply({ type: 'completeReassignment', topicId: TOPIC.topicId, partition: 0, replicas: [3, 2, 1] });
+    expect(assignment(0)).toEqual({ replicas: [1, 2, 3], leader: 1, leaderTerm: 1 });
+  });
+
+  it('decommissions a broker and starts its moves together, or neither when a move is refused', () => {
+    expect(apply({ type: 'decommissionBroker', id: 1, moves: [move(0, [2, 3, 1])], time: 1 })).toMatchObject({ ok: false, code: 'BROKER_NOT_AVAILABLE' });
+    expect(state.broker(1)?.decommissioned).toBeUndefined();
+    expect(apply({ type: 'decommissionBroker', id: 1, moves: [move(0, [2, 3, 4]), move(1, [2, 3, 4])], time: 1 })).toEqual({ ok: true });
+    expect(state.broker(1)?.decommissioned).toBe(true);
+    expect([assignment(0).reassignment?.target, assignment(1).reassignment?.target]).toEqual([[2, 3, 4], [2, 3, 4]]);
+    expect(apply({ type: 'decommissionBroker', id: 1, moves: [], time: 1 })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    expect(apply({ type: 'decommissionBroker', id: 7, moves: [], time: 1 })).toMatchObject({ ok: false, code: 'INVALID_REPLICA_ASSIGNMENT' });
+  });
+});
