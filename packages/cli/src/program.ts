@@ -8,6 +8,7 @@ import { groupCommand } from './commands/group';
 import { offsetsCommand } from './commands/offsets';
 import { produceCommand } from './commands/produce';
 import { topicCommand } from './commands/topic';
+import { reassignmentCommand } from './commands/reassignment';
 import { defaultBroker } from './options';
 
 /** This package's version; package.json sits one level above both src/ and dist/. */
@@ -27,5 +28,6 @@ export function buildProgram(): Command {
     .addCommand(produceCommand())
     .addCommand(consumeCommand())
     .addCommand(offsetsCommand())
-    .addCommand(groupCommand());
+    .addCommand(groupCommand())
+    .addCommand(reassignmentCommand());
 }

@@ -1,6 +1,10 @@
 import type {
   CommittedOffset,
+  DecommissionBrokerResponse,
   DescribeClusterResponse,
+  ListReassignmentsResponse,
+  PartitionReassignment,
+  ReassignmentStatus,
   DescribeGroupsResponse,
   FetchOffsetsResponse,
   GroupDescription,
@@ -19,6 +23,7 @@ import type { Connection } from './connection';
 import { GregorError } from './errors';
 
 export type { TopicDescription, TopicSummary, PartitionOffset, CommittedOffset, DescribeClusterResponse, GroupDescription };
+export type { ReassignmentStatus, PartitionReassignment, ListReassignmentsResponse, DecommissionBrokerResponse };
 
 /** Who commits: a member in its generation. Without one a commit is outside membership, which only a group without live members accepts. */
 export interface GroupMemberIdentity {
@@ -92,6 +97,30 @@ export class Admin {
   /** Grows a topic to `partitions` in all (only up); keyed records may then map to other partitions, as in Kafka. */
   createPartitions(name: string, partitions: number): Promise<TopicDescription> {
     return this.cluster.callAny('Admin', 'CreatePartitions', { name, partitions });
+  }
+
+  /**
+   * Moves partitions to new replica lists (the first of each becomes its preferred leader): all
+   * start or none does. Each new replica joins as a Raft learner, becomes a voter once caught up,
+   * and then the replicas left out are removed. `throttleMbPerSec` caps the catch-up traffic.
+   */
+  reassignPartitions(partitions: PartitionReassignment[], throttleMbPerSec = 0): Promise<object> {
+    return this.cluster.callAny('Admin', 'ReassignPartitions', { partitions, throttleMbPerSec });
+  }
+
+  /** Moves the partition back to the replicas it started from. */
+  cancelReassignment(topic: string, partition: number): Promise<object> {
+    return this.cluster.callAny('Admin', 'CancelReassignment', { topic, partition });
+  }
+
+  /** Moves in progress, each new replica with its catch-up. */
+  listReassignments(): Promise<ListReassignmentsResponse> {
+    return this.cluster.callAny('Admin', 'ListReassignments', {});
+  }
+
+  /** Starts moving every replica off broker `brokerId`; it is removed once it holds none. */
+  decommissionBroker(brokerId: number): Promise<DecommissionBrokerResponse> {
+    return this.cluster.callAny('Admin', 'DecommissionBroker', { brokerId });
   }
 
   /** Brokers (alive or not), the controller, and every partition's leader, replicas, high watermark and replica lag. */

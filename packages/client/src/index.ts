@@ -45,6 +45,10 @@ export {
   type PartitionOffset,
   type CommittedOffset,
   type DescribeClusterResponse,
+  type ReassignmentStatus,
+  type PartitionReassignment,
+  type ListReassignmentsResponse,
+  type DecommissionBrokerResponse,
   type GroupDescription,
   type GroupMemberIdentity,
 } from './admin';

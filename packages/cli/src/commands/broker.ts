@@ -1,5 +1,8 @@
 import { Command } from 'commander';
 import { Broker, BrokerConfig, CONFIG_SETTINGS, Logger, jsonLogger, loadBrokerConfig } from '@gregor/broker';
+import { OutputOptions, outputOf, parseInteger, printJsonLines, withOutput } from '../options';
+import { waitForMoves } from '../reassignment-progress';
+import { withAdmin } from './with-admin';
 
 export type StartBroker = (config: BrokerConfig, logger: Logger) => Promise<Broker>;
 
@@ -38,5 +41,23 @@ export function brokerCommand(startBroker: StartBroker = (config, logger) => Bro
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  withOutput(broker.command('decommission <id>'))
+    .description('move every replica off a broker (keeping each partition\'s replication factor), then mark it removed so it can be stopped')
+    .option('--wait', 'show the moves\' progress until the broker is removed')
+    .action(async (idRaw: string, opts: OutputOptions & { wait?: boolean }, cmd: Command) => {
+      const id = parseInteger(1)(idRaw);
+      await withAdmin(cmd, async (admin) => {
+        const { moves } = await admin.decommissionBroker(id);
+        if (outputOf(opts) === 'json') printJsonLines(moves);
+        else process.stdout.write(`decommissioning broker ${id}: ${moves.length} partition(s) moving\n` + moves.map((m) => `  ${m.topic}-${m.partition} -> [${m.replicas.join(',')}]\n`).join(''));
+        if (!opts.wait) return;
+        await waitForMoves(admin, outputOf(opts), (m) => moves.some((x) => x.topic === m.topic && x.partition === m.partition), async () => {
+          const state = (await admin.describeCluster()).brokers.find((b) => b.id === id)?.state;
+          if (state !== 'removed') return false;
+          if (outputOf(opts) !== 'json') process.stdout.write(`broker ${id} removed: it holds no replicas and can be stopped\n`);
+          return true;
+        });
+      });
+    });
   return broker;
 }
