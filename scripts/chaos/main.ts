@@ -1,6 +1,6 @@
 /**
  * `npm run chaos -- --duration S --seed X [--brokers 3|5|both] [--faults kind,...]
- * [--rate N] [--partitions N] [--env KEY=VALUE] [--data-root DIR] [--keep-data] [--ack-before-replication]`:
+ * [--rate N] [--partitions N] [--env KEY=VALUE] [--data-root DIR] [--keep-data] [--ack-before-replication] [--moves]`:
  * chaos rounds against real broker processes on loopback (see @gregor/testkit runChaos).
  * --ack-before-replication runs testkit's deliberately broken broker, to see the checker fail.
  * Each round ends with `chaos: acked=A lost=L duplicated=D divergent=X reordered=R faults=F`;
@@ -51,6 +51,8 @@ async function main(): Promise<number> {
       /** Extra broker environment, KEY=VALUE, repeatable. */
       env: { type: 'string', multiple: true, default: [] },
       'ack-before-replication': { type: 'boolean', default: false },
+      /** Reassignment as a fault: random partition moves and cancellations all through the run. */
+      moves: { type: 'boolean', default: false },
     },
   });
   const seed = values.seed !== undefined ? integer('seed', values.seed, 0) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
@@ -70,6 +72,7 @@ async function main(): Promise<number> {
       keepData: values['keep-data'],
       env,
       program: values['ack-before-replication'] ? ACK_BEFORE_REPLICATION_BROKER : GREGOR_BROKER,
+      moves: values.moves,
       log: (line) => process.stdout.write(`${line}\n`),
     });
     failed ||= !result.ok;

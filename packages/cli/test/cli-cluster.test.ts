@@ -53,17 +53,47 @@ describe('gregor CLI on a 3-broker cluster', () => {
     expect(json.controllerId).toBeGreaterThan(0);
 
     const text = (await gregor(['cluster', 'describe'], env)).stdout;
-    expect(text).toMatch(new RegExp(`^cluster \\S+, controller broker ${json.controllerId}\\n`));
-    expect(text).toMatch(/BROKER\s+ADDRESS\s+STATUS\n1\s+127\.0\.0\.1:\d+\s+alive\n2\s+127\.0\.0\.1:\d+\s+alive\n3\s+127\.0\.0\.1:\d+\s+alive\n/);
+    expect(text).toMatch(new RegExp(`^cluster \\S+, controller broker ${json.controllerId}, controllers 1,2,3\\n`));
+    expect(text).toMatch(/BROKER\s+ADDRESS\s+STATUS\s+RACK\s+REPLICAS\n1\s+127\.0\.0\.1:\d+\s+alive\s+-\s+\d+\n2\s+127\.0\.0\.1:\d+\s+alive\s+-\s+\d+\n3\s+127\.0\.0\.1:\d+\s+alive\s+-\s+\d+\n/);
     expect(text).toMatch(/TOPIC\s+PARTITION\s+LEADER\s+REPLICAS\s+HIGH-WATERMARK\s+LAG\n/);
     expect(text).toMatch(/described\s+0\s+[123]\s+\d,\d,\d\s+2\s+\d=0 \d=0 \d=0\n/);
 
     await cluster.kill(3, 'SIGKILL');
     const after = await waitFor(async () => {
       const result = await gregor(['cluster', 'describe'], env);
-      return /\n3\s+127\.0\.0\.1:\d+\s+dead\n/.test(result.stdout) ? result.stdout : null;
+      return /\n3\s+127\.0\.0\.1:\d+\s+dead\s/.test(result.stdout) ? result.stdout : null;
     }, 60000, 'broker 3 reported dead');
     expect(after).toMatch(/described\s+0\s+[12]\s+\d,\d,\d\s+2\s+.*3=unreachable/);
     await cluster.start(3);
+  });
+
+  it('reassignment start --wait moves a partition and shows it done; bad moves and decommissions get a clear error', async () => {
+    const env = { GREGOR_BROKER: cluster.bootstrap };
+    await waitFor(async () => (await gregor(['topic', 'create', 'moved', '-p', '1', '-r', '2'], env)).code === 0 || null, 60000, 'topic');
+    const [replicas] = JSON.parse((await gregor(['topic', 'describe', 'moved', '--json'], env)).stdout).partitions.map((p: { replicas: number[] }) => p.replicas);
+    const spare = [1, 2, 3].find((id) => !replicas.includes(id))!;
+    const target = [spare, replicas[1]];
+    const moved = await gregor(['reassignment', 'start', 'moved', '0', '--replicas', target.join(','), '--wait'], env);
+    expect(moved).toMatchObject({ code: 0 });
+    expect(moved.stdout).toContain(`moved-0 now on [${target.join(',')}]`);
+    expect((await gregor(['reassignment', 'list', '--json'], env)).stdout).toBe('');
+
+    const duplicate = await gregor(['reassignment', 'start', 'moved', '0', '--replicas', `${spare},${spare}`], env);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain('INVALID_ARGUMENT: moved-0: replica list');
+    const unknown = await gregor(['reassignment', 'start', 'moved', '0', '--replicas', '1,9'], env);
+    expect(unknown.stderr).toContain('broker 9 does not exist');
+    const tooMany = await gregor(['reassignment', 'start', 'moved', '0', '--replicas', '1,2,3,4'], env);
+    expect(tooMany.stderr).toContain('4 replicas exceed the 3 live broker(s)');
+    const noMove = await gregor(['reassignment', 'cancel', 'moved', '0'], env);
+    expect(noMove.stderr).toContain('FAILED_PRECONDITION: partition 0 of topic id');
+    // Three brokers hold replication factor 3: none can leave.
+    await waitFor(async () => (await gregor(['topic', 'create', 'wide', '-p', '1', '-r', '3'], env)).code === 0 || null, 60000, 'topic');
+    const decommission = await gregor(['broker', 'decommission', '2'], env);
+    expect(decommission.code).toBe(1);
+    expect(decommission.stderr).toContain('has replication factor 3 and only 2 other eligible broker(s) would remain');
+    const described = JSON.parse((await gregor(['cluster', 'describe', '--json'], env)).stdout);
+    expect(described.brokers.map((b: { state: string }) => b.state)).toEqual(['alive', 'alive', 'alive']);
+    expect(JSON.parse((await gregor(['topic', 'describe', 'moved', '--json'], env)).stdout).partitions[0].replicas).toEqual(target);
   });
 });

@@ -30,6 +30,7 @@ export function groupView(replica: ReplicatedPartition): GroupView {
 export function driveReassignments(hosted: HostedReplicas, propose: (command: MetadataCommand) => void, logger: Logger): void {
   for (const [replica, placement] of hosted.withPlacements()) {
     const move = placement.reassignment;
+    replica.throttleCatchUp(move && replica.isLeader ? move.throttleBytesPerSec : 0);
     if (!move || !replica.isLeader) continue;
     const step = nextMembershipStep(groupView(replica), move.target);
     try {

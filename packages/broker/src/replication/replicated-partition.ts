@@ -2,6 +2,7 @@ import { RaftNode, type ConfChange, type Entry, type Message, type Ready, type R
 import { isControlBatch, setBaseOffset, setPartitionLeaderEpoch, validateSingleBatch } from '@gregor/records';
 import type { AppendResult, PartitionLog } from '@gregor/storage';
 import { BrokerError, NotLeaderError } from '../errors';
+import { CatchUpThrottle } from './catch-up-throttle';
 import { ConfigHistory } from './config-history';
 import { PartitionRaftStorage } from './partition-raft-storage';
 import { Acks, PendingAppends } from './pending-appends';
@@ -62,6 +63,7 @@ export class ReplicatedPartition {
   /** False from losing leadership until a new term's producer state is copied from the log's. */
   private producerStateReady = false;
   private readonly configs: ConfigHistory;
+  private throttle: CatchUpThrottle | null = null;
 
   constructor(private readonly options: ReplicatedPartitionOptions) {
     this.storage = new PartitionRaftStorage(options.log, options.state);
@@ -212,7 +214,27 @@ export class ReplicatedPartition {
   tick(): void {
     if (this.stopped) return;
     this.node.tick();
+    if (this.throttle) this.options.transport.send(this.group, this.throttle.release());
     this.kick();
+  }
+
+  /** Caps what this leader sends to learners at `bytesPerSecond` (a move's --throttle); 0 lifts the cap. */
+  throttleCatchUp(bytesPerSecond: number): void {
+    if (bytesPerSecond > 0) {
+      if (this.throttle) this.throttle.setRate(bytesPerSecond);
+      else this.throttle = new CatchUpThrottle(bytesPerSecond, Date.now);
+    } else if (this.throttle) {
+      const held = this.throttle.drain();
+      this.throttle = null;
+      this.options.transport.send(this.group, held);
+    }
+  }
+
+  private send(messages: readonly Message[]): void {
+    const throttle = this.throttle;
+    const progress = this.node.raft.tracker.progress;
+    const admitted = throttle ? throttle.admit(messages, (id) => progress.get(id)?.isLearner === true) : messages;
+    this.options.transport.send(this.group, admitted);
   }
 
   campaign(): void {
@@ -312,7 +334,7 @@ export class ReplicatedPartition {
       }
       this.options.onLeaderChange?.(leader, role);
     }
-    this.options.transport.send(this.group, rd.messages);
+    this.send(rd.messages);
     // Entries this replica already holds on disk can be applied (and their producers answered)
     // before this Ready's own write: waiting for it would add an fsync to every acknowledgement.
     const committed = rd.committedEntries;
@@ -330,7 +352,7 @@ export class ReplicatedPartition {
       this.producers.knowsEveryProducer = this.options.log.logStartOffset === 0;
       this.producerStateReady = true;
     }
-    this.options.transport.send(this.group, rd.messagesAfterPersist);
+    this.send(rd.messagesAfterPersist);
     if (committed.length > 0 && !applyFirst) this.applyCommitted(committed);
     this.node.advance();
     this.reportSynced();

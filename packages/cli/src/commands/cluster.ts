@@ -10,11 +10,11 @@ function replicaLags(partition: DescribeClusterResponse['partitions'][number]): 
 
 function printCluster(d: DescribeClusterResponse): void {
   const controller = d.controllerId === 0 ? 'none (electing)' : `broker ${d.controllerId}`;
-  process.stdout.write(`cluster ${d.clusterId}, controller ${controller}\n`);
+  process.stdout.write(`cluster ${d.clusterId}, controller ${controller}, controllers ${d.controllers.join(',')}\n`);
   process.stdout.write(
     formatTable(
-      ['BROKER', 'ADDRESS', 'STATUS'],
-      [...d.brokers].sort((a, b) => a.id - b.id).map((b) => [b.id, `${b.host}:${b.port}`, b.alive ? 'alive' : 'dead']),
+      ['BROKER', 'ADDRESS', 'STATUS', 'RACK', 'REPLICAS'],
+      [...d.brokers].sort((a, b) => a.id - b.id).map((b) => [b.id, `${b.host}:${b.port}`, b.state || (b.alive ? 'alive' : 'dead'), b.rack || '-', b.replicas]),
     ),
   );
   process.stdout.write('\n');

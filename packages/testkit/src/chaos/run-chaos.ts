@@ -9,6 +9,7 @@ import { waitFor } from '../wait-for';
 import { checkHistory } from './checker';
 import { ClusterProbe, ClusterState, converged, highWatermarkVector } from './cluster-probe';
 import { injectFault } from './fault-injector';
+import { Mover } from './mover';
 import { CheckResult } from './history';
 import { readReplicaLogs } from './replica-reader';
 import { FAULT_KINDS, FaultKind, PlannedFault, ScheduleOptions, choose, planFaults, targetsFor } from './schedule';
@@ -39,6 +40,8 @@ export interface ChaosOptions {
   /** true: keep the temporary data directory; false: remove it even after a failure. */
   keepData?: boolean;
   convergeTimeoutMs?: number;
+  /** Reassignment as a fault: random partition moves (and cancellations) all through the run. */
+  moves?: boolean;
   log?: (line: string) => void;
 }
 
@@ -59,8 +62,8 @@ export function summaryLine(result: Pick<ChaosResult, 'acked' | 'lost' | 'duplic
 }
 
 /** The command that replays a run. */
-export function replayCommand(options: Pick<ChaosOptions, 'seed' | 'durationMs' | 'brokers'>): string {
-  return `npm run chaos -- --duration ${Math.round(options.durationMs / 1000)} --seed ${options.seed} --brokers ${options.brokers}`;
+export function replayCommand(options: Pick<ChaosOptions, 'seed' | 'durationMs' | 'brokers' | 'moves'>): string {
+  return `npm run chaos -- --duration ${Math.round(options.durationMs / 1000)} --seed ${options.seed} --brokers ${options.brokers}${options.moves ? ' --moves' : ''}`;
 }
 
 const sleepUntil = (time: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, time - Date.now())));
@@ -98,6 +101,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const started = Date.now();
     const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)}s`;
     workload.start();
+    const mover = options.moves
+      ? new Mover({ cluster, topic: CHAOS_TOPIC, partitions, replicationFactor: Math.min(3, cluster.ids.length), seed: options.seed, gapMs: [1000, 4000], log: (line) => log(`chaos: ${elapsed()} ${line}`) })
+      : null;
+    mover?.start();
     let injected = 0;
     for (const fault of schedule) {
       // A slow heal (a broker slow to stop or start) can push the schedule past the end of the run.
@@ -108,8 +115,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     await sleepUntil(started + options.durationMs);
 
+    await mover?.stop();
     log(`chaos: ${elapsed()} healing everything`);
     await healEverything(cluster, log);
+    if (mover) {
+      log(`chaos: ${mover.moves} moves and ${mover.cancels} cancellations started; waiting for the moves to end`);
+      await waitForMoves(cluster, options.convergeTimeoutMs ?? 60000);
+    }
     // Sends still unanswered after this are abandoned: they count as neither acked nor lost.
     await workload.stopProducing(10000);
     const acks = [...workload.acks];
@@ -205,6 +217,16 @@ async function leadersSeenBy(cluster: LocalCluster, probe: ClusterProbe, ids: re
       .join(' ');
   } catch (err) {
     return `unknown (${(err as Error).message})`;
+  }
+}
+
+/** A move in flight has learners and replicas about to leave: the final state is the one after it. */
+async function waitForMoves(cluster: LocalCluster, timeoutMs: number): Promise<void> {
+  const admin = new Admin({ brokers: cluster.bootstrap, requestTimeoutMs: 5000 });
+  try {
+    await waitFor(async () => (await admin.listReassignments()).reassignments.length === 0, timeoutMs, 'every move to end', 200);
+  } finally {
+    admin.close();
   }
 }
 
