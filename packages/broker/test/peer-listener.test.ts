@@ -48,6 +48,8 @@ describe('the peer listener', () => {
         [peer, 'Propose', proposal],
         [peer, 'ReplicaStatus', {}],
         [peer, 'Heartbeat', { brokerId: 2, address: 'x:1' }],
+        // A joining broker's first heartbeat is let through only when it names its caller.
+        [peer, 'Heartbeat', { brokerId: 3, address: 'x:1', peerAddress: 'x:2' }],
         [groups, 'FetchOffsets', { group: 'g' }],
       ] as const) {
         const refused = await outcome(client, method, request, callerId);

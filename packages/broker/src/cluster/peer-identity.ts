@@ -24,16 +24,19 @@ type Handler = (call: { metadata: grpc.Metadata }, callback: grpc.sendUnaryData<
  * not proven: authenticating it is for TLS on this listener. Every peer method is unary or
  * client-streaming, so each answers through its callback.
  */
-export function membersOnly(handlers: grpc.UntypedServiceImplementation, isMember: (brokerId: number) => boolean, openMethods: readonly string[] = []): grpc.UntypedServiceImplementation {
+export function membersOnly(
+  handlers: grpc.UntypedServiceImplementation,
+  isMember: (brokerId: number) => boolean,
+  /** Per method, a caller that is no member yet but may make this call (a broker joining with its first heartbeat). */
+  newcomers: Readonly<Record<string, (claimed: number, request: unknown) => boolean>> = {},
+): grpc.UntypedServiceImplementation {
   const guarded: grpc.UntypedServiceImplementation = {};
   for (const [method, handler] of Object.entries(handlers)) {
-    if (openMethods.includes(method)) {
-      guarded[method] = handler;
-      continue;
-    }
+    const admitsNewcomer = newcomers[method];
     guarded[method] = ((call, callback) => {
       const [claimed] = call.metadata.get(PEER_ID_METADATA);
-      if (typeof claimed === 'string' && /^\d+$/.test(claimed) && isMember(Number(claimed))) return (handler as Handler)(call, callback);
+      const id = typeof claimed === 'string' && /^\d+$/.test(claimed) ? Number(claimed) : 0;
+      if (id > 0 && (isMember(id) || admitsNewcomer?.(id, (call as { request?: unknown }).request))) return (handler as Handler)(call, callback);
       const who = claimed === undefined ? 'a caller naming no broker id' : `broker id ${JSON.stringify(String(claimed))}`;
       callback(statusError(new BrokerError('PERMISSION_DENIED', `${method} refused: ${who} is not a member of this cluster`)));
     }) as Handler as grpc.UntypedHandleCall;

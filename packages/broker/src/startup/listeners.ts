@@ -9,8 +9,17 @@ import { healthService } from '../services/health-service';
 import { logService, logServiceDefinition } from '../services/log-service';
 import { rejectUndecodable, strictRequests } from '../strict-requests/strict-services';
 
-/** A broker joining the cluster is no member until its first heartbeat registers it: that call checks its claim itself. */
-const JOIN_METHODS = ['Heartbeat'];
+/**
+ * A broker joining the cluster is no member until its first heartbeat registers it: a heartbeat
+ * naming its caller and where that caller's peer service listens is let through, and checks the
+ * rest of its claim itself.
+ */
+const JOIN_METHODS = {
+  Heartbeat: (claimed: number, request: unknown): boolean => {
+    const heartbeat = request as { brokerId?: number; peerAddress?: string } | undefined;
+    return heartbeat?.brokerId === claimed && typeof heartbeat.peerAddress === 'string' && heartbeat.peerAddress !== '';
+  },
+};
 import { lateBound } from './late-bound';
 import type { StartingContext } from './starting-context';
 
