@@ -41,6 +41,8 @@ export class Raft {
   private pendingReads: { from: NodeId; context: number }[] = [];
   /** With reportsSync: the furthest this term's leader's appends reached, to be acknowledged once durable. */
   private unackedAppend: { to: NodeId; index: number; sent: number } | undefined;
+  /** A timeoutNow came while committed membership changes were unapplied: campaign once they are. */
+  private campaignOnApply = false;
   private stepRole: (m: Message) => void = this.stepFollower;
   private tickRole: () => void = this.tickElection;
 
@@ -113,10 +115,8 @@ export class Raft {
   proposeConfChange(cc: ConfChange, data: Uint8Array): Entry {
     if (this.role !== 'leader') throw new NotLeaderError(this.lead);
     if (this.pendingConfIndex > this.log.applied) throw new ConfChangeInProgressError(this.pendingConfIndex);
+    // A leader may remove or demote itself: it leads until the entry applies, then steps down.
     applyConfChange(this.tracker.config, cc);
-    if (cc.type === 'removeNode' && cc.nodeId === this.id) {
-      throw new InvalidConfChangeError('transfer leadership away before removing the leader');
-    }
     const e = this.propose('config', data, 1);
     this.pendingConfIndex = e.lastIndex;
     return e;
@@ -164,11 +164,16 @@ export class Raft {
   applyConfChange(cc: ConfChange): ConfState {
     const cs = applyConfChange(this.tracker.config, cc);
     this.tracker.setConfig(cs, this.log.lastIndex() + 1);
-    if (this.role !== 'leader') return cs;
-    if (!cs.voters.includes(this.id)) {
+    // A candidate can apply its own removal too, having learned a commit from another's vote request.
+    if (this.role !== 'follower' && !cs.voters.includes(this.id)) {
+      const successor = this.role === 'leader' ? this.successor(cs) : NONE;
       this.becomeFollower(this.term, NONE);
+      // The remaining voters still honour our lease: without a hand-over they would wait out an
+      // election timeout with no leader (etcd's StepDownOnRemoval, plus a transfer).
+      if (successor !== NONE) this.send('timeoutNow', successor, {});
       return cs;
     }
+    if (this.role !== 'leader') return cs;
     if (this.leadTransferee !== NONE && !cs.voters.includes(this.leadTransferee)) this.leadTransferee = NONE;
     this.maybeCommit();
     this.bcastAppend();
@@ -274,6 +279,7 @@ export class Raft {
     this.readOnly.reset();
     this.pendingReads = [];
     this.unackedAppend = undefined;
+    this.campaignOnApply = false;
   }
 
   private campaign(type: 'preVote' | 'vote', transfer: boolean): void {
@@ -303,6 +309,11 @@ export class Raft {
 
   private tickElection(): void {
     this.electionElapsed++;
+    if (this.campaignOnApply && !this.hasUnappliedConfChanges()) {
+      this.campaignOnApply = false;
+      this.hup(true);
+      return;
+    }
     // A node that may not campaign keeps counting, so it stops honouring a silent leader's lease.
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
@@ -378,7 +389,9 @@ export class Raft {
         handleSnapshot(this, m);
         break;
       case 'timeoutNow':
-        this.hup(true);
+        // The leader that removed itself sends this once it applied the change, and we may not have yet.
+        if (this.hasUnappliedConfChanges()) this.campaignOnApply = true;
+        else this.hup(true);
         break;
       case 'readIndexResponse':
         this.readStates.push({ index: m.index, context: m.context ?? 0 });
@@ -535,6 +548,20 @@ export class Raft {
 
   promotable(): boolean {
     return this.tracker.isVoter(this.id) && this.log.unstable.snapshot === undefined;
+  }
+
+  /** The voter of cs most caught up with our log, to hand leadership to as we leave; NONE if cs has no other. */
+  private successor(cs: ConfState): NodeId {
+    let best: NodeId = NONE;
+    let bestMatch = -1;
+    for (const id of cs.voters) {
+      const match = this.tracker.progress.get(id)?.match ?? 0;
+      if (id !== this.id && match > bestMatch) {
+        best = id;
+        bestMatch = match;
+      }
+    }
+    return best;
   }
 
   private hasUnappliedConfChanges(): boolean {

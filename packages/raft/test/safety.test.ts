@@ -2,7 +2,7 @@
  * One test per part of the Raft paper's safety argument (§5.2-§5.5) and the
  * sections built on it (§6 membership, §7 compaction, §8 client reads).
  */
-import { ConfChangeInProgressError, encodeConfChange, Entry, InvalidConfChangeError, MemoryStorage, RaftNode } from '../src';
+import { ConfChangeInProgressError, encodeConfChange, Entry, MemoryStorage, RaftNode } from '../src';
 import { TestCluster } from './harness';
 import { ent, msg } from './messages';
 import { figure8Setup } from './scenarios';
@@ -208,10 +208,9 @@ describe('§6 cluster membership changes', () => {
     expect(n.status().commit).toBe(1);
   });
 
-  test('a removed node leaves the quorum; the leader may not remove itself', () => {
+  test('a removed node leaves the quorum', () => {
     const c = new TestCluster([1, 2, 3]);
     c.elect(1);
-    expect(() => c.node(1).proposeConfChange({ type: 'removeNode', nodeId: 1 })).toThrow(InvalidConfChangeError);
     c.node(1).proposeConfChange({ type: 'removeNode', nodeId: 3 });
     c.stabilize();
     c.crash(3);
@@ -219,6 +218,93 @@ describe('§6 cluster membership changes', () => {
     c.stabilize();
     expect(c.appliedOf(2)).toEqual(['two voters']);
     expect(c.raft(1).tracker.progress.has(3)).toBe(false);
+  });
+});
+
+describe('§6 a leader leaving the configuration', () => {
+  test('its removal commits under the old configuration, the leader counted, and it leads until then', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.isolate(2);
+    c.isolate(3);
+    const e = c.node(1).proposeConfChange({ type: 'removeNode', nodeId: 1 });
+    c.stabilize();
+    // Alone, 1 is a majority of neither {1, 2, 3} nor {2, 3}.
+    expect(c.raft(1).log.committed).toBeLessThan(e.lastIndex);
+    expect(c.raft(1).role).toBe('leader');
+    c.propose(1, 'while leaving');
+    c.heal();
+    c.isolate(3);
+    c.tick(1);
+    c.stabilize();
+    // 1 and 2 are a majority of the configuration the entry was proposed in.
+    expect(c.raft(1).log.applied).toBeGreaterThanOrEqual(e.lastIndex);
+    expect(c.raft(1).role).toBe('follower');
+    expect(c.raft(1).tracker.config).toEqual({ voters: [2, 3], learners: [] });
+    expect(c.appliedOf(2)).toEqual(['while leaving']);
+  });
+
+  test('stepping down, it hands leadership to the most caught-up voter, which wins at once despite the lease', () => {
+    const c = new TestCluster([1, 2, 3], { checkQuorum: true, preVote: true });
+    c.elect(1);
+    c.node(1).proposeConfChange({ type: 'removeNode', nodeId: 1 });
+    c.process(1);
+    // The removal commits with 3 alone acknowledging it, so 3 is the more caught up of 2 and 3.
+    c.deliver(c.take((m) => m.type === 'append' && m.to === 3));
+    c.deliver(c.take((m) => m.type === 'appendResponse'));
+    expect(c.raft(1).role).toBe('follower');
+    c.stabilize();
+    expect(c.raft(3).role).toBe('leader');
+    expect(c.raft(3).term).toBe(2);
+    c.propose(3, 'after');
+    c.stabilize();
+    expect(c.appliedOf(2)).toEqual(['after']);
+    expect(c.raft(3).tracker.progress.has(1)).toBe(false);
+  });
+
+  test('a removed leader never campaigns again', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.node(1).proposeConfChange({ type: 'removeNode', nodeId: 1 });
+    c.stabilize();
+    c.tick(1, 100);
+    expect(c.raft(1).role).toBe('follower');
+    expect(c.take((m) => m.from === 1)).toEqual([]);
+  });
+
+  test('a leader may demote itself to learner: it steps down and goes on replicating', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.node(1).proposeConfChange({ type: 'addLearner', nodeId: 1 });
+    c.stabilize();
+    expect(c.raft(1).role).toBe('follower');
+    expect(c.raft(1).tracker.config).toEqual({ voters: [2, 3], learners: [1] });
+    expect(c.raft(2).role).toBe('leader');
+    c.propose(2, 'to the learner too');
+    c.stabilize();
+    expect(c.appliedOf(1)).toEqual(['to the learner too']);
+    c.tick(1, 100);
+    c.stabilize();
+    expect(c.raft(1).role).toBe('follower');
+    expect(c.raft(2).role).toBe('leader');
+  });
+
+  test('a hand-over that arrives before the successor applied the removal waits for the apply', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.node(1).proposeConfChange({ type: 'removeNode', nodeId: 1 });
+    c.process(1);
+    c.deliver(c.take((m) => m.type === 'append'));
+    c.deliver(c.take((m) => m.type === 'appendResponse'));
+    expect(c.raft(1).role).toBe('follower');
+    // 2 learns the commit but has not applied it when the hand-over comes.
+    for (const m of c.take((m) => m.to === 2)) c.node(2).step(m);
+    expect(c.raft(2).role).toBe('follower');
+    c.process(2);
+    c.tick(2);
+    c.stabilize();
+    expect(c.raft(2).role).toBe('leader');
+    expect(c.raft(2).tracker.config).toEqual({ voters: [2, 3], learners: [] });
   });
 });
 
