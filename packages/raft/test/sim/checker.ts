@@ -26,7 +26,7 @@ export class SafetyChecker {
   private readonly commitTerms = new Map<number, number>();
   private readonly readFloors = new Map<number, number>();
   /** How much of Raft a run exercised. */
-  readonly coverage = { leaders: 0, snapshotsInstalled: 0, configsApplied: 0, readsServed: 0 };
+  readonly coverage = { leaders: 0, snapshotsInstalled: 0, configsApplied: 0, leadersLeft: 0, readsServed: 0 };
 
   constructor(private readonly now: () => number, genesis: CommittedEntry) {
     this.committed.push(genesis);

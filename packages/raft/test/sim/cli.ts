@@ -33,7 +33,7 @@ function main(argv: string[]): number {
   let violations = 0;
   let committed = 0;
   let messages = 0;
-  const coverage = { leaders: 0, snapshotsInstalled: 0, configsApplied: 0, readsServed: 0 };
+  const coverage = { leaders: 0, snapshotsInstalled: 0, configsApplied: 0, leadersLeft: 0, readsServed: 0 };
   let failedSeeds = 0;
   const began = process.hrtime.bigint();
   for (let seed = start; seed < start + count; seed++) {

@@ -146,7 +146,13 @@ export class World {
   private pump(n: SimNode): void {
     if (n.pending !== undefined && n.pending.due <= this.now) this.complete(n, n.pending.ready);
     while (n.node !== undefined && n.pending === undefined && n.node.hasReady()) {
+      const led = n.node.raft.role === 'leader';
       const rd = n.node.ready();
+      // Only applying its own removal or demotion takes a node out of leading within ready().
+      if (led && rd.softState.role !== 'leader') {
+        this.checker.coverage.leadersLeft++;
+        this.trace(`leader ${n.id} applied its own removal or demotion and steps down`);
+      }
       for (const rs of rd.readStates) this.checker.readServed(n.id, rs.context, rs.index);
       this.send(n, rd.messages);
       const delay = this.disk.int(this.scenario.maxDiskDelay + 1);
@@ -173,6 +179,9 @@ export class World {
   /** Checks after every step a node takes. */
   private observe(n: SimNode): void {
     const raft = n.node!.raft;
+    if (raft.role !== 'follower' && !raft.tracker.isVoter(raft.id)) {
+      this.checker.fail(`node ${n.id} is ${raft.role} of term ${raft.term} but not a voter in its configuration`);
+    }
     if (raft.role === 'leader') {
       if (this.opts.trace !== undefined && n.tracedLeaderTerm !== raft.term) {
         n.tracedLeaderTerm = raft.term;
@@ -328,7 +337,9 @@ export class World {
     if (cs.voters.length < 5) for (const id of cs.learners) choices.push({ type: 'addVoter', nodeId: id });
     for (const id of cs.learners) choices.push({ type: 'removeNode', nodeId: id });
     if (cs.voters.length > 3) {
-      for (const id of cs.voters) if (id !== leader.id) choices.push({ type: 'removeNode', nodeId: id });
+      // The leader among them: it leads until its removal or demotion applies, then hands over.
+      for (const id of cs.voters) choices.push({ type: 'removeNode', nodeId: id });
+      choices.push({ type: 'addLearner', nodeId: leader.id });
     }
     if (choices.length === 0) return;
     const cc = l.pick(choices);
