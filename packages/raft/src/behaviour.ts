@@ -1,4 +1,4 @@
-import { NodeId } from './types';
+import { ConfState, NodeId } from './types';
 
 /** What the safety rules below need to see of the local log. */
 export interface LogView {
@@ -24,6 +24,8 @@ export interface RaftBehaviour {
   readonly sendsAfterPersist: boolean;
   /** §8: a read index is served only once a quorum has confirmed this node still leads. */
   readonly readsConfirmLeadership: boolean;
+  /** Thesis §4.2.1: the members whose acknowledgements make an entry committed; learners only copy the log. */
+  commitQuorum(config: ConfState): readonly NodeId[];
 }
 
 export const SAFE_BEHAVIOUR: RaftBehaviour = Object.freeze({
@@ -33,4 +35,5 @@ export const SAFE_BEHAVIOUR: RaftBehaviour = Object.freeze({
   persistedVote: (vote: NodeId) => vote,
   sendsAfterPersist: true,
   readsConfirmLeadership: true,
+  commitQuorum: (config: ConfState) => config.voters,
 });

@@ -6,7 +6,7 @@ export function quorumSize(voters: number): number {
   return (voters >> 1) + 1;
 }
 
-/** The highest index that a majority of voters has matched. */
+/** The highest index that a majority of `voters` has matched. */
 export function committedIndex(voters: readonly NodeId[], matchOf: (id: NodeId) => number): number {
   if (voters.length === 0) return 0;
   const matches = voters.map(matchOf).sort((a, b) => b - a);

@@ -493,7 +493,8 @@ export class Raft {
   maybeCommit(): boolean {
     const before = this.log.committed;
     const anyTerm = !this.behaviour.commitsOnlyCurrentTerm;
-    if (!this.log.maybeCommit(this.tracker.committed(), this.term, anyTerm)) return false;
+    const quorum = this.behaviour.commitQuorum(this.tracker.config);
+    if (!this.log.maybeCommit(this.tracker.committed(quorum), this.term, anyTerm)) return false;
     if (before < this.log.committed && this.pendingReads.length > 0 && this.log.term(this.log.committed) === this.term) {
       const reads = this.pendingReads;
       this.pendingReads = [];

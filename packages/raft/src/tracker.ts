@@ -31,8 +31,9 @@ export class ProgressTracker {
     return this.config.voters.includes(id);
   }
 
-  committed(): number {
-    return committedIndex(this.config.voters, (id) => this.progress.get(id)?.match ?? 0);
+  /** The highest index a majority of `quorum` has matched. */
+  committed(quorum: readonly NodeId[]): number {
+    return committedIndex(quorum, (id) => this.progress.get(id)?.match ?? 0);
   }
 
   recordVote(id: NodeId, granted: boolean): void {

@@ -20,6 +20,8 @@ export interface Scenario {
   readonly confChangeRate: number;
   readonly transferRate: number;
   readonly compactEvery: number;
+  /** Partitions may cut the leader and the learners off from the other voters. */
+  readonly membershipSplits: boolean;
 }
 
 export function scenarioFor(prng: Prng): Scenario {
@@ -27,7 +29,7 @@ export function scenarioFor(prng: Prng): Scenario {
   // 40% of the runs churn leaders while replicating one small append at a
   // time, so followers acknowledge old-term entries before a new leader's no-op
   // (the histories of the paper's Figure 8).
-  if (!prng.chance(0.4)) return s;
+  if (!prng.chance(0.4)) return prng.chance(0.25) ? membershipChurn(s, prng) : s;
   return {
     ...s,
     initialVoters: 3,
@@ -43,6 +45,22 @@ export function scenarioFor(prng: Prng): Scenario {
     dropRate: Math.max(s.dropRate, 0.05),
     leaderCrashRate: 0.01,
     proposeRate: 0.15,
+  };
+}
+
+/**
+ * Frequent membership changes with spare nodes to add, so learners are often present, and splits
+ * along membership lines: where learners' acknowledgements wrongly counted, the leader and its
+ * learners would commit what the other voters, who can elect the next leader, never saw.
+ */
+function membershipChurn(s: Scenario, prng: Prng): Scenario {
+  return {
+    ...s,
+    initialVoters: prng.pick([3, 3, 5]),
+    spareNodes: prng.between(2, 3),
+    confChangeRate: prng.pick([0.01, 0.03]),
+    partitionRate: Math.max(s.partitionRate, 0.005),
+    membershipSplits: true,
   };
 }
 
@@ -75,5 +93,6 @@ function baseScenario(prng: Prng): Scenario {
     confChangeRate: prng.pick([0, 0.002, 0.01]),
     transferRate: prng.pick([0, 0.001, 0.004]),
     compactEvery: prng.pick([3, 10, 40, 1000]),
+    membershipSplits: false,
   };
 }

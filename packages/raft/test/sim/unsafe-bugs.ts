@@ -18,6 +18,8 @@ export const UNSAFE_BUGS = {
   skipPrevLogCheck: { prevTermToMatch: (log, prevIndex, prevTerm) => log.term(prevIndex) ?? prevTerm },
   /** Serve read-index requests without confirming leadership with a quorum. */
   readWithoutQuorum: { readsConfirmLeadership: false },
+  /** Count learners' match indexes toward the commit quorum, as if they were voters. */
+  learnersCountTowardCommit: { commitQuorum: (config) => [...config.voters, ...config.learners] },
 } satisfies Record<string, Partial<RaftBehaviour>>;
 
 export type UnsafeBug = keyof typeof UNSAFE_BUGS;

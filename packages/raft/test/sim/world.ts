@@ -220,7 +220,14 @@ export class World {
     const f = this.faults;
     const ids = this.nodes.map((n) => n.id);
     const shuffled = f.shuffle(ids);
-    const kind = f.int(4);
+    const kind = f.int(this.scenario.membershipSplits ? 5 : 4);
+    const leader = kind === 4 ? this.leaderNode() : undefined;
+    if (leader !== undefined) {
+      const side = [leader.id, ...leader.node!.raft.tracker.config.learners];
+      this.net.partition([side, ids.filter((i) => !side.includes(i))], ids);
+      this.trace(`split leader and learners ${side} from the other voters`);
+      return;
+    }
     if (kind === 0 || ids.length < 3) {
       this.net.heal();
       this.trace('heal');
