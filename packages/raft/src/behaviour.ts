@@ -26,6 +26,8 @@ export interface RaftBehaviour {
   readonly readsConfirmLeadership: boolean;
   /** Thesis §4.2.1: the members whose acknowledgements make an entry committed; learners only copy the log. */
   commitQuorum(config: ConfState): readonly NodeId[];
+  /** Thesis §4.1: a leader proposes a membership change only once the previous one is applied. */
+  readonly confChangesOneAtATime: boolean;
 }
 
 export const SAFE_BEHAVIOUR: RaftBehaviour = Object.freeze({
@@ -36,4 +38,5 @@ export const SAFE_BEHAVIOUR: RaftBehaviour = Object.freeze({
   sendsAfterPersist: true,
   readsConfirmLeadership: true,
   commitQuorum: (config: ConfState) => config.voters,
+  confChangesOneAtATime: true,
 });

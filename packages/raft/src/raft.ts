@@ -114,7 +114,9 @@ export class Raft {
 
   proposeConfChange(cc: ConfChange, data: Uint8Array): Entry {
     if (this.role !== 'leader') throw new NotLeaderError(this.lead);
-    if (this.pendingConfIndex > this.log.applied) throw new ConfChangeInProgressError(this.pendingConfIndex);
+    if (this.behaviour.confChangesOneAtATime && this.pendingConfIndex > this.log.applied) {
+      throw new ConfChangeInProgressError(this.pendingConfIndex);
+    }
     // A leader may remove or demote itself: it leads until the entry applies, then steps down.
     applyConfChange(this.tracker.config, cc);
     const e = this.propose('config', data, 1);

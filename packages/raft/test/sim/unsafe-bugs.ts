@@ -20,6 +20,8 @@ export const UNSAFE_BUGS = {
   readWithoutQuorum: { readsConfirmLeadership: false },
   /** Count learners' match indexes toward the commit quorum, as if they were voters. */
   learnersCountTowardCommit: { commitQuorum: (config) => [...config.voters, ...config.learners] },
+  /** Propose a membership change while an earlier one is not yet applied. */
+  concurrentConfChanges: { confChangesOneAtATime: false },
 } satisfies Record<string, Partial<RaftBehaviour>>;
 
 export type UnsafeBug = keyof typeof UNSAFE_BUGS;
