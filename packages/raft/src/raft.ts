@@ -168,11 +168,8 @@ export class Raft {
     this.tracker.setConfig(cs, this.log.lastIndex() + 1);
     // A candidate can apply its own removal too, having learned a commit from another's vote request.
     if (this.role !== 'follower' && !cs.voters.includes(this.id)) {
-      const successor = this.role === 'leader' ? this.successor(cs) : NONE;
+      if (this.role === 'leader') this.handOver(cs);
       this.becomeFollower(this.term, NONE);
-      // The remaining voters still honour our lease: without a hand-over they would wait out an
-      // election timeout with no leader (etcd's StepDownOnRemoval, plus a transfer).
-      if (successor !== NONE) this.send('timeoutNow', successor, {});
       return cs;
     }
     if (this.role !== 'leader') return cs;
@@ -392,6 +389,7 @@ export class Raft {
         break;
       case 'timeoutNow':
         // The leader that removed itself sends this once it applied the change, and we may not have yet.
+        this.log.commitTo(m.commit);
         if (this.hasUnappliedConfChanges()) this.campaignOnApply = true;
         else this.hup(true);
         break;
@@ -553,18 +551,25 @@ export class Raft {
     return this.tracker.isVoter(this.id) && this.log.unstable.snapshot === undefined;
   }
 
-  /** The voter of cs most caught up with our log, to hand leadership to as we leave; NONE if cs has no other. */
-  private successor(cs: ConfState): NodeId {
-    let best: NodeId = NONE;
-    let bestMatch = -1;
+  /**
+   * A leader leaving the voters (etcd's StepDownOnRemoval, plus a transfer). Members that do not
+   * know the change committed go on counting us, and we hold the longest log, so would refuse
+   * every candidate our vote: tell them all how far the log is committed. And ask the voter most
+   * caught up to campaign now, rather than the group waiting out our lease with no leader; it
+   * learns the commit from that message too, should the heartbeat come late.
+   */
+  private handOver(cs: ConfState): void {
+    this.bcastHeartbeat(0);
+    let successor: NodeId = NONE;
+    let match = -1;
     for (const id of cs.voters) {
-      const match = this.tracker.progress.get(id)?.match ?? 0;
-      if (id !== this.id && match > bestMatch) {
-        best = id;
-        bestMatch = match;
+      const pr = this.tracker.progress.get(id);
+      if (id !== this.id && pr !== undefined && pr.match > match) {
+        successor = id;
+        match = pr.match;
       }
     }
-    return best;
+    if (successor !== NONE) this.send('timeoutNow', successor, { commit: Math.min(match, this.log.committed) });
   }
 
   private hasUnappliedConfChanges(): boolean {

@@ -289,6 +289,36 @@ describe('§6 a leader leaving the configuration', () => {
     expect(c.raft(2).role).toBe('leader');
   });
 
+  test('stepping down, it tells every member how far the log is committed', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.node(1).proposeConfChange({ type: 'removeNode', nodeId: 1 });
+    c.process(1);
+    c.deliver(c.take((m) => m.type === 'append'));
+    for (const m of c.take((m) => m.type === 'appendResponse')) c.node(1).step(m);
+    c.process(1);
+    expect(c.raft(1).role).toBe('follower');
+    // The appends that carried the commit and the hand-over are lost; the parting heartbeats are not.
+    c.take((m) => m.type === 'append' || m.type === 'timeoutNow');
+    c.deliver(c.take((m) => m.type === 'heartbeat'));
+    for (const id of [2, 3]) expect(c.raft(id).tracker.config).toEqual({ voters: [2, 3], learners: [] });
+  });
+
+  test('the successor learns the commit from the hand-over itself, should all else be lost', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.node(1).proposeConfChange({ type: 'removeNode', nodeId: 1 });
+    c.process(1);
+    c.deliver(c.take((m) => m.type === 'append'));
+    c.deliver(c.take((m) => m.type === 'appendResponse'));
+    c.deliver(c.take((m) => m.type === 'timeoutNow'));
+    c.take();
+    expect(c.raft(2).tracker.config).toEqual({ voters: [2, 3], learners: [] });
+    c.tick(2);
+    c.stabilize();
+    expect(c.raft(2).role).toBe('leader');
+  });
+
   test('a hand-over that arrives before the successor applied the removal waits for the apply', () => {
     const c = new TestCluster([1, 2, 3]);
     c.elect(1);
