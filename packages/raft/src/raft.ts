@@ -388,7 +388,8 @@ export class Raft {
         handleSnapshot(this, m);
         break;
       case 'timeoutNow':
-        // The leader that removed itself sends this once it applied the change, and we may not have yet.
+        // A leader that removed itself sends its commit index with this once it applied the change,
+        // which we may not have yet.
         this.log.commitTo(m.commit);
         if (this.hasUnappliedConfChanges()) this.campaignOnApply = true;
         else this.hup(true);
