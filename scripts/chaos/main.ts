@@ -1,13 +1,13 @@
 /**
  * `npm run chaos -- --duration S --seed X [--brokers 3|5|both] [--faults kind,...]
- * [--rate N] [--partitions N] [--env KEY=VALUE] [--data-root DIR] [--keep-data] [--ack-before-replication] [--moves]`:
+ * [--rate N] [--partitions N] [--env KEY=VALUE] [--data-root DIR] [--keep-data] [--ack-before-replication] [--moves] [--learners-count-toward-commit]`:
  * chaos rounds against real broker processes on loopback (see @gregor/testkit runChaos).
  * --ack-before-replication runs testkit's deliberately broken broker, to see the checker fail.
  * Each round ends with `chaos: acked=A lost=L duplicated=D divergent=X reordered=R faults=F`;
  * the exit code is 1 unless every round lost, duplicated, diverged and reordered nothing.
  */
 import { parseArgs } from 'node:util';
-import { ACK_BEFORE_REPLICATION_BROKER, FAULT_KINDS, FaultKind, GREGOR_BROKER, runChaos } from '@gregor/testkit';
+import { ACK_BEFORE_REPLICATION_BROKER, FAULT_KINDS, FaultKind, GREGOR_BROKER, LEARNERS_COUNT_TOWARD_COMMIT_BROKER, runChaos } from '@gregor/testkit';
 
 /** A bad command line: reported without a stack trace. */
 class UsageError extends Error {}
@@ -53,6 +53,8 @@ async function main(): Promise<number> {
       'ack-before-replication': { type: 'boolean', default: false },
       /** Reassignment as a fault: random partition moves and cancellations all through the run. */
       moves: { type: 'boolean', default: false },
+      /** Runs testkit's broker whose leaders count learners toward the commit quorum (use with --moves). */
+      'learners-count-toward-commit': { type: 'boolean', default: false },
     },
   });
   const seed = values.seed !== undefined ? integer('seed', values.seed, 0) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
@@ -71,7 +73,11 @@ async function main(): Promise<number> {
       dataRoot: values['data-root'] && `${values['data-root']}/brokers-${brokers}`,
       keepData: values['keep-data'],
       env,
-      program: values['ack-before-replication'] ? ACK_BEFORE_REPLICATION_BROKER : GREGOR_BROKER,
+      program: values['ack-before-replication']
+        ? ACK_BEFORE_REPLICATION_BROKER
+        : values['learners-count-toward-commit']
+          ? LEARNERS_COUNT_TOWARD_COMMIT_BROKER
+          : GREGOR_BROKER,
       moves: values.moves,
       log: (line) => process.stdout.write(`${line}\n`),
     });

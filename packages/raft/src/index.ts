@@ -1,7 +1,7 @@
 export * from './types';
 export * from './errors';
 export { RaftConfig } from './config';
-export { RaftBehaviour, LogView } from './behaviour';
+export { RaftBehaviour, LogView, SAFE_BEHAVIOUR } from './behaviour';
 export { LogStorage, MemoryStorage, entrySize } from './log-storage';
 export { firstAfter } from './entry-search';
 export { encodeConfChange, decodeConfChange, applyConfChange } from './conf-change';

@@ -17,3 +17,9 @@ export const ACK_BEFORE_REPLICATION_BROKER: BrokerProgram = {
   main: path.resolve(__dirname, '../../testkit/dist/unsafe/ack-before-replication.js'),
   command: ['start'],
 };
+
+/** A broker whose partition leaders count learners toward the commit quorum (unsafe/learners-count-toward-commit.ts). */
+export const LEARNERS_COUNT_TOWARD_COMMIT_BROKER: BrokerProgram = {
+  main: path.resolve(__dirname, '../../testkit/dist/unsafe/learners-count-toward-commit.js'),
+  command: ['start'],
+};

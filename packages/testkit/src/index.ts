@@ -3,7 +3,7 @@
  * polling with deadlines, seeded randomness.
  */
 export { startBroker, BrokerProcess, type StartBrokerOptions, type BrokerExit } from './broker-process';
-export { CLI_MAIN, GREGOR_BROKER, ACK_BEFORE_REPLICATION_BROKER, type BrokerProgram } from './broker-program';
+export { CLI_MAIN, GREGOR_BROKER, ACK_BEFORE_REPLICATION_BROKER, LEARNERS_COUNT_TOWARD_COMMIT_BROKER, type BrokerProgram } from './broker-program';
 export { waitFor } from './wait-for';
 export { VirtualClock } from './virtual-clock';
 export { advanceUntil, quietened, type AdvanceOptions } from './advance-until';

@@ -1,4 +1,4 @@
-import { RaftNode, type ConfChange, type Entry, type Message, type Ready, type Role } from '@gregor/raft';
+import { RaftNode, type ConfChange, type RaftBehaviour, type Entry, type Message, type Ready, type Role } from '@gregor/raft';
 import { isControlBatch, setBaseOffset, setPartitionLeaderEpoch, validateSingleBatch } from '@gregor/records';
 import type { AppendResult, PartitionLog } from '@gregor/storage';
 import { BrokerError, NotLeaderError } from '../errors';
@@ -36,6 +36,8 @@ export interface ReplicatedPartitionOptions {
    */
   appliedIndex?: number;
   onCommitted?(entries: readonly Entry[]): void;
+  /** Raft's safety rules; only testkit's deliberately broken brokers pass anything but the default. */
+  behaviour?: RaftBehaviour;
 }
 
 /**
@@ -88,7 +90,7 @@ export class ReplicatedPartition {
       skipRedundantNoop: true,
       // Acknowledgements wait for fsync under every flush policy: see reportSynced.
       reportsSync: true,
-    });
+    }, options.behaviour);
     this.setHighWatermark(offsetOfIndex(Math.max(options.state.hardState.commit, applied)) + 1);
     this.node.synced(this.durableIndex());
     options.log.onDurable(() => {
