@@ -18,6 +18,8 @@ export interface BrokerConfig {
   join: string;
   /** The rack (or zone) this broker stands in, for rack-aware placement; empty for none. */
   rack: string;
+  /** The controller leader rebalances replicas and leaders after a broker joins or is decommissioned. */
+  autoBalance: boolean;
   defaultReplicationFactor: number;
   offsetsTopicPartitions: number;
   raftTickMs: number;
@@ -49,8 +51,10 @@ export interface ConfigSetting {
   /** Command-line flag, e.g. --data-dir. */
   flag: string;
   env: string;
-  kind: 'int' | 'string' | 'level';
-  default: number | string;
+  kind: 'int' | 'string' | 'level' | 'bool';
+  default: number | string | boolean;
+  /** The key's Kafka-style spelling, also accepted in a config file. */
+  fileKey?: string;
   /** For strings: whether '' is a valid value (meaning "not set"). */
   allowEmpty?: boolean;
   min?: number;
@@ -71,6 +75,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
   { key: 'controllers', flag: '--controllers', env: 'GREGOR_CONTROLLERS', kind: 'string', allowEmpty: true, default: '', description: 'broker ids voting on the cluster metadata log, as id,id,...; empty = the three lowest peer ids' },
   { key: 'join', flag: '--join', env: 'GREGOR_JOIN', kind: 'string', allowEmpty: true, default: '', description: 'host:port (client port) of any live broker of a running cluster: this broker joins it without --peers, and takes no replicas until some move to it' },
   { key: 'rack', flag: '--rack', env: 'GREGOR_RACK', kind: 'string', allowEmpty: true, default: '', description: 'rack or zone of this broker; rebalancing keeps a partition\'s replicas on distinct racks where it can' },
+  { key: 'autoBalance', flag: '--auto-balance', env: 'GREGOR_AUTO_BALANCE', kind: 'bool', default: false, fileKey: 'auto.balance', description: 'true: the controller rebalances replicas and leaders (as `cluster rebalance`) after a broker joins or is decommissioned' },
   { key: 'defaultReplicationFactor', flag: '--default-replication-factor', env: 'GREGOR_DEFAULT_REPLICATION_FACTOR', kind: 'int', default: 3, min: 1, max: 7, description: 'replicas of each partition of a new topic (at most the live brokers)' },
   { key: 'offsetsTopicPartitions', flag: '--offsets-topic-partitions', env: 'GREGOR_OFFSETS_TOPIC_PARTITIONS', kind: 'int', default: 4, min: 1, max: 1024, description: 'partitions of __consumer_offsets, created on the first group commit' },
   { key: 'raftTickMs', flag: '--raft-tick-ms', env: 'GREGOR_RAFT_TICK_MS', kind: 'int', default: 100, min: 5, max: 10000, description: 'one Raft tick: leaders heartbeat every tick' },
@@ -105,13 +110,18 @@ export interface ConfigSources {
   configFile?: string;
 }
 
-function parseSetting(setting: ConfigSetting, raw: unknown, source: string): number | string {
+function parseSetting(setting: ConfigSetting, raw: unknown, source: string): number | string | boolean {
   const fail = (why: string): never => {
     throw new BrokerError('INVALID_CONFIG', `${setting.key} from ${source}: ${why}, got ${JSON.stringify(raw)}`);
   };
   if (setting.kind === 'string') {
     if (typeof raw !== 'string' || (raw === '' && !setting.allowEmpty)) fail('expected a non-empty string');
     return raw as string;
+  }
+  if (setting.kind === 'bool') {
+    if (raw === true || raw === 'true') return true;
+    if (raw === false || raw === 'false') return false;
+    fail('expected true or false');
   }
   if (setting.kind === 'level') {
     if (!LOG_LEVELS.includes(raw as LogLevel)) fail(`expected one of ${LOG_LEVELS.join(', ')}`);
@@ -135,7 +145,7 @@ function readConfigFile(file: string): Record<string, unknown> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new BrokerError('INVALID_CONFIG', `config file ${file} must hold a JSON object`);
   }
-  const known = new Set<string>([...CONFIG_SETTINGS.map((s) => s.key), 'topicDefaults']);
+  const known = new Set<string>([...CONFIG_SETTINGS.flatMap((s) => (s.fileKey ? [s.key, s.fileKey] : [s.key])), 'topicDefaults']);
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) throw new BrokerError('INVALID_CONFIG', `config file ${file}: unknown key ${key}`);
   }
@@ -152,6 +162,7 @@ export function loadBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
     if (flag !== undefined) config[setting.key] = parseSetting(setting, flag, setting.flag);
     else if (env[setting.env] !== undefined) config[setting.key] = parseSetting(setting, env[setting.env], setting.env);
     else if (file[setting.key] !== undefined) config[setting.key] = parseSetting(setting, file[setting.key], 'config file');
+    else if (setting.fileKey && file[setting.fileKey] !== undefined) config[setting.key] = parseSetting(setting, file[setting.fileKey], 'config file');
   }
   if (file.topicDefaults !== undefined) {
     const defaults = file.topicDefaults;

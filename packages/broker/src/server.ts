@@ -2,9 +2,11 @@ import * as path from 'path';
 import type { FallocateReserver } from '@gregor/storage';
 import { claimBrokerId } from './cluster/cluster-config';
 import type { BrokerConfig } from './config';
+import type { BrokerContext } from './context';
 import { setHeapGrowingPercent } from './heap-growth';
 import { Logger, errorFields } from './logger';
 import { MetadataStore } from './metadata-store';
+import { AutoBalancer } from './reassignment/auto-balance';
 import { ReplicaFactory, createReplicatedPartition } from './replication/replica-factory';
 import { BrokerListeners } from './startup/listeners';
 import { openBrokerParts } from './startup/open-parts';
@@ -18,6 +20,7 @@ import { BrokerParts, StartingContext } from './startup/starting-context';
  */
 export class Broker {
   private retentionTimer: NodeJS.Timeout | undefined;
+  private autoBalanceTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
   private constructor(
@@ -52,6 +55,7 @@ export class Broker {
     }
     const broker = new Broker(config, listeners, parts, store, shutdown, logger, reserver);
     broker.startRetention();
+    if (config.autoBalance) broker.startAutoBalance(ctx);
     broker.logStarted(dataDir);
     return broker;
   }
@@ -80,6 +84,12 @@ export class Broker {
     this.retentionTimer.unref();
   }
 
+  private startAutoBalance(ctx: BrokerContext): void {
+    const balancer = new AutoBalancer(ctx, this.config.brokerSessionTimeoutMs);
+    this.autoBalanceTimer = setInterval(() => balancer.check(), this.config.brokerHeartbeatMs);
+    this.autoBalanceTimer.unref();
+  }
+
   private logStarted(dataDir: string): void {
     const { config } = this;
     this.logger.info('broker.started', {
@@ -99,6 +109,7 @@ export class Broker {
   private async doStop(): Promise<void> {
     this.logger.info('broker.stopping', {});
     clearInterval(this.retentionTimer);
+    clearInterval(this.autoBalanceTimer);
     this.shutdown.abort();
     this.parts.cluster.transport.endInbound();
     await this.listeners.shutdown();

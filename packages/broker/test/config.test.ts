@@ -39,6 +39,14 @@ describe('broker config', () => {
     expect(() => loadBrokerConfig({ configFile: file([1]) })).toThrow(/JSON object/);
   });
 
+  it('reads auto.balance as a boolean from a flag, the environment, or a config file under either spelling', () => {
+    expect(loadBrokerConfig({}).autoBalance).toBe(false);
+    expect(loadBrokerConfig({ flags: { autoBalance: 'true' } }).autoBalance).toBe(true);
+    expect(loadBrokerConfig({ env: { GREGOR_AUTO_BALANCE: 'false' }, configFile: file({ autoBalance: true }) }).autoBalance).toBe(false);
+    expect(loadBrokerConfig({ configFile: file({ 'auto.balance': true }) }).autoBalance).toBe(true);
+    expect(() => loadBrokerConfig({ flags: { autoBalance: 'yes' } })).toThrow(/autoBalance from --auto-balance: expected true or false, got "yes"/);
+  });
+
   it('gives every setting a flag, a GREGOR_ environment variable and a description', () => {
     for (const s of CONFIG_SETTINGS) {
       expect(s.flag).toBe('--' + s.key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));

@@ -1,6 +1,7 @@
 import type {
   CommittedOffset,
   DecommissionBrokerResponse,
+  RebalanceClusterResponse,
   DescribeClusterResponse,
   ListReassignmentsResponse,
   PartitionReassignment,
@@ -23,7 +24,7 @@ import type { Connection } from './connection';
 import { GregorError } from './errors';
 
 export type { TopicDescription, TopicSummary, PartitionOffset, CommittedOffset, DescribeClusterResponse, GroupDescription };
-export type { ReassignmentStatus, PartitionReassignment, ListReassignmentsResponse, DecommissionBrokerResponse };
+export type { ReassignmentStatus, PartitionReassignment, ListReassignmentsResponse, DecommissionBrokerResponse, RebalanceClusterResponse };
 
 /** Who commits: a member in its generation. Without one a commit is outside membership, which only a group without live members accepts. */
 export interface GroupMemberIdentity {
@@ -121,6 +122,15 @@ export class Admin {
   /** Starts moving every replica off broker `brokerId`; it is removed once it holds none. */
   decommissionBroker(brokerId: number): Promise<DecommissionBrokerResponse> {
     return this.cluster.callAny('Admin', 'DecommissionBroker', { brokerId });
+  }
+
+  /**
+   * Plans moves that even out replicas (by count, then bytes) and preferred leaders over the
+   * brokers, keeping replicas of a partition on distinct racks where it can, and starts them
+   * unless `dryRun`.
+   */
+  rebalanceCluster(options: { dryRun?: boolean; throttleMbPerSec?: number } = {}): Promise<RebalanceClusterResponse> {
+    return this.cluster.callAny('Admin', 'RebalanceCluster', { dryRun: options.dryRun ?? false, throttleMbPerSec: options.throttleMbPerSec ?? 0 });
   }
 
   /** Brokers (alive or not), the controller, and every partition's leader, replicas, high watermark and replica lag. */

@@ -49,6 +49,7 @@ export {
   type PartitionReassignment,
   type ListReassignmentsResponse,
   type DecommissionBrokerResponse,
+  type RebalanceClusterResponse,
   type GroupDescription,
   type GroupMemberIdentity,
 } from './admin';

@@ -150,6 +150,14 @@ export interface DecommissionBrokerRequest { brokerId: number }
 
 export interface DecommissionBrokerResponse { moves: PartitionReassignment[] }
 
+export interface RebalanceClusterRequest { dryRun?: boolean; throttleMbPerSec?: number }
+
+export interface PlannedMove { topic: string; partition: number; from: number[]; to: number[] }
+
+export interface BrokerLoad { brokerId: number; replicas: number; leaders: number; bytes: number }
+
+export interface RebalanceClusterResponse { moves: PlannedMove[]; before: BrokerLoad[]; after: BrokerLoad[]; started: boolean }
+
 export interface CommittedOffset {
   topic: string;
   partition: number;

@@ -10,6 +10,8 @@ import type {
   DescribeClusterResponse,
   ListReassignmentsResponse,
   ReassignPartitionsRequest,
+  RebalanceClusterRequest,
+  RebalanceClusterResponse,
   DescribeTopicRequest,
   ListTopicsResponse,
   TopicDescription,
@@ -17,6 +19,7 @@ import type {
 import type { BrokerContext } from '../context';
 import { refuseInternalTopic, type Topic } from '../topic-manager';
 import { cancelReassignment, decommissionBroker, listReassignments, reassignPartitions } from '../reassignment/reassignment-admin';
+import { rebalanceCluster } from '../reassignment/rebalance';
 import { describeCluster } from './cluster-status';
 import { unary } from './handlers';
 
@@ -77,5 +80,15 @@ export function adminService(ctx: BrokerContext): grpc.UntypedServiceImplementat
     DecommissionBroker: unary<DecommissionBrokerRequest, DecommissionBrokerResponse>(ctx, 'DecommissionBroker', async (request) => ({
       moves: await decommissionBroker(ctx, request.brokerId),
     })),
+    RebalanceCluster: unary<RebalanceClusterRequest, RebalanceClusterResponse>(ctx, 'RebalanceCluster', async (request) => {
+      const plan = await rebalanceCluster(ctx, request.dryRun === true, request.throttleMbPerSec ?? 0);
+      const loads = (list: typeof plan.before) => list.map((l) => ({ brokerId: l.id, replicas: l.replicas, leaders: l.leaders, bytes: l.bytes }));
+      return {
+        moves: plan.moves.map((m) => ({ topic: m.topic, partition: m.partition, from: [...m.from], to: m.to })),
+        before: loads(plan.before),
+        after: loads(plan.after),
+        started: request.dryRun !== true && plan.moves.length > 0,
+      };
+    }),
   };
 }

@@ -1,0 +1,101 @@
+import { LocalCluster, startCluster, waitFor } from '@gregor/testkit';
+import { runGregor as gregor } from './helpers/run-gregor';
+
+jest.setTimeout(180000);
+
+const FAST = { 'raft-tick-ms': 50, 'broker-heartbeat-ms': 200, 'broker-session-timeout-ms': 3000 };
+
+interface Described {
+  brokers: Array<{ id: number; replicas: number }>;
+  partitions: Array<{ topic: string; replicas: number[] }>;
+}
+
+async function describeCluster(env: Record<string, string>): Promise<Described> {
+  return JSON.parse((await gregor(['cluster', 'describe', '--json'], env)).stdout) as Described;
+}
+
+function replicasOn(d: Described, id: number): number {
+  return d.brokers.find((b) => b.id === id)?.replicas ?? -1;
+}
+
+describe('gregor cluster rebalance', () => {
+  let cluster: LocalCluster;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ brokers: 3, config: FAST });
+  });
+
+  afterAll(async () => {
+    await cluster?.cleanup();
+  });
+
+  it('--dry-run shows the moves onto a joined broker and moves nothing; without it the moves run and broker 4 takes its share', async () => {
+    const env = { GREGOR_BROKER: cluster.bootstrap };
+    await waitFor(async () => (await gregor(['topic', 'create', 'spread', '-p', '6', '-r', '2'], env)).code === 0 || null, 60000, 'topic');
+    await gregor(['produce', 'spread'], env, 'a\nb\nc\nd\n');
+    await cluster.join(4);
+    await waitFor(async () => (await describeCluster(env)).brokers.some((b) => b.id === 4) || null, 30000, 'broker 4 registered');
+
+    const dry = await gregor(['cluster', 'rebalance', '--dry-run'], env);
+    expect(dry).toMatchObject({ code: 0 });
+    expect(dry.stdout).toMatch(/^would move \d+ partition\(s\)\n/);
+    expect(dry.stdout).toMatch(/BROKER\s+REPLICAS\s+LEADERS\s+BYTES\n/);
+    expect(dry.stdout).toMatch(/\n4\s+0 -> 3\s+0 -> [12]\s/);
+    expect(replicasOn(await describeCluster(env), 4)).toBe(0);
+    expect((await gregor(['reassignment', 'list', '--json'], env)).stdout).toBe('');
+
+    const json = JSON.parse((await gregor(['cluster', 'rebalance', '--dry-run', '--json'], env)).stdout);
+    expect(json.started).toBe(false);
+    expect(json.after.find((l: { brokerId: number }) => l.brokerId === 4).replicas).toBe(3);
+
+    const run = await gregor(['cluster', 'rebalance', '--wait'], env);
+    expect(run).toMatchObject({ code: 0 });
+    expect(run.stdout).toMatch(/^moving \d+ partition\(s\)\n/);
+    expect(run.stdout).toContain('rebalance done\n');
+    const after = await describeCluster(env);
+    expect([1, 2, 3, 4].map((id) => replicasOn(after, id))).toEqual([3, 3, 3, 3]);
+    expect((await gregor(['consume', 'spread', '--from-beginning', '--max', '4'], env)).stdout.trim().split('\n').sort()).toEqual(['a', 'b', 'c', 'd']);
+
+    // Replica sizes differ by a few bytes of index and padding: no move for so little.
+    const again = await gregor(['cluster', 'rebalance'], env);
+    expect(again.stdout).toBe('the cluster is balanced: nothing to move\n');
+  });
+
+  it('is refused with a clear error while a partition moves', async () => {
+    const env = { GREGOR_BROKER: cluster.bootstrap };
+    await waitFor(async () => (await gregor(['topic', 'create', 'busy', '-p', '1', '-r', '1'], env)).code === 0 || null, 60000, 'topic');
+    const [replicas] = JSON.parse((await gregor(['topic', 'describe', 'busy', '--json'], env)).stdout).partitions.map((p: { replicas: number[] }) => p.replicas);
+    const other = [1, 2, 3, 4].find((id) => id !== replicas[0])!;
+    // More than one Raft message of log (1 MiB each) at a byte per second keeps the move going.
+    for (let i = 0; i < 3; i++) expect((await gregor(['produce', 'busy'], env, 'x'.repeat(600_000) + '\n')).code).toBe(0);
+    expect((await gregor(['reassignment', 'start', 'busy', '0', '--replicas', String(other), '--throttle', '0.000001'], env)).code).toBe(0);
+    const refused = await gregor(['cluster', 'rebalance'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('FAILED_PRECONDITION: cannot rebalance while 1 partition(s) move (busy-0)');
+    expect((await gregor(['reassignment', 'cancel', 'busy', '0', '--wait'], env)).code).toBe(0);
+  });
+});
+
+describe('auto.balance', () => {
+  let cluster: LocalCluster;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ brokers: 2, config: { ...FAST, 'auto-balance': 'true' } });
+  });
+
+  afterAll(async () => {
+    await cluster?.cleanup();
+  });
+
+  it('moves replicas to a broker that joins, without anyone asking', async () => {
+    const env = { GREGOR_BROKER: cluster.bootstrap };
+    await waitFor(async () => (await gregor(['topic', 'create', 'auto', '-p', '3', '-r', '2'], env)).code === 0 || null, 60000, 'topic');
+    await cluster.join(3);
+    const balanced = await waitFor(async () => {
+      const d = await describeCluster(env);
+      const moving = (await gregor(['reassignment', 'list', '--json'], env)).stdout !== '';
+      return !moving && [1, 2, 3].every((id) => replicasOn(d, id) === 2) ? d : null;
+    }, 90000, 'replicas spread over 3 brokers');
+    expect(balanced.partitions.filter((p) => p.topic === 'auto').flatMap((p) => p.replicas)).toContain(3);
+  });
+});
