@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { brokerCommand } from './commands/broker';
 import { clusterCommand } from './commands/cluster';
+import { controllerCommand } from './commands/controller';
 import { consumeCommand } from './commands/consume';
 import { groupCommand } from './commands/group';
 import { offsetsCommand } from './commands/offsets';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .addCommand(brokerCommand())
     .addCommand(topicCommand())
     .addCommand(clusterCommand())
+    .addCommand(controllerCommand())
     .addCommand(produceCommand())
     .addCommand(consumeCommand())
     .addCommand(offsetsCommand())

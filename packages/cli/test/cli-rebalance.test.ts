@@ -7,6 +7,7 @@ const FAST = { 'raft-tick-ms': 50, 'broker-heartbeat-ms': 200, 'broker-session-t
 
 interface Described {
   brokers: Array<{ id: number; replicas: number }>;
+  controllersTarget: number[];
   partitions: Array<{ topic: string; replicas: number[] }>;
 }
 
@@ -73,6 +74,49 @@ describe('gregor cluster rebalance', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('FAILED_PRECONDITION: cannot rebalance while 1 partition(s) move (busy-0)');
     expect((await gregor(['reassignment', 'cancel', 'busy', '0', '--wait'], env)).code).toBe(0);
+  });
+});
+
+describe('gregor controller add|remove', () => {
+  let cluster: LocalCluster;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ brokers: 3, config: FAST });
+  });
+
+  afterAll(async () => {
+    await cluster?.cleanup();
+  });
+
+  it('adds a joined broker as a voter and removes another, one at a time; the metadata keeps working', async () => {
+    const env = { GREGOR_BROKER: cluster.bootstrap };
+    await waitFor(async () => (await gregor(['topic', 'create', 'before', '-p', '1', '-r', '3'], env)).code === 0 || null, 60000, 'topic');
+    await cluster.join(4);
+    await waitFor(async () => (await describeCluster(env)).brokers.some((b) => b.id === 4) || null, 30000, 'broker 4 registered');
+
+    const added = await gregor(['controller', 'add', '4', '--wait'], env);
+    expect(added).toMatchObject({ code: 0, stdout: 'controllers changing to 1,2,3,4\ncontrollers are 1,2,3,4\n' });
+    const removed = await gregor(['controller', 'remove', '1', '--wait'], env);
+    expect(removed).toMatchObject({ code: 0, stdout: 'controllers changing to 2,3,4\ncontrollers are 2,3,4\n' });
+    expect((await gregor(['cluster', 'describe'], env)).stdout).toMatch(/^cluster \S+, controller broker [234], controllers 2,3,4\n/);
+
+    // Broker 1 now only follows the metadata: stopping it leaves the controllers a majority.
+    await cluster.kill(1, 'SIGKILL');
+    const others = { GREGOR_BROKER: [2, 3, 4].map((id) => cluster.address(id)).join(',') };
+    await waitFor(async () => (await gregor(['topic', 'create', 'after', '-p', '1', '-r', '2'], others)).code === 0 || null, 60000, 'topic created without broker 1');
+    await waitFor(async () => /\n1\s+\S+\s+dead\s/.test((await gregor(['cluster', 'describe'], others)).stdout) || null, 30000, 'broker 1 reported dead');
+
+    for (const [args, message] of [
+      [['controller', 'add', '9'], 'broker 9 does not exist'],
+      [['controller', 'add', '2'], 'broker 2 is already a controller (controllers are 2,3,4)'],
+      [['controller', 'remove', '1'], 'broker 1 is not a controller (controllers are 2,3,4)'],
+      [['controller', 'add', '1'], 'broker 1 is not alive or is decommissioned'],
+    ] as const) {
+      const refused = await gregor([...args], others);
+      expect(refused).toMatchObject({ code: 1, stdout: '' });
+      expect(refused.stderr).toContain(message);
+    }
+    expect((await describeCluster(others)).controllersTarget).toEqual([]);
   });
 });
 

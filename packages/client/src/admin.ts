@@ -124,6 +124,16 @@ export class Admin {
     return this.cluster.callAny('Admin', 'DecommissionBroker', { brokerId });
   }
 
+  /** Makes broker `brokerId` a voter of the metadata log once it has caught up; returns the voters to be. */
+  async addController(brokerId: number): Promise<number[]> {
+    return (await this.cluster.callAny<{ target: number[] }>('Admin', 'AddController', { brokerId })).target;
+  }
+
+  /** Takes broker `brokerId`'s metadata vote away (it keeps following the log); returns the voters to be. */
+  async removeController(brokerId: number): Promise<number[]> {
+    return (await this.cluster.callAny<{ target: number[] }>('Admin', 'RemoveController', { brokerId })).target;
+  }
+
   /**
    * Plans moves that even out replicas (by count, then bytes) and preferred leaders over the
    * brokers, keeping replicas of a partition on distinct racks where it can, and starts them

@@ -120,7 +120,7 @@ export interface PartitionStatus {
   replicaStates: ReplicaStatus[];
 }
 
-export interface DescribeClusterResponse { clusterId: string; controllerId: number; brokers: BrokerNode[]; partitions: PartitionStatus[]; controllers: number[] }
+export interface DescribeClusterResponse { clusterId: string; controllerId: number; brokers: BrokerNode[]; partitions: PartitionStatus[]; controllers: number[]; controllersTarget: number[] }
 
 export interface PartitionReassignment { topic: string; partition: number; replicas: number[] }
 
@@ -149,6 +149,10 @@ export interface ListReassignmentsResponse { reassignments: ReassignmentStatus[]
 export interface DecommissionBrokerRequest { brokerId: number }
 
 export interface DecommissionBrokerResponse { moves: PartitionReassignment[] }
+
+export interface ControllerChangeRequest { brokerId: number }
+
+export interface ControllerChangeResponse { target: number[] }
 
 export interface RebalanceClusterRequest { dryRun?: boolean; throttleMbPerSec?: number }
 

@@ -121,7 +121,7 @@ export class ClusterNode {
     node.stopTimers.push(
       options.ticker.every(options.preferredLeaderCheckMs, () => restorePreferredLeaders(node.brokerId, node.hosted, node.state)),
       options.ticker.every(REASSIGNMENT_STEP_MS, () => driveReassignments(node.hosted, (command) => node.proposeInBackground(command), options.logger)),
-      options.ticker.every(options.brokerHeartbeatMs, () => node.controller.isLeader && maintainMetadataMembership(node.controller.replica, node.state.brokers())),
+      options.ticker.every(options.brokerHeartbeatMs, () => node.controller.isLeader && maintainMetadataMembership(node.controller.replica, node.state, (command) => node.proposeInBackground(command))),
     );
     return node;
   }

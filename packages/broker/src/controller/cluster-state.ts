@@ -1,6 +1,6 @@
 import type { Database, RootDatabase } from 'lmdb';
 import type { BrokerRecord, ClusterTopic, CommandResult, MetadataCommand, PartitionAssignment, PartitionMove } from './metadata-commands';
-import { checkMoves, sameMembers, startedReassignment } from './reassignment-rules';
+import { checkControllers, checkMoves, sameMembers, startedReassignment } from './reassignment-rules';
 
 /**
  * The cluster metadata every broker materialises from the metadata log into lmdb: brokers, topics
@@ -35,6 +35,12 @@ export class ClusterState {
   /** Chosen once, by the first controller leader; empty until then. */
   get clusterId(): string {
     return (this.meta.get('clusterId') as string | undefined) ?? '';
+  }
+
+  /** The voters an operator asked the metadata log to move to, while that change runs. */
+  get controllerChange(): number[] | undefined {
+    const target = this.meta.get('controllerTarget') as string | undefined;
+    return target ? (JSON.parse(target) as number[]) : undefined;
   }
 
   brokers(): BrokerRecord[] {
@@ -189,6 +195,23 @@ export class ClusterState {
         if (refusal) return refusal;
         this.brokerDb.putSync(command.id, { ...broker, decommissioned: true });
         this.startMoves(command.moves, 0, command.time);
+        return { ok: true };
+      }
+      case 'changeControllers': {
+        // A change that waits on a broker that died meanwhile is replaced by the next one, or
+        // called off by a target equal to the voters.
+        if (this.controllerChange && sameMembers(command.from, command.target)) {
+          this.meta.removeSync('controllerTarget');
+          return { ok: true };
+        }
+        const refusal = checkControllers(this.brokers(), command.from, command.target);
+        if (refusal) return refusal;
+        this.meta.putSync('controllerTarget', JSON.stringify(command.target));
+        return { ok: true };
+      }
+      case 'completeControllerChange': {
+        const pending = this.controllerChange;
+        if (pending && sameMembers(pending, command.target)) this.meta.removeSync('controllerTarget');
         return { ok: true };
       }
       case 'allocateProducerIds': {

@@ -72,7 +72,11 @@ export type MetadataCommand =
   /** The partition leader reports that its Raft group is the target: the move ends. */
   | { type: 'completeReassignment'; topicId: string; partition: number; replicas: number[] }
   /** Marks a broker decommissioned and starts the moves that take every replica off it, together. */
-  | { type: 'decommissionBroker'; id: number; moves: PartitionMove[]; time: number };
+  | { type: 'decommissionBroker'; id: number; moves: PartitionMove[]; time: number }
+  /** Moves the metadata log's voters from `from` (as its leader saw them) to `target`: one broker more or fewer. */
+  | { type: 'changeControllers'; from: number[]; target: number[] }
+  /** The metadata leader reports that the voters are the target: the change ends. */
+  | { type: 'completeControllerChange'; target: number[] };
 
 export type CommandResult =
   | { ok: true; value?: number }
@@ -92,6 +96,8 @@ const TYPES = new Set<MetadataCommand['type']>([
   'cancelReassignment',
   'completeReassignment',
   'decommissionBroker',
+  'changeControllers',
+  'completeControllerChange',
 ]);
 
 /** A command from the log or a peer, or null when the bytes are not one. */

@@ -55,6 +55,25 @@ export function checkMoves(topics: readonly ClusterTopic[], brokers: readonly Br
   return null;
 }
 
+/**
+ * A change of the metadata log's voters: one broker added or one removed, never the last one;
+ * an added broker must be alive and staying (a removed one may be down: that is often why).
+ */
+export function checkControllers(brokers: readonly BrokerRecord[], from: readonly number[], target: readonly number[]): Refusal | null {
+  const added = target.filter((id) => !from.includes(id));
+  const removed = from.filter((id) => !target.includes(id));
+  if (new Set(target).size !== target.length || added.length + removed.length !== 1) {
+    return refuse('INVALID_REQUEST', `controllers change one at a time: [${from.join(',')}] cannot become [${target.join(',')}]`);
+  }
+  if (target.length === 0) return refuse('INVALID_REQUEST', `broker ${removed[0]} is the cluster's only controller: the metadata log would have no voter left`);
+  const live = new Set(eligibleBrokers(brokers).map((b) => b.id));
+  for (const id of added) {
+    if (!brokers.some((b) => b.id === id)) return refuse('INVALID_REPLICA_ASSIGNMENT', `broker ${id} does not exist`);
+    if (!live.has(id)) return refuse('BROKER_NOT_AVAILABLE', `broker ${id} is not alive or is decommissioned`);
+  }
+  return null;
+}
+
 export function startedReassignment(assignment: PartitionAssignment, target: number[], throttleBytesPerSec: number, time: number): Reassignment {
   return {
     target,

@@ -5,6 +5,8 @@ import type {
   CreateTopicRequest,
   DeleteTopicRequest,
   CancelReassignmentRequest,
+  ControllerChangeRequest,
+  ControllerChangeResponse,
   DecommissionBrokerRequest,
   DecommissionBrokerResponse,
   DescribeClusterResponse,
@@ -19,6 +21,7 @@ import type {
 import type { BrokerContext } from '../context';
 import { refuseInternalTopic, type Topic } from '../topic-manager';
 import { cancelReassignment, decommissionBroker, listReassignments, reassignPartitions } from '../reassignment/reassignment-admin';
+import { changeController } from '../cluster/controller-admin';
 import { rebalanceCluster } from '../reassignment/rebalance';
 import { describeCluster } from './cluster-status';
 import { unary } from './handlers';
@@ -79,6 +82,12 @@ export function adminService(ctx: BrokerContext): grpc.UntypedServiceImplementat
     ListReassignments: unary<object, ListReassignmentsResponse>(ctx, 'ListReassignments', () => listReassignments(ctx)),
     DecommissionBroker: unary<DecommissionBrokerRequest, DecommissionBrokerResponse>(ctx, 'DecommissionBroker', async (request) => ({
       moves: await decommissionBroker(ctx, request.brokerId),
+    })),
+    AddController: unary<ControllerChangeRequest, ControllerChangeResponse>(ctx, 'AddController', async (request) => ({
+      target: await changeController(ctx, 'add', request.brokerId),
+    })),
+    RemoveController: unary<ControllerChangeRequest, ControllerChangeResponse>(ctx, 'RemoveController', async (request) => ({
+      target: await changeController(ctx, 'remove', request.brokerId),
     })),
     RebalanceCluster: unary<RebalanceClusterRequest, RebalanceClusterResponse>(ctx, 'RebalanceCluster', async (request) => {
       const plan = await rebalanceCluster(ctx, request.dryRun === true, request.throttleMbPerSec ?? 0);

@@ -94,6 +94,7 @@ export async function describeCluster(ctx: BrokerContext): Promise<DescribeClust
       };
     }),
     partitions,
-    controllers: [...cluster.controller.replica.node.raft.tracker.config.voters],
+    controllers: [...cluster.controller.replica.node.raft.tracker.config.voters].sort((a, b) => a - b),
+    controllersTarget: cluster.state.controllerChange ?? [],
   };
 }

@@ -88,4 +88,24 @@ describe('the metadata log membership', () => {
     const brokers = [broker(1, { decommissioned: true }), broker(2), broker(3)];
     expect(nextMetadataStep(view({ voters: [1, 2, 3], learners: [] }, { leader: 1 }), brokers)).toEqual({ kind: 'transfer', to: 2 });
   });
+
+  it('an operator\'s controller change promotes a learner only once it has caught up', () => {
+    const brokers = [broker(1), broker(2), broker(3), broker(4)];
+    const config = { voters: [1, 2, 3], learners: [4] };
+    expect(nextMetadataStep(view(config, { behind: [4] }), brokers, [1, 2, 3, 4])).toEqual({ kind: 'wait' });
+    expect(nextMetadataStep(view(config), brokers, [1, 2, 3, 4])).toEqual({ kind: 'change', change: { type: 'addVoter', nodeId: 4 } });
+    expect(nextMetadataStep(view({ voters: [1, 2, 3, 4], learners: [] }), brokers, [1, 2, 3, 4])).toEqual({ kind: 'done' });
+  });
+
+  it('an operator\'s controller removal demotes the voter, after a hand-over when it leads', () => {
+    const brokers = [broker(1), broker(2), broker(3)];
+    expect(nextMetadataStep(view({ voters: [1, 2, 3], learners: [] }), brokers, [1, 2])).toEqual({ kind: 'change', change: { type: 'addLearner', nodeId: 3 } });
+    expect(nextMetadataStep(view({ voters: [1, 2, 3], learners: [] }, { leader: 3 }), brokers, [1, 2])).toEqual({ kind: 'transfer', to: 1 });
+    expect(nextMetadataStep(view({ voters: [1, 2], learners: [3] }), brokers, [1, 2])).toEqual({ kind: 'done' });
+  });
+
+  it('a controller change in progress holds back the decommission hand-over', () => {
+    const brokers = [broker(1), broker(2, { decommissioned: true }), broker(3), broker(4)];
+    expect(nextMetadataStep(view({ voters: [1, 2, 3], learners: [4] }, { behind: [4] }), brokers, [1, 2, 3, 4])).toEqual({ kind: 'wait' });
+  });
 });

@@ -82,4 +82,33 @@ describe('reassignments in the cluster metadata', () => {
     expect(apply({ type: 'decommissionBroker', id: 1, moves: [], time: 1 })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
     expect(apply({ type: 'decommissionBroker', id: 7, moves: [], time: 1 })).toMatchObject({ ok: false, code: 'INVALID_REPLICA_ASSIGNMENT' });
   });
+
+  it('changes controllers one broker at a time, never to none, never onto a broker that is down', () => {
+    expect(apply({ type: 'changeControllers', from: [1, 2, 3], target: [1, 2, 3, 4, 5] })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    expect(apply({ type: 'changeControllers', from: [1, 2, 3], target: [2, 3, 4] })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    expect(apply({ type: 'changeControllers', from: [1], target: [] })).toMatchObject({ ok: false, code: 'INVALID_REQUEST', message: expect.stringContaining('only controller') });
+    expect(apply({ type: 'changeControllers', from: [1, 2, 3], target: [1, 2, 3, 9] })).toMatchObject({ ok: false, code: 'INVALID_REPLICA_ASSIGNMENT' });
+    apply({ type: 'fenceBroker', id: 4, fenced: true });
+    expect(apply({ type: 'changeControllers', from: [1, 2, 3], target: [1, 2, 3, 4] })).toMatchObject({ ok: false, code: 'BROKER_NOT_AVAILABLE' });
+    expect(state.controllerChange).toBeUndefined();
+
+    // Removing a controller that is down is how a lost one is replaced.
+    apply({ type: 'fenceBroker', id: 3, fenced: true });
+    expect(apply({ type: 'changeControllers', from: [1, 2, 3], target: [1, 2] })).toEqual({ ok: true });
+    expect(state.controllerChange).toEqual([1, 2]);
+    apply({ type: 'completeControllerChange', target: [1, 3] });
+    expect(state.controllerChange).toEqual([1, 2]);
+    apply({ type: 'completeControllerChange', target: [2, 1] });
+    expect(state.controllerChange).toBeUndefined();
+
+    // A change stuck on a broker that died is replaced by the next, or called off.
+    expect(apply({ type: 'changeControllers', from: [1, 2], target: [1, 2, 4] })).toMatchObject({ ok: false, code: 'BROKER_NOT_AVAILABLE' });
+    apply({ type: 'fenceBroker', id: 4, fenced: false });
+    expect(apply({ type: 'changeControllers', from: [1, 2], target: [1, 2, 4] })).toEqual({ ok: true });
+    expect(apply({ type: 'changeControllers', from: [1, 2], target: [1] })).toEqual({ ok: true });
+    expect(state.controllerChange).toEqual([1]);
+    expect(apply({ type: 'changeControllers', from: [1, 2], target: [2, 1] })).toEqual({ ok: true });
+    expect(state.controllerChange).toBeUndefined();
+    expect(apply({ type: 'changeControllers', from: [1, 2], target: [1, 2] })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+  });
 });

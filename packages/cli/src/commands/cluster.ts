@@ -12,7 +12,8 @@ function replicaLags(partition: DescribeClusterResponse['partitions'][number]): 
 
 function printCluster(d: DescribeClusterResponse): void {
   const controller = d.controllerId === 0 ? 'none (electing)' : `broker ${d.controllerId}`;
-  process.stdout.write(`cluster ${d.clusterId}, controller ${controller}, controllers ${d.controllers.join(',')}\n`);
+  const changing = d.controllersTarget.length > 0 ? ` (changing to ${d.controllersTarget.join(',')})` : '';
+  process.stdout.write(`cluster ${d.clusterId}, controller ${controller}, controllers ${d.controllers.join(',')}${changing}\n`);
   process.stdout.write(
     formatTable(
       ['BROKER', 'ADDRESS', 'STATUS', 'RACK', 'REPLICAS'],
