@@ -334,6 +334,25 @@ export class PartitionLog {
     return null;
   }
 
+  /** The first record carrying the log's largest timestamp (Kafka's max-timestamp lookup): its offset and timestamp; null for an empty log. */
+  async maxTimestampRecord(): Promise<{ offset: number; timestamp: number } | null> {
+    this.ensureOpen();
+    let newest: LogSegment | null = null;
+    for (const segment of this.local.segments) if (!segment.isEmpty && (newest === null || segment.maxTimestamp > newest.maxTimestamp)) newest = segment;
+    if (newest === null || newest.maxTimestamp < 0) return null;
+    const batch = newest.locate(newest.offsetOfMaxTimestamp);
+    if (!batch) return null;
+    const bytes = await newest.read(batch.position, batch.size);
+    try {
+      const timestamp = newest.maxTimestamp;
+      const record = decodeBatch(bytes).records.find((r) => r.timestamp === timestamp);
+      return { offset: record ? record.offset : batch.baseOffset, timestamp };
+    } catch (err) {
+      if (err instanceof RecordsError) throw newest.corruptAt(batch.position, err.message);
+      throw err;
+    }
+  }
+
   /** Offset and term (partitionLeaderEpoch) of the newest batch, or null for an empty log. */
   lastBatch(): LastBatch | null {
     this.ensureOpen();

@@ -22,7 +22,7 @@ export class LogSegment {
   nextOffset: number;
   /** Largest batch maxTimestamp seen here, and the base offset of that batch; -1 when empty. */
   maxTimestamp = -1;
-  private offsetOfMaxTimestamp: number;
+  private offsetOfMaxTimestampBatch: number;
   /** maxTimestamp of the first batch: segment.ms counts from it, as in Kafka. */
   rollTimestamp: number | null = null;
   /** When this process created or opened the segment; segment.ms counts from it when batches carry no timestamp. */
@@ -51,7 +51,7 @@ export class LogSegment {
     this.openedAt = now;
     this.verifiedFrom = size;
     this.nextOffset = baseOffset;
-    this.offsetOfMaxTimestamp = baseOffset;
+    this.offsetOfMaxTimestampBatch = baseOffset;
   }
 
   static create(dir: string, baseOffset: number, now: number): LogSegment {
@@ -132,7 +132,7 @@ export class LogSegment {
     const lastTime = this.timeIndex.lastEntry();
     if (lastTime) {
       this.maxTimestamp = lastTime.timestamp;
-      this.offsetOfMaxTimestamp = lastTime.offset;
+      this.offsetOfMaxTimestampBatch = lastTime.offset;
     }
     const lastIndexed = this.offsetIndex.lastEntry();
     let position = lastIndexed ? lastIndexed.position : 0;
@@ -170,7 +170,7 @@ export class LogSegment {
     this.noteTimestamp(batch);
     if (this.bytesSinceLastIndexEntry > indexIntervalBytes) {
       this.offsetIndex.append(batch.baseOffset, position);
-      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestampBatch);
       this.bytesSinceLastIndexEntry = 0;
     }
     this.bytesSinceLastIndexEntry += batch.size;
@@ -180,8 +180,13 @@ export class LogSegment {
   private noteTimestamp(batch: BatchExtent): void {
     if (batch.maxTimestamp > this.maxTimestamp) {
       this.maxTimestamp = batch.maxTimestamp;
-      this.offsetOfMaxTimestamp = batch.baseOffset;
+      this.offsetOfMaxTimestampBatch = batch.baseOffset;
     }
+  }
+
+  /** The base offset of the first batch holding maxTimestamp. */
+  get offsetOfMaxTimestamp(): number {
+    return this.offsetOfMaxTimestampBatch;
   }
 
   get isEmpty(): boolean {
@@ -270,13 +275,13 @@ export class LogSegment {
     this.offsetIndex.truncateTo(batch.baseOffset);
     this.timeIndex.truncateTo(batch.baseOffset);
     this.maxTimestamp = -1;
-    this.offsetOfMaxTimestamp = this.baseOffset;
+    this.offsetOfMaxTimestampBatch = this.baseOffset;
     if (!this.restoreStateFromTail(batch.baseOffset)) throw this.corruptAt(batch.position, 'inconsistent after truncation');
   }
 
   /** A rolled segment records its newest timestamp so retention and time lookups need not scan it. */
   seal(): void {
-    this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestampBatch);
     this.offsetIndex.sync();
     this.timeIndex.sync();
   }

@@ -22,6 +22,11 @@ describe('PartitionLog with preallocation', () => {
     PartitionLog.open(dir, config, undefined, { reserver, maxAheadBytes: 8 * MIN_AHEAD_BYTES });
   const logFile = (index: number): string => path.join(dir, segmentFiles(dir, '.log')[index]);
   const reservedPastEnd = (file: string): number => allocatedBytes(file) - fs.statSync(file).size;
+/**
+ * What "given back" allows past the end: ext4 may still count a block or two there (seen once as
+ * 5,476 bytes after a close under load), against the MIN_AHEAD_BYTES / 2 and more reserved before.
+ */
+const GIVEN_BACK_BYTES = 16 * 1024;
 
   it('reserves blocks past the active segment while sizes, reads and a reopen see only what was appended', async () => {
     const log = await open();
@@ -32,7 +37,7 @@ describe('PartitionLog with preallocation', () => {
     expect(values).toHaveLength(200);
 
     await log.close();
-    expect(reservedPastEnd(logFile(0))).toBeLessThan(4096);
+    expect(reservedPastEnd(logFile(0))).toBeLessThan(GIVEN_BACK_BYTES);
     const reopened = await open();
     expect(reopened.openReport.cleanShutdown).toBe(true);
     expect(await readAllValues(reopened)).toEqual(values);
@@ -47,7 +52,7 @@ describe('PartitionLog with preallocation', () => {
     const sealedBytes = fs.readFileSync(sealed);
     await log.append(makeBatch(3, { tag: 'new', timestamp: T0 + DAY + 1 }));
     expect(log.segmentCount).toBe(2);
-    await waitFor(() => reservedPastEnd(sealed) < 4096, 10_000, 'the sealed segment to give its reserved blocks back');
+    await waitFor(() => reservedPastEnd(sealed) < GIVEN_BACK_BYTES, 10_000, 'the sealed segment to give its reserved blocks back');
     expect(fs.readFileSync(sealed).equals(sealedBytes)).toBe(true);
     expect((await readAllValues(log)).map((r) => r.value.slice(0, 5))).toEqual(['old-0', 'old-1', 'old-2', 'new-0', 'new-1', 'new-2']);
     await log.close();
@@ -65,7 +70,7 @@ describe('PartitionLog with preallocation', () => {
     const sealedBytes = fs.readFileSync(sealed);
 
     const reopened = await open();
-    expect(reservedPastEnd(sealed)).toBeLessThan(4096);
+    expect(reservedPastEnd(sealed)).toBeLessThan(GIVEN_BACK_BYTES);
     expect(fs.readFileSync(sealed).equals(sealedBytes)).toBe(true);
     expect(await readAllValues(reopened)).toHaveLength(6);
     await reopened.close();

@@ -29,3 +29,18 @@ describe('offsetForTimestamp', () => {
     await log.close();
   });
 });
+
+describe('maxTimestampRecord', () => {
+  it('finds the first record with the largest timestamp, inside its batch, across segments and after reopening', async () => {
+    const dir = tempDir();
+    const log = await openLog(dir, { segmentBytes: 1024, indexIntervalBytes: 64, retentionMs: -1 });
+    expect(await log.maxTimestampRecord()).toBeNull();
+    for (let i = 0; i < 30; i++) await log.append(batchAt(i === 7 ? [700, 99_000, 99_000] : [i * 100, i * 100 + 10, i * 100 + 20]));
+    expect(log.segmentCount).toBeGreaterThan(2);
+    expect(await log.maxTimestampRecord()).toEqual({ offset: 22, timestamp: 99_000 });
+    await log.close();
+    const reopened = await openLog(dir, { segmentBytes: 1024, indexIntervalBytes: 64, retentionMs: -1 });
+    expect(await reopened.maxTimestampRecord()).toEqual({ offset: 22, timestamp: 99_000 });
+    await reopened.close();
+  });
+});
