@@ -10,6 +10,7 @@ WORKDIR /app
 # clients only; the broker never decompresses, and records loads a codec on its first use.
 COPY package.json package-lock.json ./
 COPY packages/records/package.json packages/records/
+COPY packages/kafka/package.json packages/kafka/
 COPY packages/storage/package.json packages/storage/
 COPY packages/proto/package.json packages/proto/
 COPY packages/raft/package.json packages/raft/
@@ -27,6 +28,6 @@ ENV GREGOR_HOST=0.0.0.0 \
     GREGOR_PORT=7070 \
     GREGOR_DATA_DIR=/data
 VOLUME /data
-EXPOSE 7070
+EXPOSE 7070 9092
 
 CMD ["node", "packages/cli/dist/main.js", "broker", "start"]

@@ -5,7 +5,9 @@
  * consumer in a separate worker process, all on 127.0.0.1, 1 KiB records.
  * Per system: full-speed produce throughput, consume throughput reading that
  * stream from the start, and acknowledgement latency of a paced producer at
- * half the measured maximum rate. Runs of the systems are interleaved so
+ * half the measured maximum rate. Gregor's Kafka listener is measured with
+ * kafkajs as a system like the others, and with kcat (librdkafka) as whole
+ * processes, each against the gRPC path of the same run. Runs of the systems are interleaved so
  * they share the machine's noise; each line is the median over BENCH_RUNS
  * runs. Last, on the cluster: how long produce stops when a partition's
  * leader is killed. Prints one JSON object per line on stdout, progress on
@@ -14,7 +16,8 @@
 import * as os from 'os';
 import { BenchConfig, benchConfig } from './config';
 import { measureFailover } from './failover';
-import { emit, emitFailover, emitMeasurement, emitRatios, emitReplicatedTargets, VariantSummaries } from './report';
+import { measureKcat } from './kcat';
+import { emit, emitFailover, emitKafkaTargets, emitMeasurement, emitRatios, emitReplicatedTargets, KafkaSummaries, VariantSummaries } from './report';
 import { ensureServersInstalled, serverVersion } from './servers/install';
 import { processesCpuMs } from './servers/process-cpu';
 import { killWorkers, runWorker } from './spawn-worker';
@@ -140,6 +143,17 @@ async function bench(config: BenchConfig, cleanups: Cleanups): Promise<void> {
     return { ...m, latency: emitMeasurement('e2e.latency', m.variant, paced, config.recordBytes, { maxMs }) };
   });
   emitRatios(summaries);
+
+  // kcat runs whole processes, not workers: against the broker kafkajs used, each flush setting.
+  const kafka: KafkaSummaries[] = summaries
+    .filter((s) => s.variant.system === 'gregor-kafkajs')
+    .map((s) => ({ system: s.variant.system, flush: s.variant.flush, produce: s.produce, consume: s.consume }));
+  for (const variant of variants.filter((v) => v.system === 'gregor-kafkajs')) {
+    const runs = await measureKcat(variant, config, progress);
+    const kcat = { system: 'gregor-kcat', flush: variant.flush };
+    kafka.push({ ...kcat, produce: emitMeasurement('e2e.produce', kcat, runs.produce, config.recordBytes), consume: emitMeasurement('e2e.consume', kcat, runs.consume, config.recordBytes) });
+  }
+  emitKafkaTargets(summaries, kafka);
 
   const replicated = variants.filter((v) => v.system === 'gregor-rf3');
   const failoverOn = replicated.find((v) => v.flush === FAILOVER_FLUSH) ?? replicated[0];

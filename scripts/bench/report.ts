@@ -17,6 +17,8 @@ export interface Summary {
 /** The issues' targets for Gregor on this machine: a single broker, and a three-broker cluster with replication factor 3. */
 const TARGETS = { produceMBps: 150, produceVsJetstream: 5, consumeMBps: 300, consumeVsJetstream: 2, latencyP99Ms: 20 };
 const RF3_TARGETS = { produceVsSingle: 0.5, latencyP99Ms: 30, failoverUnavailableMs: 3000 };
+/** The Kafka listener's target: produce and consume within 20% of the gRPC path's, on the same broker setup. */
+const KAFKA_TARGET = { vsGrpc: 0.8 };
 
 export function emit(fields: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(fields)}\n`);
@@ -44,10 +46,39 @@ export function summarize(results: WorkerResult[], recordBytes: number): Summary
   return summary;
 }
 
-export function emitMeasurement(bench: string, variant: Variant, results: WorkerResult[], recordBytes: number, extra: Record<string, unknown> = {}): Summary {
+export function emitMeasurement(
+  bench: string,
+  variant: Pick<Variant, 'flush'> & { system: string },
+  results: WorkerResult[],
+  recordBytes: number,
+  extra: Record<string, unknown> = {},
+): Summary {
   const summary = summarize(results, recordBytes);
   emit({ bench, system: variant.system, flush: variant.flush, ...summary, records: results[0].records, runs: results.length, ...extra });
   return summary;
+}
+
+/** A Kafka client's produce and consume throughput through the Kafka listener, per flush setting. */
+export interface KafkaSummaries {
+  system: string;
+  flush: string;
+  produce: Summary;
+  consume: Summary;
+}
+
+/** Each Kafka client's throughput over the gRPC SDK's on a single broker with the same flush setting, against the target. */
+export function emitKafkaTargets(all: VariantSummaries[], kafka: readonly KafkaSummaries[]): void {
+  for (const k of kafka) {
+    const grpc = all.find((s) => s.variant.system === 'gregor' && s.variant.flush === k.flush);
+    if (!grpc) continue;
+    emit({
+      bench: 'e2e.targets',
+      system: k.system,
+      flush: k.flush,
+      produceVsGrpc: check(k.produce.msgPerSec / grpc.produce.msgPerSec, KAFKA_TARGET.vsGrpc, true),
+      consumeVsGrpc: check(k.consume.msgPerSec / grpc.consume.msgPerSec, KAFKA_TARGET.vsGrpc, true),
+    });
+  }
 }
 
 export interface VariantSummaries {
@@ -69,7 +100,7 @@ function check(value: number, target: number, atLeast: boolean): Record<string, 
   return { value: Number.isFinite(value) ? round(value) : null, target, met: atLeast ? value >= target : value <= target };
 }
 
-const isPeer = (s: VariantSummaries): boolean => s.variant.system !== 'gregor' && s.variant.system !== 'gregor-rf3';
+const isPeer = (s: VariantSummaries): boolean => s.variant.system === 'jetstream' || s.variant.system === 'redis';
 
 /**
  * For each Gregor flush setting: the single broker over each peer and the

@@ -77,6 +77,11 @@ async function startSystem(system: SystemName, config: BenchConfig, cleanups: Cl
       const pids = (): number[] => cluster.live().flatMap((id) => cluster.broker(id).pid ?? []);
       return variantsOf(cluster.bootstrap, pids, gregorFlush, { replicationFactor: RF3_BROKERS, cluster });
     }
+    case 'gregor-kafkajs': {
+      const broker = await startBroker({ kafka: true });
+      cleanups.push(() => broker.cleanup());
+      return variantsOf(broker.kafkaAddress, pidsOf(broker.pid), gregorFlush);
+    }
     case 'jetstream': {
       const server = await startNatsServer();
       cleanups.push(() => server.stop());

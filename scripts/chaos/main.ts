@@ -1,6 +1,6 @@
 /**
  * `npm run chaos -- --duration S --seed X [--brokers 3|5|both] [--faults kind,...]
- * [--rate N] [--partitions N] [--env KEY=VALUE] [--data-root DIR] [--keep-data] [--ack-before-replication] [--moves] [--learners-count-toward-commit]`:
+ * [--rate N] [--partitions N] [--env KEY=VALUE] [--data-root DIR] [--keep-data] [--ack-before-replication] [--moves [--joins N]] [--learners-count-toward-commit]`:
  * chaos rounds against real broker processes on loopback (see @gregor/testkit runChaos).
  * --ack-before-replication runs testkit's deliberately broken broker, to see the checker fail.
  * Each round ends with `chaos: acked=A lost=L duplicated=D divergent=X reordered=R faults=F`;
@@ -51,8 +51,10 @@ async function main(): Promise<number> {
       /** Extra broker environment, KEY=VALUE, repeatable. */
       env: { type: 'string', multiple: true, default: [] },
       'ack-before-replication': { type: 'boolean', default: false },
-      /** Reassignment as a fault: random partition moves and cancellations all through the run. */
+      /** Reassignment as a fault: partition moves, cancellations, cut-off moves, joins and decommissions. */
       moves: { type: 'boolean', default: false },
+      /** With --moves: brokers that may join over the run (0: partition moves only). */
+      joins: { type: 'string', default: '2' },
       /** Runs testkit's broker whose leaders count learners toward the commit quorum (use with --moves). */
       'learners-count-toward-commit': { type: 'boolean', default: false },
     },
@@ -79,6 +81,7 @@ async function main(): Promise<number> {
           ? LEARNERS_COUNT_TOWARD_COMMIT_BROKER
           : GREGOR_BROKER,
       moves: values.moves,
+      joins: integer('joins', values.joins!, 0),
       log: (line) => process.stdout.write(`${line}\n`),
     });
     failed ||= !result.ok;

@@ -10,6 +10,10 @@ export interface BrokerConfig {
   peerPort: number;
   /** host:port clients use to reach this broker; empty = host and the bound port. */
   advertisedAddress: string;
+  /** Port of the Kafka protocol listener; 0 runs none. */
+  kafkaPort: number;
+  /** host:port Kafka clients are told to use for this broker; empty = host and kafkaPort. */
+  kafkaAdvertisedAddress: string;
   /** Every broker as id=host:port/peerPort,...; empty runs a cluster of one. */
   peers: string;
   /** Metadata-log voters as id,id,...; empty = the three lowest peer ids. */
@@ -71,6 +75,8 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
   { key: 'port', flag: '--port', env: 'GREGOR_PORT', kind: 'int', default: 7070, min: 0, max: 65535, description: 'gRPC port for clients; 0 picks a free one' },
   { key: 'peerPort', flag: '--peer-port', env: 'GREGOR_PEER_PORT', kind: 'int', default: 0, min: 0, max: 65535, description: 'gRPC port for other brokers only (Raft, metadata, forwarded group calls), as listed for this broker in --peers; 0 picks a free one' },
   { key: 'advertisedAddress', flag: '--advertised-address', env: 'GREGOR_ADVERTISED_ADDRESS', kind: 'string', allowEmpty: true, default: '', description: 'host:port clients use to reach this broker; empty = host and the bound port' },
+  { key: 'kafkaPort', flag: '--kafka-port', env: 'GREGOR_KAFKA_PORT', kind: 'int', default: 9092, min: 0, max: 65535, description: 'port of the Kafka protocol listener, for existing Kafka clients; 0 turns it off' },
+  { key: 'kafkaAdvertisedAddress', flag: '--kafka-advertised-address', env: 'GREGOR_KAFKA_ADVERTISED_ADDRESS', kind: 'string', allowEmpty: true, default: '', description: 'host:port Kafka clients are told to use for this broker; empty = host and the Kafka port' },
   { key: 'peers', flag: '--peers', env: 'GREGOR_PEERS', kind: 'string', allowEmpty: true, default: '', description: 'every broker of the cluster as id=host:port/peerPort,... (this one included), or id=host:port/peerHost:peerPort when peers reach it at another host; empty runs a cluster of one' },
   { key: 'controllers', flag: '--controllers', env: 'GREGOR_CONTROLLERS', kind: 'string', allowEmpty: true, default: '', description: 'broker ids voting on the cluster metadata log, as id,id,...; empty = the three lowest peer ids' },
   { key: 'join', flag: '--join', env: 'GREGOR_JOIN', kind: 'string', allowEmpty: true, default: '', description: 'host:port (client port) of any live broker of a running cluster: this broker joins it without --peers, and takes no replicas until some move to it' },

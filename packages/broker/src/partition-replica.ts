@@ -146,6 +146,11 @@ export class PartitionReplica {
     return this.log.offsetForTimestamp(timestamp);
   }
 
+  maxTimestampRecord(): Promise<{ offset: number; timestamp: number } | null> {
+    this.requireLeader();
+    return this.log.maxTimestampRecord();
+  }
+
   /** Wakes every waiter, stops the Raft group, then flushes and closes the log. */
   async close(): Promise<void> {
     this.closed = true;

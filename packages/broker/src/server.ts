@@ -2,7 +2,9 @@ import * as path from 'path';
 import type { FallocateReserver } from '@gregor/storage';
 import { claimBrokerId } from './cluster/cluster-config';
 import type { BrokerConfig } from './config';
+import { brokerSurface } from './broker-surface';
 import type { BrokerContext } from './context';
+import type { FrontEnd } from './front-end';
 import { setHeapGrowingPercent } from './heap-growth';
 import { Logger, errorFields } from './logger';
 import { MetadataStore } from './metadata-store';
@@ -12,6 +14,13 @@ import { BrokerListeners } from './startup/listeners';
 import { openBrokerParts } from './startup/open-parts';
 import { startPreallocation } from './startup/preallocation';
 import { BrokerParts, StartingContext } from './startup/starting-context';
+
+export interface BrokerStartOptions {
+  /** For test harnesses that run a deliberately broken broker; production uses the default. */
+  createReplica?: ReplicaFactory;
+  /** Listeners for other protocols, wired in by whoever starts the broker (the CLI). */
+  frontEnds?: readonly FrontEnd[];
+}
 
 /**
  * A Gregor broker: a member of a cluster (a cluster of one without peers) whose partitions are
@@ -26,6 +35,9 @@ export class Broker {
   private constructor(
     readonly config: BrokerConfig,
     private readonly listeners: BrokerListeners,
+    private readonly frontEnds: readonly FrontEnd[],
+    /** Where each front end is reached, by name. */
+    private readonly advertised: Readonly<Record<string, string>>,
     private readonly parts: BrokerParts,
     private readonly store: MetadataStore,
     private readonly shutdown: AbortController,
@@ -33,8 +45,8 @@ export class Broker {
     private readonly reserver: FallocateReserver | null,
   ) {}
 
-  /** `createReplica` is for test harnesses that run a deliberately broken broker; production uses the default. */
-  static async start(config: BrokerConfig, logger: Logger, createReplica: ReplicaFactory = createReplicatedPartition): Promise<Broker> {
+  static async start(config: BrokerConfig, logger: Logger, options: BrokerStartOptions = {}): Promise<Broker> {
+    const { createReplica = createReplicatedPartition, frontEnds = [] } = options;
     setHeapGrowingPercent(config.heapGrowingPercent);
     const reserver = startPreallocation(config, logger);
     const dataDir = path.resolve(config.dataDir);
@@ -44,16 +56,20 @@ export class Broker {
     const ctx = new StartingContext(config, logger, store, shutdown.signal);
     const listeners = new BrokerListeners(ctx);
     let parts: BrokerParts;
+    const advertised: Record<string, string> = {};
     try {
       const addresses = await listeners.bind();
-      parts = await openBrokerParts({ ctx, dataDir, addresses, reserver, createReplica });
+      const surface = brokerSurface(ctx);
+      for (const frontEnd of frontEnds) advertised[frontEnd.name] = await frontEnd.start(surface);
+      parts = await openBrokerParts({ ctx, dataDir, addresses, reserver, createReplica, listeners: advertised });
     } catch (err) {
+      await Promise.all(frontEnds.map((f) => f.close().catch(() => undefined)));
       listeners.forceShutdown();
       await store.close();
       reserver?.close();
       throw err;
     }
-    const broker = new Broker(config, listeners, parts, store, shutdown, logger, reserver);
+    const broker = new Broker(config, listeners, frontEnds, advertised, parts, store, shutdown, logger, reserver);
     broker.startRetention();
     if (config.autoBalance) broker.startAutoBalance(ctx);
     broker.logStarted(dataDir);
@@ -99,6 +115,7 @@ export class Broker {
       peerPort: this.peerPort,
       dataDir,
       clusterId: this.parts.cluster.state.clusterId,
+      listeners: this.advertised,
       peers: config.peers || (config.join ? `joined through ${config.join}` : 'none (a cluster of one)'),
       topics: this.parts.topics.list().length,
       heapGrowingPercent: config.heapGrowingPercent,
@@ -112,6 +129,7 @@ export class Broker {
     clearInterval(this.autoBalanceTimer);
     this.shutdown.abort();
     this.parts.cluster.transport.endInbound();
+    await Promise.all(this.frontEnds.map((f) => f.close()));
     await this.listeners.shutdown();
     this.parts.groups.close();
     try {

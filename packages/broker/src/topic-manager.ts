@@ -26,7 +26,7 @@ export function validateTopicName(name: string): void {
 const INTERNAL_PREFIX = '__';
 
 /** Refuses a user's request to create, delete or produce to a topic with a reserved name. */
-export function refuseInternalTopic(name: string, action: 'create' | 'delete' | 'produce to' | 'add partitions to'): void {
+export function refuseInternalTopic(name: string, action: 'create' | 'delete' | 'produce to' | 'add partitions to' | 'alter the configs of'): void {
   if (name.startsWith(INTERNAL_PREFIX)) {
     throw new BrokerError('INVALID_TOPIC', `cannot ${action} topic ${JSON.stringify(name)}: names starting with "${INTERNAL_PREFIX}" are reserved for internal topics`);
   }
@@ -223,7 +223,8 @@ export class TopicManager {
     return effectiveTopicConfigs(this.options.topicDefaults, topic.record.configs);
   }
 
-  async create(name: string, partitions: number, configs: Record<string, string>, replicationFactor = 0): Promise<Topic> {
+  /** What `create` would do, or the error it would throw, creating nothing (Kafka's validate-only). */
+  checkCreate(name: string, partitions: number, configs: Record<string, string>, replicationFactor = 0): { count: number; factor: number; live: number[] } {
     validateTopicName(name);
     const count = partitions === 0 ? this.options.defaultPartitions : partitions;
     if (!Number.isInteger(count) || count < 1 || count > this.options.maxPartitionsPerTopic) {
@@ -234,14 +235,18 @@ export class TopicManager {
     const live = this.cluster.state.brokers().filter((b) => !b.fenced).map((b) => b.id);
     if (live.length === 0) throw new BrokerError('LEADER_NOT_AVAILABLE', 'no broker has registered with the controller yet; retry shortly');
     if (!Number.isInteger(replicationFactor) || replicationFactor < 0) {
-      throw new BrokerError('INVALID_CONFIG', `replication factor must be positive, got ${replicationFactor}`);
+      throw new BrokerError('INVALID_REPLICATION_FACTOR', `replication factor must be positive, got ${replicationFactor}`);
     }
     // An asked-for factor is a promise about durability: refuse it rather than place fewer replicas
     // (as Kafka does). The default shrinks to the live brokers, so a small cluster still works.
     if (replicationFactor > live.length) {
-      throw new BrokerError('INVALID_CONFIG', `replication factor ${replicationFactor} exceeds the ${live.length} live broker(s)`);
+      throw new BrokerError('INVALID_REPLICATION_FACTOR', `replication factor ${replicationFactor} exceeds the ${live.length} live broker(s)`);
     }
-    const factor = replicationFactor || this.options.defaultReplicationFactor;
+    return { count, factor: replicationFactor || this.options.defaultReplicationFactor, live };
+  }
+
+  async create(name: string, partitions: number, configs: Record<string, string>, replicationFactor = 0): Promise<Topic> {
+    const { count, factor, live } = this.checkCreate(name, partitions, configs, replicationFactor);
     const topicId = crypto.randomBytes(8).toString('hex');
     const record: ClusterTopic = {
       name,
@@ -265,7 +270,8 @@ export class TopicManager {
     await this.reconcile();
   }
 
-  async alterConfigs(name: string, set: Record<string, string>, reset: string[]): Promise<Topic> {
+  /** The topic's own configs once `set` and `reset` are applied, or the error `alterConfigs` would throw, changing nothing. */
+  checkAlterConfigs(name: string, set: Record<string, string>, reset: string[]): Record<string, string> {
     const topic = this.get(name);
     if (Object.keys(set).length === 0 && reset.length === 0) {
       throw new BrokerError('INVALID_REQUEST', `nothing to alter for topic ${JSON.stringify(name)}: name at least one config to set or reset`);
@@ -274,6 +280,11 @@ export class TopicManager {
     reset.forEach(validateTopicConfigKey);
     const configs = { ...topic.record.configs, ...set };
     for (const key of reset) delete configs[key];
+    return configs;
+  }
+
+  async alterConfigs(name: string, set: Record<string, string>, reset: string[]): Promise<Topic> {
+    const configs = this.checkAlterConfigs(name, set, reset);
     await this.cluster.propose({ type: 'alterTopicConfigs', name, configs });
     const wanted = JSON.stringify(configs);
     await this.cluster.awaitMetadata(() => JSON.stringify(this.cluster.state.topic(name)?.configs) === wanted, this.options.metadataTimeoutMs);
@@ -282,12 +293,8 @@ export class TopicManager {
     return this.get(name);
   }
 
-  /**
-   * Grows a topic to `count` partitions (never fewer: records keep the partition they were written
-   * to). New partitions get the replication factor of the topic's first partition, placed over the
-   * live brokers as a new topic's would be.
-   */
-  async addPartitions(name: string, count: number): Promise<Topic> {
+  /** What `addPartitions` would do, or the error it would throw, changing nothing. */
+  checkAddPartitions(name: string, count: number): { topic: Topic; current: number; live: number[]; factor: number } {
     const topic = this.get(name);
     const current = topic.record.partitions;
     if (!Number.isInteger(count) || count <= current || count > this.options.maxPartitionsPerTopic) {
@@ -295,7 +302,17 @@ export class TopicManager {
     }
     const live = this.cluster.state.brokers().filter((b) => !b.fenced).map((b) => b.id);
     const factor = topic.record.assignments[0].replicas.length;
-    if (factor > live.length) throw new BrokerError('INVALID_CONFIG', `replication factor ${factor} of ${name} exceeds the ${live.length} live broker(s)`);
+    if (factor > live.length) throw new BrokerError('INVALID_REPLICATION_FACTOR', `replication factor ${factor} of ${name} exceeds the ${live.length} live broker(s)`);
+    return { topic, current, live, factor };
+  }
+
+  /**
+   * Grows a topic to `count` partitions (never fewer: records keep the partition they were written
+   * to). New partitions get the replication factor of the topic's first partition, placed over the
+   * live brokers as a new topic's would be.
+   */
+  async addPartitions(name: string, count: number): Promise<Topic> {
+    const { topic, current, live, factor } = this.checkAddPartitions(name, count);
     const placed = placeReplicas(live, count, factor, this.cluster.state.topics().length).slice(current);
     const { topicId } = topic.record;
     await this.cluster.propose({ type: 'addPartitions', name, topicId, from: current, assignments: placed.map((replicas) => ({ replicas, leader: 0, leaderTerm: 0 })) });

@@ -25,6 +25,7 @@ export async function startSingleNode(dir: string, defaultPartitions = 2, overri
     topology: resolveTopology(1, { client: '127.0.0.1:1', peer: '127.0.0.1:2' }, '', ''),
     advertisedAddress: '127.0.0.1:1',
     rack: '',
+    listeners: {},
     metadataDir: path.join(dir, 'metadata'),
     state: ClusterState.open(store.root),
     logger: silentLogger,

@@ -88,7 +88,7 @@ describe('TopicManager over lmdb metadata', () => {
     await expect(topics.create('..', 1, {})).rejects.toMatchObject({ code: 'INVALID_TOPIC' });
     await expect(topics.create('x'.repeat(250), 1, {})).rejects.toMatchObject({ code: 'INVALID_TOPIC' });
     await expect(topics.create('big', 9, {})).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
-    await expect(topics.create('wide', 1, {}, 2)).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringMatching(/replication factor 2 exceeds the 1 live broker/) });
+    await expect(topics.create('wide', 1, {}, 2)).rejects.toMatchObject({ code: 'INVALID_REPLICATION_FACTOR', message: expect.stringMatching(/replication factor 2 exceeds the 1 live broker/) });
     await topics.create('dup', 1, {});
     await expect(topics.create('dup', 1, {})).rejects.toMatchObject({ code: 'TOPIC_EXISTS' });
     expect(topics.list().map((t) => t.record.name)).toEqual(['dup']);

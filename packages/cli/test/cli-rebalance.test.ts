@@ -75,6 +75,23 @@ describe('gregor cluster rebalance', () => {
     expect(refused.stderr).toContain('FAILED_PRECONDITION: cannot rebalance while 1 partition(s) move (busy-0)');
     expect((await gregor(['reassignment', 'cancel', 'busy', '0', '--wait'], env)).code).toBe(0);
   });
+
+  it('broker decommission --cancel calls a decommission off: the broker is alive and takes replicas again', async () => {
+    const env = { GREGOR_BROKER: cluster.bootstrap };
+    expect((await gregor(['broker', 'decommission', '4'], env)).code).toBe(0);
+    const cancelled = await gregor(['broker', 'decommission', '4', '--cancel'], env);
+    expect(cancelled).toMatchObject({ code: 0 });
+    expect(cancelled.stdout).toMatch(/^decommission of broker 4 cancelled: \d+ partition\(s\) going back\n/);
+    const states = JSON.parse((await gregor(['cluster', 'describe', '--json'], env)).stdout).brokers as Array<{ id: number; state: string }>;
+    expect(states.find((b) => b.id === 4)?.state).toBe('alive');
+    const again = await gregor(['broker', 'decommission', '4', '--cancel'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('broker 4 is not being decommissioned');
+    // It takes new replicas again: a move onto it is accepted.
+    await waitFor(async () => (await gregor(['reassignment', 'list', '--json'], env)).stdout === '' || null, 60000, 'the moves to end');
+    await waitFor(async () => (await gregor(['topic', 'create', 'back', '-p', '1', '-r', '1'], env)).code === 0 || null, 60000, 'topic');
+    expect((await gregor(['reassignment', 'start', 'back', '0', '--replicas', '4', '--wait'], env)).code).toBe(0);
+  });
 });
 
 describe('gregor controller add|remove', () => {

@@ -124,6 +124,11 @@ export class Admin {
     return this.cluster.callAny('Admin', 'DecommissionBroker', { brokerId });
   }
 
+  /** Calls a decommission off; `moves` are the partitions going back to the replicas they had. */
+  cancelDecommission(brokerId: number): Promise<DecommissionBrokerResponse> {
+    return this.cluster.callAny('Admin', 'DecommissionBroker', { brokerId, cancel: true });
+  }
+
   /** Makes broker `brokerId` a voter of the metadata log once it has caught up; returns the voters to be. */
   async addController(brokerId: number): Promise<number[]> {
     return (await this.cluster.callAny<{ target: number[] }>('Admin', 'AddController', { brokerId })).target;

@@ -52,16 +52,18 @@ describe('consumer groups on a 3-broker cluster', () => {
   }
 
   /** The group is stable, its members are exactly `live`, and each partition has exactly one of them as owner. */
-  async function ownedByExactlyOne(group: string, topic: string, live: ReadonlyArray<{ clientId: string }>): Promise<GroupDescription | null> {
-    const d = await describe(group).catch(() => null);
-    if (!d || d.state !== 'Stable') return null;
+  /** Throws (so a timeout names what it last saw) unless the check passes. */
+  async function ownedByExactlyOne(group: string, topic: string, live: ReadonlyArray<{ clientId: string }>): Promise<GroupDescription> {
+    const d = await describe(group);
     const ids = d.members.map((m) => m.clientId).sort();
-    if (JSON.stringify(ids) !== JSON.stringify(live.map((m) => m.clientId).sort())) return null;
     const owned = d.members.flatMap((m) => m.assigned.filter((tp) => tp.topic === topic).flatMap((tp) => tp.partitions));
-    return owned.length === PARTITIONS && new Set(owned).size === PARTITIONS ? d : null;
+    const seen = `group ${d.state}, members ${d.members.map((m) => `${m.clientId}:[${m.assigned.flatMap((tp) => tp.partitions)}]`).join(' ')}`;
+    if (d.state !== 'Stable' || JSON.stringify(ids) !== JSON.stringify(live.map((m) => m.clientId).sort())) throw new Error(seen);
+    if (owned.length !== PARTITIONS || new Set(owned).size !== PARTITIONS) throw new Error(seen);
+    return d;
   }
 
-  async function within(ms: number, what: string, check: () => Promise<GroupDescription | null>): Promise<number> {
+  async function within(ms: number, what: string, check: () => Promise<GroupDescription>): Promise<number> {
     const started = Date.now();
     await waitFor(check, ms, what, 50);
     return Date.now() - started;
@@ -73,6 +75,11 @@ describe('consumer groups on a 3-broker cluster', () => {
     const settled = await waitFor(() => ownedByExactlyOne('split-g', topic, live), 30_000, 'three members own the partitions', 50);
     expect(settled.members.map((m) => m.assigned.flatMap((tp) => tp.partitions).length)).toEqual([2, 2, 2]);
 
+    // A coordinator that moves restarts every session; the preferred-leader check would move it if it is elsewhere.
+    await waitFor(async () => {
+      const offsets = (await admin.describeCluster()).partitions.filter((p) => p.topic === '__consumer_offsets');
+      return offsets.length > 0 && offsets.every((p) => p.leader === p.replicas[0]);
+    }, 30_000, 'the group coordinators on their preferred brokers', 50);
     live.push(member(topic, 'split-g'));
     await within(30_000, 'the fourth member is in', () => ownedByExactlyOne('split-g', topic, live));
 
@@ -174,9 +181,16 @@ describe('consumer groups on a 3-broker cluster', () => {
       const state = await admin.describeCluster();
       return state.partitions.find((p) => p.topic === '__consumer_offsets' && p.partition === offsetsPartition)?.leader || null;
     }, 10_000, 'the coordinator');
+    // A member that cannot answer holds the rebalance open (until its session times out): the
+    // others rejoin within milliseconds, too fast to kill the coordinator in between.
+    process.kill(live[0].pid, 'SIGSTOP');
     live.push(member(topic, 'coord-g'));
-    await waitFor(async () => ((await describe('coord-g').catch(() => null))?.state === 'PreparingRebalance' ? true : null), 10_000, 'a rebalance under way', 20);
-    await cluster.kill(victim);
+    try {
+      await waitFor(async () => ((await describe('coord-g').catch(() => null))?.state === 'PreparingRebalance' ? true : null), 10_000, 'a rebalance under way', 20);
+      await cluster.kill(victim);
+    } finally {
+      process.kill(live[0].pid, 'SIGCONT');
+    }
     for (let i = 300; i < 400; i++) await producer.send(topic, { key: `k${i}`, value: String(i) });
     await waitFor(() => ownedByExactlyOne('coord-g', topic, live), 60_000, 'the group stable again with all three members', 100);
     watching = false;
@@ -307,4 +321,25 @@ describe('consumer groups on a 3-broker cluster', () => {
       await consumer.close();
     }
   }, 90_000);
+  it('any broker lists the groups of every coordinator, each group once', async () => {
+    const topic = await topicOf('listed');
+    // One group per offsets partition, so that the three coordinators each hold one.
+    const groups = [0, 1, 2].map((partition) => {
+      for (let i = 0; ; i++) if (partitionForKey(Buffer.from(`listed-${i}`), 3) === partition) return `listed-${i}`;
+    });
+    for (const group of groups) await admin.commitOffsets(group, [{ topic, partition: 0, offset: 1 }]);
+    await waitFor(async () => {
+      const leaders = (await admin.describeCluster()).partitions.filter((p) => p.topic === '__consumer_offsets').map((p) => p.leader);
+      return leaders.length === 3 && new Set(leaders).size === 3;
+    }, 30_000, 'three coordinators, one per broker', 50);
+    for (const id of cluster.ids) {
+      const one = new Admin({ address: cluster.address(id), requestTimeoutMs: 10_000 });
+      try {
+        const listed = (await one.listGroups()).map((g) => g.group).filter((g) => g.startsWith('listed-'));
+        expect(listed).toEqual([...groups].sort());
+      } finally {
+        one.close();
+      }
+    }
+  });
 });

@@ -66,6 +66,9 @@ describe('an elastic cluster', () => {
       // Broker 1 was a controller: broker 4 took its vote, so the metadata log keeps three voters.
       await waitFor(async () => (await admin.describeCluster()).controllers.join(',') === '2,3,4', 30000, 'controllers 2,3,4');
       await cluster.kill(1, 'SIGTERM');
+      // Broker 4 joined through broker 1, which is gone: it restarts from the metadata it keeps.
+      await cluster.restart(4, 'SIGTERM');
+      await waitFor(async () => ((await broker(4))?.alive ? true : null), 30000, 'broker 4 back');
       const afterStop = acks.length;
       await waitFor(() => acks.length >= afterStop + 100, 30000, 'records acknowledged after broker 1 stopped');
     } finally {

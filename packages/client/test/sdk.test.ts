@@ -160,6 +160,20 @@ describe('client SDK', () => {
     await producer.close();
   });
 
+  it('assigns a partition again after its first assignment failed', async () => {
+    const consumer = new Consumer({ connection, autoOffsetReset: 'earliest' });
+    const tp = { topic: 'late-t', partition: 0 };
+    await expect(consumer.assign([tp])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(consumer.assignment()).toEqual([]);
+    await admin.createTopic('late-t');
+    const producer = new Producer({ connection });
+    await producer.send('late-t', { value: 'first' });
+    await consumer.assign([tp]);
+    expect((await take(consumer, 1))[0].value!.toString()).toBe('first');
+    consumer.close();
+    await producer.close();
+  });
+
   it('hands out records in arrays with batches(), moving the position past each array', async () => {
     await admin.createTopic('arrays-t');
     const producer = new Producer({ connection });

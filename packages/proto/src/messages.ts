@@ -146,7 +146,7 @@ export interface ReassignmentStatus {
 
 export interface ListReassignmentsResponse { reassignments: ReassignmentStatus[] }
 
-export interface DecommissionBrokerRequest { brokerId: number }
+export interface DecommissionBrokerRequest { brokerId: number; cancel?: boolean }
 
 export interface DecommissionBrokerResponse { moves: PartitionReassignment[] }
 
@@ -228,7 +228,7 @@ export interface SyncGroupRequest {
 
 export interface SyncGroupResponse { protocolType: string; protocolName: string; assignment: Buffer }
 
-export interface MemberHeartbeatRequest { group: string; generation: number; memberId: string; groupInstanceId?: string }
+export interface MemberHeartbeatRequest { group: string; generation: number; memberId: string; groupInstanceId?: string; waitMs?: number }
 
 export interface LeavingMember { memberId: string; groupInstanceId?: string; reason?: string }
 

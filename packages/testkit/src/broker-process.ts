@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BrokerProgram, GREGOR_BROKER } from './broker-program';
+import { freePorts } from './free-ports';
 
 export interface StartBrokerOptions {
   /** Default: a fresh temporary directory, removed by cleanup(). */
@@ -17,6 +18,8 @@ export interface StartBrokerOptions {
   env?: Record<string, string>;
   /** Default GREGOR_BROKER; e.g. ACK_BEFORE_REPLICATION_BROKER for a deliberately broken one. */
   program?: BrokerProgram;
+  /** Run the Kafka listener on a free port, kept across restarts (default: no Kafka listener). */
+  kafka?: boolean;
   /** Extra node flags, e.g. ['--cpu-prof']. */
   nodeArgs?: string[];
   startTimeoutMs?: number;
@@ -35,6 +38,8 @@ export class BrokerProcess {
   readonly logs: Array<Record<string, unknown>> = [];
   port: number;
   peerPort: number;
+  /** The Kafka listener's port; 0 when the broker runs none. */
+  kafkaPort = 0;
 
   constructor(
     readonly dataDir: string,
@@ -47,6 +52,12 @@ export class BrokerProcess {
 
   get address(): string {
     return `127.0.0.1:${this.port}`;
+  }
+
+  /** Where Kafka clients reach this broker (host:port); throws unless it runs a Kafka listener. */
+  get kafkaAddress(): string {
+    if (this.kafkaPort === 0) throw new Error('this broker runs no Kafka listener: start it with kafka: true');
+    return `127.0.0.1:${this.kafkaPort}`;
   }
 
   /** Where other brokers reach this one's peer service. */
@@ -66,7 +77,9 @@ export class BrokerProcess {
   async start(): Promise<void> {
     if (this.running) throw new Error('broker already running');
     const program = this.options.program ?? GREGOR_BROKER;
-    const args = [...(this.options.nodeArgs ?? []), program.main, ...program.command, '--data-dir', this.dataDir, '--port', String(this.port), '--peer-port', String(this.peerPort)];
+    // The Kafka port is chosen here, not by the broker: port 0 turns the listener off.
+    if (this.options.kafka && this.kafkaPort === 0) [this.kafkaPort] = await freePorts(1);
+    const args = [...(this.options.nodeArgs ?? []), program.main, ...program.command, '--data-dir', this.dataDir, '--port', String(this.port), '--peer-port', String(this.peerPort), '--kafka-port', String(this.kafkaPort)];
     for (const [flag, value] of Object.entries(this.options.config ?? {})) args.push(`--${flag}`, String(value));
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...this.options.env },

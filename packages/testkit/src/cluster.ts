@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrokerExit, BrokerProcess, type StartBrokerOptions } from './broker-process';
 import type { BrokerProgram } from './broker-program';
 import { FaultProxy } from './fault-proxy';
+import { freePorts } from './free-ports';
+
+export { freePorts };
 
 export interface ClusterOptions {
   /** How many brokers; their ids are 1..brokers. */
@@ -21,21 +23,9 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** What every broker runs; default GREGOR_BROKER. */
   program?: BrokerProgram;
+  /** Every broker runs the Kafka listener on a free port (default: none does). */
+  kafka?: boolean;
   startTimeoutMs?: number;
-}
-
-/** Ports that were free a moment ago: each bound to port 0 at once, then released. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
 }
 
 /**
@@ -65,6 +55,7 @@ export class LocalCluster {
   readonly ids: number[];
   readonly controllers: number[];
   private readonly paused = new Set<number>();
+  private readonly retired = new Set<number>();
 
   constructor(
     readonly dataRoot: string,
@@ -73,7 +64,7 @@ export class LocalCluster {
     private readonly proxies: Map<string, FaultProxy>,
     private readonly ownsDataRoot: boolean,
     /** What every broker was started with, for brokers that join later. */
-    private readonly shared: Pick<StartBrokerOptions, 'config' | 'env' | 'program' | 'startTimeoutMs'> = {},
+    private readonly shared: Pick<StartBrokerOptions, 'config' | 'env' | 'program' | 'kafka' | 'startTimeoutMs'> = {},
   ) {
     this.ids = [...brokers.keys()].sort((a, b) => a - b);
     this.controllers = defaultControllers(this.ids);
@@ -114,6 +105,15 @@ export class LocalCluster {
 
   isPaused(id: number): boolean {
     return this.paused.has(id);
+  }
+
+  /**
+   * Brokers whose links to each other run through fault proxies: those started with the cluster.
+   * A broker that joins later is reached at the address it registers, past every proxy.
+   */
+  get wiredIds(): number[] {
+    const wired = new Set([...this.proxies.keys()].map((key) => Number(key.split('->')[0])));
+    return this.ids.filter((id) => wired.has(id));
   }
 
   /** Brokers running and not paused. */
@@ -167,9 +167,17 @@ export class LocalCluster {
     await broker.start();
   }
 
-  /** Starts a broker that is not running, on its port and data directory. */
+  /** Starts a broker that is not running, on its port and data directory; a retired one stays stopped. */
   async start(id: number): Promise<void> {
-    if (!this.isRunning(id)) await this.broker(id).start();
+    if (!this.isRunning(id) && !this.retired.has(id)) await this.broker(id).start();
+  }
+
+  /** Stops a broker for good (decommissioned and removed): it leaves `ids`, and no heal starts it again. */
+  async retire(id: number): Promise<void> {
+    await this.kill(id, 'SIGTERM');
+    this.retired.add(id);
+    const at = this.ids.indexOf(id);
+    if (at >= 0) this.ids.splice(at, 1);
   }
 
   async restart(id: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -189,6 +197,16 @@ export class LocalCluster {
       for (const b of groupB) {
         this.proxy(a, b).block();
         this.proxy(b, a).block();
+      }
+    }
+  }
+
+  /** Heals the links split(groupA, groupB) cut, and leaves every other link as it is. */
+  unsplit(groupA: readonly number[], groupB: readonly number[]): void {
+    for (const a of groupA) {
+      for (const b of groupB) {
+        this.proxy(a, b).heal();
+        this.proxy(b, a).heal();
       }
     }
   }
@@ -262,12 +280,13 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
   for (const id of ids) {
     const config = { ...options.config, 'broker-id': id, peers: peerList(id, ids, clientAddress, peerAddressFor), controllers };
     const dataDir = path.join(dataRoot, `broker-${id}`);
-    brokers.set(id, new BrokerProcess(dataDir, { port: portOf(id), peerPort: peerPortOf(id), config, env: options.env, program: options.program, startTimeoutMs: options.startTimeoutMs }, false));
+    brokers.set(id, new BrokerProcess(dataDir, { port: portOf(id), peerPort: peerPortOf(id), config, env: options.env, program: options.program, kafka: options.kafka, startTimeoutMs: options.startTimeoutMs }, false));
   }
   const cluster = new LocalCluster(dataRoot, brokers, proxies, options.dataRoot === undefined, {
     config: options.config,
     env: options.env,
     program: options.program,
+    kafka: options.kafka,
     startTimeoutMs: options.startTimeoutMs,
   });
   try {

@@ -20,3 +20,4 @@ export { runChaos, summaryLine, replayCommand, CHAOS_TOPIC, type ChaosOptions, t
 export { runFuzz, type FuzzOptions, type FuzzReport, type FuzzTarget, type UntypedAnswer } from './fuzz/run-fuzz';
 export { fuzzCluster, fuzzTargets, FUZZED_CLIENT_SERVICES, FUZZED_PEER_SERVICES, REFERENCE_TOPIC, type FuzzClusterOptions, type FuzzClusterResult } from './fuzz/fuzz-cluster';
 export { GroupMemberProcess, type GroupMemberOptions, type ProcessedRecord } from './group-member-process';
+export { readAll } from './chaos/workload';

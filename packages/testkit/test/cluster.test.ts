@@ -60,6 +60,13 @@ describe('LocalCluster network faults', () => {
     expect(states()).toEqual({ '1->2': 'open', '1->3': 'forward-blocked', '2->1': 'open', '2->3': 'open', '3->1': 'backward-blocked', '3->2': 'open' });
   });
 
+  test('unsplit opens the links between the groups and leaves other faults in place', () => {
+    cluster.split([1], [2, 3]);
+    cluster.oneWay(2, 3);
+    cluster.unsplit([1], [2, 3]);
+    expect(states()).toEqual({ '1->2': 'open', '1->3': 'open', '2->1': 'open', '2->3': 'forward-blocked', '3->1': 'open', '3->2': 'backward-blocked' });
+  });
+
   test('healNetwork opens every link', () => {
     cluster.isolate(1);
     cluster.oneWay(2, 3);

@@ -61,7 +61,7 @@ describe('docker-compose.yml', () => {
     expect(controllers[0].split(',').sort()).toEqual(['1', '2', '3']);
   });
 
-  test('each broker keeps its data in its own declared volume and publishes its own loopback client port, which it advertises, and not its peer port', () => {
+  test('each broker keeps its data in its own declared volume and publishes its own loopback client and Kafka ports, which it advertises, and not its peer port', () => {
     const volumes = asMap(compose.volumes, 'volumes');
     const used = new Set<string>();
     const hostPorts = new Set<string>();
@@ -73,17 +73,20 @@ describe('docker-compose.yml', () => {
       expect(target).toBe(e.GREGOR_DATA_DIR);
       expect(Object.keys(volumes)).toContain(volume);
       used.add(volume);
-      const [published, ...more] = asList(service.ports, `${broker}.ports`);
+      const [published, kafka, ...more] = asList(service.ports, `${broker}.ports`);
       expect(more).toEqual([]);
-      const [host, hostPort, containerPort] = published.split(':');
-      expect(host).toBe('127.0.0.1');
-      expect(containerPort).toBe(e.GREGOR_PORT);
-      expect(e.GREGOR_ADVERTISED_ADDRESS).toBe(`127.0.0.1:${hostPort}`);
-      hostPorts.add(hostPort);
+      const listeners: Array<[string, unknown, unknown]> = [[published, e.GREGOR_PORT, e.GREGOR_ADVERTISED_ADDRESS], [kafka, e.GREGOR_KAFKA_PORT, e.GREGOR_KAFKA_ADVERTISED_ADDRESS]];
+      for (const [ports, containerPortOf, advertised] of listeners) {
+        const [host, hostPort, containerPort] = ports.split(':');
+        expect(host).toBe('127.0.0.1');
+        expect(containerPort).toBe(containerPortOf);
+        expect(advertised).toBe(`127.0.0.1:${hostPort}`);
+        hostPorts.add(hostPort);
+      }
       expect(service.build).toBe('.');
     }
     expect(used.size).toBe(3);
-    expect(hostPorts.size).toBe(3);
+    expect(hostPorts.size).toBe(6);
   });
 
   test('the broker accepts every service\'s environment as its configuration', () => {

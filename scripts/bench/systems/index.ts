@@ -14,6 +14,10 @@ export async function openSystem(target: SystemTarget): Promise<SystemClient> {
       const { GregorClient } = await import('./gregor');
       return new GregorClient(target.address, target.topicConfigs, target.replicationFactor);
     }
+    case 'gregor-kafkajs': {
+      const { KafkajsClient } = await import('./kafkajs');
+      return new KafkajsClient(target.address, target.topicConfigs);
+    }
     case 'jetstream': {
       const { JetStreamClientAdapter } = await import('./jetstream');
       return JetStreamClientAdapter.connect(target.address);

@@ -1,12 +1,15 @@
-/** The systems measured side by side: Gregor as one broker and as a three-broker cluster, and its two peers. */
-export type SystemName = 'gregor' | 'gregor-rf3' | 'jetstream' | 'redis';
+/**
+ * The systems measured side by side: Gregor as one broker and as a three-broker cluster, a single
+ * broker's Kafka listener driven by kafkajs, and its two peers.
+ */
+export type SystemName = 'gregor' | 'gregor-rf3' | 'gregor-kafkajs' | 'jetstream' | 'redis';
 
 /** Where a worker process finds a system; plain data, passed on the command line. */
 export interface SystemTarget {
   system: SystemName;
   /** host:port on 127.0.0.1; for a Gregor cluster every broker's, comma-separated. */
   address: string;
-  /** Gregor only: configs of the topics created, e.g. its flush policy. */
+  /** Gregor (either API) only: configs of the topics created, e.g. its flush policy. */
   topicConfigs?: Record<string, string>;
   /** Gregor only: replicas per partition of the topics created (default: the broker's). */
   replicationFactor?: number;

@@ -11,9 +11,12 @@ export interface BrokerAddresses {
 
 export interface ClusterTopology {
   brokerId: number;
-  /** Every broker of the cluster, this one included, with the addresses this broker dials for it. */
+  /**
+   * Every broker of the cluster, this one included, with the addresses this broker dials for it;
+   * for a broker that joined before and restarts, only itself (the metadata names the others).
+   */
   peers: ReadonlyMap<number, BrokerAddresses>;
-  /** Voters of the metadata log; every other broker follows it as a learner. */
+  /** Voters of the metadata log for a fresh replica of it; every other broker follows it as a learner. */
   controllers: readonly number[];
 }
 

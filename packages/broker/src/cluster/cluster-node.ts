@@ -33,6 +33,8 @@ export interface ClusterNodeOptions {
   advertisedAddress: string;
   /** The rack this broker declares (--rack), for rack-aware placement; empty for none. */
   rack: string;
+  /** Front-end listeners (host:port) by name, advertised to the cluster. */
+  listeners: Record<string, string>;
   metadataDir: string;
   state: ClusterState;
   logger: Logger;
@@ -94,6 +96,7 @@ export class ClusterNode {
         address: options.advertisedAddress,
         peerAddress: options.topology.peers.get(options.topology.brokerId)?.peer ?? '',
         rack: options.rack,
+        listeners: options.listeners,
       },
       intervalMs: options.brokerHeartbeatMs,
       sessionTimeoutMs: options.brokerSessionTimeoutMs,
@@ -122,6 +125,7 @@ export class ClusterNode {
       options.ticker.every(options.preferredLeaderCheckMs, () => restorePreferredLeaders(node.brokerId, node.hosted, node.state)),
       options.ticker.every(REASSIGNMENT_STEP_MS, () => driveReassignments(node.hosted, (command) => node.proposeInBackground(command), options.logger)),
       options.ticker.every(options.brokerHeartbeatMs, () => node.controller.isLeader && maintainMetadataMembership(node.controller.replica, node.state, (command) => node.proposeInBackground(command))),
+      options.ticker.every(options.brokerHeartbeatMs, () => node.controller.leaderId > 0 && node.hosted.reportUnrecordedLeaders((topicId, partition) => node.state.assignment(topicId, partition))),
     );
     return node;
   }

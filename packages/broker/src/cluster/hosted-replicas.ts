@@ -117,6 +117,23 @@ export class HostedReplicas {
     return states;
   }
 
+  /**
+   * Reports again each leadership of this broker that the metadata does not show: a report made
+   * while the metadata log had no leader (its leader died with the partition's) is lost, and
+   * Kafka clients, which find leaders in the metadata alone, would keep asking the dead broker.
+   */
+  reportUnrecordedLeaders(recorded: (topicId: string, partition: number) => { leader: number; leaderTerm: number } | undefined): void {
+    const { brokerId } = this.options;
+    for (const [replica, placement] of this.withPlacements()) {
+      const status = replica.node.status();
+      if (status.role !== 'leader') continue;
+      const known = recorded(placement.topicId, placement.partition);
+      // Recorded, or overtaken by a later leader's record (this one will learn it is stale).
+      if (known && ((known.leader === brokerId && known.leaderTerm === status.term) || known.leaderTerm > status.term)) continue;
+      this.options.propose({ type: 'partitionLeader', topicId: placement.topicId, partition: placement.partition, leader: brokerId, term: status.term });
+    }
+  }
+
   private reportLeader(placement: ReplicaPlacement, replica: ReplicatedPartition, leader: number, role: Role): void {
     if (role !== 'leader' || leader !== this.options.brokerId) return;
     const term = replica.node.status().term;

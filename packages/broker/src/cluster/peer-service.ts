@@ -12,6 +12,7 @@ interface HeartbeatRequest {
   address: string;
   peerAddress?: string;
   rack?: string;
+  listeners?: Record<string, string>;
 }
 
 function isHostPort(address: string): boolean {
@@ -45,7 +46,11 @@ export function peerService(parts: PeerServiceParts): grpc.UntypedServiceImpleme
       if (holder?.peerAddress && holder.peerAddress !== peerAddress && !holder.fenced) {
         throw new BrokerError('INVALID_REQUEST', `broker id ${brokerId} is held by the live broker at ${holder.peerAddress}; a broker at ${peerAddress} cannot take it`);
       }
-      parts.heartbeats.receive({ brokerId, address, peerAddress, rack: request.rack ?? '' });
+      const listeners = request.listeners ?? {};
+      for (const [name, value] of Object.entries(listeners)) {
+        if (!isHostPort(value)) throw new BrokerError('INVALID_REQUEST', `heartbeat from broker ${brokerId} with ${name} listener ${JSON.stringify(value)}, not host:port`);
+      }
+      parts.heartbeats.receive({ brokerId, address, peerAddress, rack: request.rack ?? '', listeners });
       return {};
     }),
     ReplicaStatus: answerUnary(() => ({ replicas: parts.hosted.states() })),

@@ -6,6 +6,8 @@ export interface BrokerHeartbeat {
   address: string;
   peerAddress: string;
   rack: string;
+  /** Front-end listeners by name (host:port). */
+  listeners: Record<string, string>;
 }
 
 export interface BrokerLivenessOptions {
@@ -36,12 +38,15 @@ export class BrokerLiveness {
     this.since = this.options.now();
   }
 
-  heartbeat({ brokerId: id, address, peerAddress, rack }: BrokerHeartbeat): void {
+  heartbeat({ brokerId: id, address, peerAddress, rack, listeners }: BrokerHeartbeat): void {
     const now = this.options.now();
     this.lastSeen.set(id, now);
     const known = this.options.brokers().find((b) => b.id === id);
-    const moved = !known || known.address !== address || (known.peerAddress ?? '') !== peerAddress || (known.rack ?? '') !== rack;
-    if (moved) this.options.propose({ type: 'registerBroker', id, address, ...(peerAddress ? { peerAddress } : {}), ...(rack ? { rack } : {}), time: now });
+    const moved = !known || known.address !== address || (known.peerAddress ?? '') !== peerAddress || (known.rack ?? '') !== rack || !sameListeners(known.listeners ?? {}, listeners);
+    if (moved) {
+      const named = Object.keys(listeners).length > 0 ? { listeners } : {};
+      this.options.propose({ type: 'registerBroker', id, address, ...(peerAddress ? { peerAddress } : {}), ...(rack ? { rack } : {}), ...named, time: now });
+    }
     else if (known.fenced) this.options.propose({ type: 'fenceBroker', id, fenced: false });
   }
 
@@ -54,4 +59,9 @@ export class BrokerLiveness {
       if (now - seen > this.options.sessionTimeoutMs) this.options.propose({ type: 'fenceBroker', id: broker.id, fenced: true });
     }
   }
+}
+
+function sameListeners(a: Record<string, string>, b: Record<string, string>): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
 }

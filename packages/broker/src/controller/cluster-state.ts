@@ -1,6 +1,6 @@
 import type { Database, RootDatabase } from 'lmdb';
 import type { BrokerRecord, ClusterTopic, CommandResult, MetadataCommand, PartitionAssignment, PartitionMove } from './metadata-commands';
-import { checkControllers, checkMoves, sameMembers, startedReassignment } from './reassignment-rules';
+import { checkControllers, checkMoves, checkNothingMovesOnto, sameMembers, startedReassignment } from './reassignment-rules';
 
 /**
  * The cluster metadata every broker materialises from the metadata log into lmdb: brokers, topics
@@ -82,6 +82,11 @@ export class ClusterState {
     if (index > this.appliedIndex) this.meta.putSync('appliedIndex', index);
   }
 
+  /** A partition's replicas and recorded leader, by topic id. */
+  assignment(topicId: string, partition: number): PartitionAssignment | undefined {
+    return this.findPartition(topicId, partition)?.assignment;
+  }
+
   private findPartition(topicId: string, partition: number): { topic: ClusterTopic; assignment: PartitionAssignment } | undefined {
     const topic = this.topics().find((t) => t.topicId === topicId);
     const assignment = topic?.assignments[partition];
@@ -113,14 +118,17 @@ export class ClusterState {
       }
       case 'registerBroker': {
         const existing = this.brokerDb.get(command.id);
+        const { listeners: _stale, ...kept } = existing ?? ({} as Partial<BrokerRecord>);
         this.brokerDb.putSync(command.id, {
-          ...existing,
+          ...kept,
           id: command.id,
           address: command.address,
           fenced: false,
           registeredAt: existing?.registeredAt ?? command.time,
           ...(command.peerAddress ? { peerAddress: command.peerAddress } : {}),
           ...(command.rack ? { rack: command.rack } : {}),
+          // A broker restarted without a front end stops advertising it.
+          ...(command.listeners ? { listeners: command.listeners } : {}),
         });
         return { ok: true };
       }
@@ -173,6 +181,11 @@ export class ClusterState {
         const found = this.findPartition(command.topicId, command.partition);
         const moving = found?.assignment.reassignment;
         if (!found || !moving) return { ok: false, code: 'NO_REASSIGNMENT_IN_PROGRESS', message: `partition ${command.partition} of topic id ${command.topicId} is not moving` };
+        // Cancelled, it would leave the decommissioned broker a replica that nothing moves off again.
+        const leaving = found.assignment.replicas.find((id) => !moving.target.includes(id) && this.brokerDb.get(id)?.decommissioned);
+        if (leaving !== undefined) {
+          return { ok: false, code: 'INVALID_REQUEST', message: `${found.topic.name}-${command.partition} is moving off decommissioned broker ${leaving}: that move cannot be cancelled` };
+        }
         const back = { ...moving, target: found.assignment.replicas.slice(), cancelled: true };
         this.putAssignment(found.topic, command.partition, { ...found.assignment, reassignment: back });
         return { ok: true };
@@ -191,10 +204,26 @@ export class ClusterState {
         if (broker.decommissioned) return { ok: false, code: 'INVALID_REQUEST', message: `broker ${command.id} is already decommissioned` };
         // The leaving broker is checked as if gone, so no move can land on it.
         const others = this.brokers().map((b) => (b.id === command.id ? { ...b, decommissioned: true } : b));
-        const refusal = command.moves.length > 0 ? checkMoves(this.topics(), others, command.moves) : null;
+        const refusal = checkNothingMovesOnto(this.topics(), command.id) ?? (command.moves.length > 0 ? checkMoves(this.topics(), others, command.moves) : null);
         if (refusal) return refusal;
         this.brokerDb.putSync(command.id, { ...broker, decommissioned: true });
         this.startMoves(command.moves, 0, command.time);
+        return { ok: true };
+      }
+      case 'cancelDecommission': {
+        const broker = this.brokerDb.get(command.id);
+        if (!broker) return { ok: false, code: 'INVALID_REPLICA_ASSIGNMENT', message: `broker ${command.id} does not exist` };
+        if (!broker.decommissioned) return { ok: false, code: 'INVALID_REQUEST', message: `broker ${command.id} is not being decommissioned` };
+        // Its moves still under way go back to the replicas they started from; finished ones stay done.
+        for (const topic of this.topics()) {
+          topic.assignments.forEach((assignment, partition) => {
+            const moving = assignment.reassignment;
+            if (!moving || moving.cancelled || !assignment.replicas.includes(command.id) || moving.target.includes(command.id)) return;
+            this.putAssignment(topic, partition, { ...assignment, reassignment: { ...moving, target: assignment.replicas.slice(), cancelled: true } });
+          });
+        }
+        const { decommissioned: _ended, ...staying } = broker;
+        this.brokerDb.putSync(command.id, staying);
         return { ok: true };
       }
       case 'changeControllers': {

@@ -51,13 +51,15 @@ export interface BrokerRecord {
   /** Where other brokers reach its peer service; absent for brokers registered before brokers could join. */
   peerAddress?: string;
   rack?: string;
+  /** Where the broker's front ends (e.g. kafka) listen, by name; absent when it runs none. */
+  listeners?: Record<string, string>;
   /** Decommissioned: it takes no new replicas, and once it holds none it is removed and can be stopped. */
   decommissioned?: boolean;
 }
 
 export type MetadataCommand =
   | { type: 'initCluster'; clusterId: string }
-  | { type: 'registerBroker'; id: number; address: string; peerAddress?: string; rack?: string; time: number }
+  | { type: 'registerBroker'; id: number; address: string; peerAddress?: string; rack?: string; listeners?: Record<string, string>; time: number }
   | { type: 'fenceBroker'; id: number; fenced: boolean }
   | { type: 'createTopic'; topic: ClusterTopic }
   | { type: 'deleteTopic'; name: string }
@@ -73,6 +75,7 @@ export type MetadataCommand =
   | { type: 'completeReassignment'; topicId: string; partition: number; replicas: number[] }
   /** Marks a broker decommissioned and starts the moves that take every replica off it, together. */
   | { type: 'decommissionBroker'; id: number; moves: PartitionMove[]; time: number }
+  | { type: 'cancelDecommission'; id: number }
   /** Moves the metadata log's voters from `from` (as its leader saw them) to `target`: one broker more or fewer. */
   | { type: 'changeControllers'; from: number[]; target: number[] }
   /** The metadata leader reports that the voters are the target: the change ends. */
@@ -96,6 +99,7 @@ const TYPES = new Set<MetadataCommand['type']>([
   'cancelReassignment',
   'completeReassignment',
   'decommissionBroker',
+  'cancelDecommission',
   'changeControllers',
   'completeControllerChange',
 ]);

@@ -56,6 +56,22 @@ export function checkMoves(topics: readonly ClusterTopic[], brokers: readonly Br
 }
 
 /**
+ * A broker can be decommissioned only while nothing is moving onto it: such a move, finishing
+ * after the decommission, would leave it a replica that nothing moves off again.
+ */
+export function checkNothingMovesOnto(topics: readonly ClusterTopic[], id: number): Refusal | null {
+  for (const topic of topics) {
+    for (const [partition, assignment] of topic.assignments.entries()) {
+      const target = assignment.reassignment?.target;
+      if (target?.includes(id) && !assignment.replicas.includes(id)) {
+        return refuse('REASSIGNMENT_IN_PROGRESS', `${topic.name}-${partition} is moving onto broker ${id} (to [${target.join(',')}]): wait for it or cancel it first`);
+      }
+    }
+  }
+  return null;
+}
+
+/**
  * A change of the metadata log's voters: one broker added or one removed, never the last one;
  * an added broker must be alive and staying (a removed one may be down: that is often why).
  */

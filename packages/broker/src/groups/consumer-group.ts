@@ -74,10 +74,14 @@ interface Member extends StoredMember {
   protocolType: string;
   joining: Waiter<JoinResult> | null;
   syncing: Waiter<SyncResult> | null;
+  /** A heartbeat answered at `until`, or at once when the group starts to rebalance. */
+  held: { waiter: Waiter<void>; until: number } | null;
   sessionDeadline: number;
 }
 
 const EMPTY = Buffer.alloc(0);
+/** A held heartbeat stays well inside a forwarded call's deadline and the member's session. */
+const MAX_HEARTBEAT_HOLD_MS = 5000;
 
 function waiter<T>(): { waiter: Waiter<T>; promise: Promise<T> } {
   let w!: Waiter<T>;
@@ -119,7 +123,7 @@ export class ConsumerGroup {
     this.leaderId = stored?.leader ?? '';
     const now = host.now();
     // A new coordinator restarts every session: members keep their partitions if they heartbeat in time.
-    for (const m of stored?.members ?? []) this.add({ ...m, protocolType: this.protocolTypeName, joining: null, syncing: null, sessionDeadline: now + m.sessionTimeoutMs });
+    for (const m of stored?.members ?? []) this.add({ ...m, protocolType: this.protocolTypeName, joining: null, syncing: null, held: null, sessionDeadline: now + m.sessionTimeoutMs });
     this.stateName = this.members.size > 0 ? 'Stable' : 'Empty';
   }
 
@@ -174,12 +178,24 @@ export class ConsumerGroup {
     return promise;
   }
 
-  heartbeat(identity: MemberIdentity & { generation: number }): void {
+  /**
+   * Keeps the member's session. With `waitMs`, the answer waits up to that long (at most half the
+   * session) and comes at once, as REBALANCE_IN_PROGRESS, if the group starts to rebalance
+   * meanwhile: members learn of a rebalance when it starts, not at their next heartbeat.
+   */
+  async heartbeat(identity: MemberIdentity & { generation: number }, waitMs = 0): Promise<void> {
     this.requireLive();
     const member = this.member(identity);
     if (identity.generation !== this.generationId) throw this.illegalGeneration(identity.generation);
-    member.sessionDeadline = this.host.now() + member.sessionTimeoutMs;
+    const now = this.host.now();
+    member.sessionDeadline = now + member.sessionTimeoutMs;
     if (this.stateName === 'PreparingRebalance') throw this.rebalancing();
+    this.release(member);
+    const hold = Math.min(waitMs, member.sessionTimeoutMs / 2, MAX_HEARTBEAT_HOLD_MS);
+    if (!(hold > 0)) return;
+    const { waiter: w, promise } = waiter<void>();
+    member.held = { waiter: w, until: now + hold };
+    return promise;
   }
 
   /** Removes each member (a static one by instance id); the first error is thrown after the rest have left. */
@@ -221,6 +237,7 @@ export class ConsumerGroup {
     const now = this.host.now();
     for (const member of [...this.members.values()]) {
       if (!member.joining && now >= member.sessionDeadline) this.remove(member, `${member.memberId} missed its session timeout`);
+      else if (member.held && now >= member.held.until) this.release(member);
     }
     if (this.stateName === 'PreparingRebalance' && now >= this.rebalanceDeadline) {
       for (const member of [...this.members.values()]) {
@@ -236,6 +253,7 @@ export class ConsumerGroup {
       member.joining?.reject(err);
       member.syncing?.reject(err);
       member.joining = member.syncing = null;
+      this.release(member, err);
     }
     this.stateName = 'Dead';
   }
@@ -272,7 +290,7 @@ export class ConsumerGroup {
     const previousId = request.groupInstanceId ? this.instances.get(request.groupInstanceId) : undefined;
     if (previousId !== undefined) return this.replaceStatic(this.members.get(previousId)!, memberId, request);
     if (this.members.size >= this.limits.maxSize) throw groupError('GROUP_MAX_SIZE_REACHED', `group ${this.id} has reached its ${this.limits.maxSize} members`);
-    const member: Member = { ...this.fromRequest(request, memberId), assignment: EMPTY, joining: null, syncing: null, sessionDeadline: 0 };
+    const member: Member = { ...this.fromRequest(request, memberId), assignment: EMPTY, joining: null, syncing: null, held: null, sessionDeadline: 0 };
     this.add(member);
     return this.awaitJoin(member, `${memberId} joined`);
   }
@@ -286,9 +304,10 @@ export class ConsumerGroup {
     const fenced = groupError('FENCED_INSTANCE_ID', `instance ${request.groupInstanceId} rejoined as another member`);
     old.joining?.reject(fenced);
     old.syncing?.reject(fenced);
+    this.release(old, fenced);
     const unchanged = sameProtocols(old.protocols, request.protocols);
     this.members.delete(old.memberId);
-    const member: Member = { ...this.fromRequest(request, memberId), assignment: old.assignment, joining: null, syncing: null, sessionDeadline: 0 };
+    const member: Member = { ...this.fromRequest(request, memberId), assignment: old.assignment, joining: null, syncing: null, held: null, sessionDeadline: 0 };
     this.add(member);
     const wasLeader = this.leaderId === old.memberId;
     if (wasLeader) this.leaderId = memberId;
@@ -326,6 +345,7 @@ export class ConsumerGroup {
         member.syncing = null;
       }
     }
+    for (const member of this.members.values()) this.release(member, this.rebalancing());
     this.stateName = 'PreparingRebalance';
     const longest = Math.max(0, ...[...this.members.values()].map((m) => m.rebalanceTimeoutMs));
     this.rebalanceDeadline = this.host.now() + longest;
@@ -415,6 +435,15 @@ export class ConsumerGroup {
     const gone = groupError('UNKNOWN_MEMBER_ID', `${member.memberId} is no longer in group ${this.id}: ${reason}`);
     member.joining?.reject(gone);
     member.syncing?.reject(gone);
+    this.release(member, gone);
+  }
+
+  /** Answers the member's held heartbeat, if any: with `err`, or as kept. */
+  private release(member: Member, err?: BrokerError): void {
+    const held = member.held;
+    member.held = null;
+    if (err) held?.waiter.reject(err);
+    else held?.waiter.resolve();
   }
 
   private add(member: Member): void {

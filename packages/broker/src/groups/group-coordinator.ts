@@ -34,9 +34,13 @@ export interface GroupCoordinatorOptions {
   limits?: GroupLimits;
 }
 
-/** A Groups call as the coordinator sees it: its metadata, and the deadline a forward must keep. */
+/** A Groups call as the coordinator sees it: whether it may be forwarded, and the deadline a forward must keep. */
 export interface GroupCall {
-  metadata: grpc.Metadata;
+  /**
+   * False for a call another broker forwarded here, and for protocols whose clients find the
+   * coordinator themselves (Kafka): a broker that does not coordinate the group answers NOT_COORDINATOR.
+   */
+  mayForward: boolean;
   /** Where the client connects from (a forwarded call carries it along). */
   clientHost: string;
   /** Milliseconds a forwarded call may take. */
@@ -67,7 +71,8 @@ export class GroupCoordinator {
   /** A call as received: its client's host, which a forwarded call names in its metadata. */
   static callOf(call: grpc.ServerUnaryCall<unknown, unknown>, forwardTimeoutMs?: number): GroupCall {
     const forwardedHost = call.metadata.get(CLIENT_HOST_METADATA)[0];
-    return { metadata: call.metadata, clientHost: typeof forwardedHost === 'string' ? forwardedHost : call.getPeer(), forwardTimeoutMs };
+    const mayForward = call.metadata.get(FORWARDED_METADATA).length === 0;
+    return { mayForward, clientHost: typeof forwardedHost === 'string' ? forwardedHost : call.getPeer(), forwardTimeoutMs };
   }
 
   async route<T>(group: string, call: GroupCall, method: ForwardedGroupsMethod, request: object, local: (partition: GroupsPartition) => Promise<T>): Promise<T> {
@@ -76,17 +81,29 @@ export class GroupCoordinator {
     return hosted ? local(hosted) : this.forward<T>(method, partition, request, call);
   }
 
-  /** Runs `local` on every offsets partition's coordinator (ListGroups). */
+  /**
+   * Runs `local` on every offsets partition this broker coordinates and, for a call that may be
+   * forwarded, forwards it once to each other broker coordinating some (ListGroups). A call that may
+   * not be forwarded answers for this broker's partitions alone, as a Kafka broker lists its own groups.
+   */
   async everyPartition<T>(call: GroupCall, method: ForwardedGroupsMethod, local: (partition: GroupsPartition) => Promise<T>): Promise<T[]> {
     const topic = this.options.cluster.state.topic(OFFSETS_TOPIC);
     if (!topic) return [];
     const answers: T[] = [];
+    const elsewhere = new Map<number, number>();
     for (let partition = 0; partition < topic.partitions; partition++) {
       await this.awaitLeader(partition);
-      const hosted = this.hosted(partition, call);
-      answers.push(hosted ? await local(hosted) : await this.forward<T>(method, partition, {}, call));
+      const hosted = this.hosted(partition, { ...call, mayForward: true });
+      if (hosted) answers.push(await local(hosted));
+      else if (call.mayForward && !elsewhere.has(this.knownLeader(partition))) elsewhere.set(this.knownLeader(partition), partition);
     }
+    for (const partition of elsewhere.values()) answers.push(await this.forward<T>(method, partition, {}, call));
     return answers;
+  }
+
+  /** The broker coordinating the group (its offsets partition's leader), creating the offsets topic on first use; 0 while none is known. */
+  async coordinatorOf(group: string): Promise<number> {
+    return this.knownLeader(await this.partitionFor(group));
   }
 
   close(): void {
@@ -152,14 +169,13 @@ export class GroupCoordinator {
 
   /** This broker's groups of the partition if it leads it; null when the call should go to the leader. */
   private hosted(partition: number, call: GroupCall): GroupsPartition | null {
-    const forwarded = call.metadata.get(FORWARDED_METADATA).length > 0;
     let replica;
     try {
       replica = this.options.topics.partition(OFFSETS_TOPIC, partition);
       replica.requireLeader();
     } catch (err) {
-      if (err instanceof NotLeaderError && !forwarded) return null;
-      if (err instanceof NotLeaderError) throw new BrokerError('NOT_COORDINATOR', `${err.message}; this broker is no longer the group's coordinator`);
+      if (err instanceof NotLeaderError && call.mayForward) return null;
+      if (err instanceof NotLeaderError) throw new BrokerError('NOT_COORDINATOR', `${err.message}; this broker is not the group's coordinator`);
       throw err;
     }
     const existing = this.current(partition);

@@ -85,6 +85,24 @@ export async function listReassignments(ctx: BrokerContext): Promise<ListReassig
 }
 
 /**
+ * Calls off broker `id`'s decommission: its moves still under way go back to the replicas they
+ * started from (returned), and the broker takes new replicas again. What already moved stays moved.
+ */
+export async function cancelDecommission(ctx: BrokerContext, id: number): Promise<PartitionReassignment[]> {
+  const { cluster } = ctx;
+  const broker = cluster.state.broker(id);
+  if (!broker) throw new BrokerError('INVALID_REPLICA_ASSIGNMENT', `broker ${id} does not exist`);
+  if (!broker.decommissioned) throw new BrokerError('INVALID_REQUEST', `broker ${id} is not being decommissioned`);
+  const returning = cluster.state.topics().flatMap((topic) =>
+    topic.assignments.flatMap((a, partition) =>
+      a.reassignment && !a.reassignment.cancelled && a.replicas.includes(id) && !a.reassignment.target.includes(id) ? [{ topic: topic.name, partition, replicas: a.replicas.slice() }] : [],
+    ),
+  );
+  await cluster.propose({ type: 'cancelDecommission', id });
+  return returning;
+}
+
+/**
  * Marks broker `id` decommissioned and starts the moves that take each of its replicas to the
  * least loaded other broker, keeping every partition's replication factor; refused whole when
  * the other brokers cannot hold some partition's factor, or when it is the last controller.

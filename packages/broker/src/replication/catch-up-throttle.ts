@@ -44,9 +44,20 @@ export class CatchUpThrottle {
       else if (this.allowance >= 0 && !this.held.some((h) => h.to === m.to)) {
         this.allowance -= sizeOf(m);
         now.push(m);
-      } else this.held.push(m);
+      } else this.hold(m);
     }
     return now;
+  }
+
+  /**
+   * A leader probing a learner resends the same append on every heartbeat answer; holding each
+   * copy would grow the queue faster than the rate drains it, and the learner would never catch
+   * up. The newer copy takes the older one's place in the queue.
+   */
+  private hold(m: Message): void {
+    const same = this.held.findIndex((h) => h.to === m.to && h.type === m.type && h.index === m.index);
+    if (same >= 0) this.held[same] = m;
+    else this.held.push(m);
   }
 
   /** Held messages the allowance now covers, in the order they were held. */

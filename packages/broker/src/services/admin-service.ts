@@ -20,7 +20,7 @@ import type {
 } from '@gregor/proto';
 import type { BrokerContext } from '../context';
 import { refuseInternalTopic, type Topic } from '../topic-manager';
-import { cancelReassignment, decommissionBroker, listReassignments, reassignPartitions } from '../reassignment/reassignment-admin';
+import { cancelDecommission, cancelReassignment, decommissionBroker, listReassignments, reassignPartitions } from '../reassignment/reassignment-admin';
 import { changeController } from '../cluster/controller-admin';
 import { rebalanceCluster } from '../reassignment/rebalance';
 import { describeCluster } from './cluster-status';
@@ -81,7 +81,7 @@ export function adminService(ctx: BrokerContext): grpc.UntypedServiceImplementat
     }),
     ListReassignments: unary<object, ListReassignmentsResponse>(ctx, 'ListReassignments', () => listReassignments(ctx)),
     DecommissionBroker: unary<DecommissionBrokerRequest, DecommissionBrokerResponse>(ctx, 'DecommissionBroker', async (request) => ({
-      moves: await decommissionBroker(ctx, request.brokerId),
+      moves: request.cancel ? await cancelDecommission(ctx, request.brokerId) : await decommissionBroker(ctx, request.brokerId),
     })),
     AddController: unary<ControllerChangeRequest, ControllerChangeResponse>(ctx, 'AddController', async (request) => ({
       target: await changeController(ctx, 'add', request.brokerId),

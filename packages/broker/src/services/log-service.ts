@@ -12,7 +12,9 @@ import type {
   SubscribeResponse,
 } from '@gregor/proto';
 import { services } from '@gregor/proto';
+import { offsetFor } from '../broker-surface';
 import type { BrokerContext } from '../context';
+import type { OffsetQuery } from '../front-end';
 import { BrokerError, toStatus } from '../errors';
 import { callSignal, logFailure, maxBytesOf, statusError, unary } from './handlers';
 import { produce } from './produce';
@@ -42,29 +44,26 @@ async function fetch(ctx: BrokerContext, request: FetchRequest, signal: AbortSig
   }
 }
 
+function queryOf(request: ListOffsetsRequest): OffsetQuery {
+  switch (request.spec) {
+    case 'EARLIEST':
+      return 'earliest';
+    case 'LATEST':
+      return 'latest';
+    case 'TIMESTAMP':
+      return { timestamp: request.timestamp ?? 0 };
+    default:
+      throw new BrokerError('INVALID_REQUEST', 'list offsets needs spec EARLIEST, LATEST or TIMESTAMP');
+  }
+}
+
 async function listOffsets(ctx: BrokerContext, request: ListOffsetsRequest): Promise<ListOffsetsResponse> {
   const topic = ctx.topics.get(request.topic);
   const wanted = request.partitions?.length ? request.partitions : topic.record.assignments.map((_, p) => p);
   const partitions: PartitionOffset[] = [];
   for (const p of wanted) {
     const replica = ctx.topics.partition(request.topic, p);
-    replica.requireLeader();
-    let offset: number;
-    switch (request.spec) {
-      case 'EARLIEST':
-        offset = replica.logStartOffset;
-        break;
-      case 'LATEST':
-        offset = replica.highWatermark;
-        break;
-      case 'TIMESTAMP': {
-        const found = await replica.offsetForTimestamp(request.timestamp ?? 0);
-        offset = found === null || found >= replica.highWatermark ? -1 : Math.max(found, replica.logStartOffset);
-        break;
-      }
-      default:
-        throw new BrokerError('INVALID_REQUEST', 'list offsets needs spec EARLIEST, LATEST or TIMESTAMP');
-    }
+    const offset = await offsetFor(replica, queryOf(request));
     partitions.push({ partition: p, offset, logStartOffset: replica.logStartOffset, highWatermark: replica.highWatermark });
   }
   return { topic: request.topic, partitions };

@@ -21,6 +21,8 @@ export interface OpenPartsOptions {
   addresses: BrokerAddresses;
   reserver: FallocateReserver | null;
   createReplica: ReplicaFactory;
+  /** Bound front-end listeners by name (host:port). */
+  listeners: Record<string, string>;
 }
 
 /**
@@ -29,18 +31,20 @@ export interface OpenPartsOptions {
  * once it has registered itself, so admin calls work from the first moment. On failure, what
  * opened is closed again.
  */
-export async function openBrokerParts({ ctx, dataDir, addresses, reserver, createReplica }: OpenPartsOptions): Promise<BrokerParts> {
+export async function openBrokerParts({ ctx, dataDir, addresses, reserver, createReplica, listeners }: OpenPartsOptions): Promise<BrokerParts> {
   const { config, logger, store, opened } = ctx;
   try {
+    const state = ClusterState.open(store.root);
     const topology = (opened.topology = config.join
-      ? await joinTopology(config.brokerId, addresses, config.join, config.peers)
+      ? await joinTopology(config.brokerId, addresses, config.join, config.peers, state)
       : resolveTopology(config.brokerId, addresses, config.peers, config.controllers));
     const cluster = (opened.cluster = await ClusterNode.start({
       topology,
       advertisedAddress: addresses.client,
       rack: config.rack,
+      listeners,
       metadataDir: path.join(dataDir, 'metadata'),
-      state: ClusterState.open(store.root),
+      state,
       logger,
       random: Math.random,
       ticker: realTicker,

@@ -11,7 +11,7 @@ describe('BrokerLiveness', () => {
 
   it('registers an unknown broker and fences a silent one only after a full session', () => {
     const { liveness, proposed, advance } = setup([{ id: 2, address: 'b', fenced: false, registeredAt: 0 }]);
-    liveness.heartbeat({ brokerId: 1, address: 'a', peerAddress: '', rack: '' });
+    liveness.heartbeat({ brokerId: 1, address: 'a', peerAddress: '', rack: '', listeners: {} });
     expect(proposed).toEqual([{ type: 'registerBroker', id: 1, address: 'a', time: 1000 }]);
     advance(100);
     liveness.check();
@@ -23,8 +23,8 @@ describe('BrokerLiveness', () => {
 
   it('unfences a fenced broker that heartbeats again, and re-registers a moved one', () => {
     const { liveness, proposed } = setup([{ id: 2, address: 'b', fenced: true, registeredAt: 0 }]);
-    liveness.heartbeat({ brokerId: 2, address: 'b', peerAddress: '', rack: '' });
-    liveness.heartbeat({ brokerId: 2, address: 'b2', peerAddress: '', rack: '' });
+    liveness.heartbeat({ brokerId: 2, address: 'b', peerAddress: '', rack: '', listeners: {} });
+    liveness.heartbeat({ brokerId: 2, address: 'b2', peerAddress: '', rack: '', listeners: {} });
     expect(proposed).toEqual([
       { type: 'fenceBroker', id: 2, fenced: false },
       { type: 'registerBroker', id: 2, address: 'b2', time: 1000 },
@@ -33,8 +33,19 @@ describe('BrokerLiveness', () => {
 
   it('re-registers a broker whose peer address or rack changed, carrying both', () => {
     const { liveness, proposed } = setup([{ id: 2, address: 'b', fenced: false, registeredAt: 0, peerAddress: 'p' }]);
-    liveness.heartbeat({ brokerId: 2, address: 'b', peerAddress: 'p', rack: '' });
-    liveness.heartbeat({ brokerId: 2, address: 'b', peerAddress: 'p2', rack: 'r1' });
+    liveness.heartbeat({ brokerId: 2, address: 'b', peerAddress: 'p', rack: '', listeners: {} });
+    liveness.heartbeat({ brokerId: 2, address: 'b', peerAddress: 'p2', rack: 'r1', listeners: {} });
     expect(proposed).toEqual([{ type: 'registerBroker', id: 2, address: 'b', peerAddress: 'p2', rack: 'r1', time: 1000 }]);
+  });
+
+  it('re-registers a broker whose front-end listeners changed, and one that stopped running them', () => {
+    const { liveness, proposed } = setup([{ id: 2, address: 'b', fenced: false, registeredAt: 0, listeners: { kafka: 'k:9092' } }]);
+    liveness.heartbeat({ brokerId: 2, address: 'b', peerAddress: '', rack: '', listeners: { kafka: 'k:9092' } });
+    liveness.heartbeat({ brokerId: 2, address: 'b', peerAddress: '', rack: '', listeners: { kafka: 'k:9093' } });
+    liveness.heartbeat({ brokerId: 2, address: 'b', peerAddress: '', rack: '', listeners: {} });
+    expect(proposed).toEqual([
+      { type: 'registerBroker', id: 2, address: 'b', listeners: { kafka: 'k:9093' }, time: 1000 },
+      { type: 'registerBroker', id: 2, address: 'b', time: 1000 },
+    ]);
   });
 });

@@ -153,6 +153,55 @@ describe('ConsumerGroup', () => {
     expect(rejoined).toMatchObject({ generation: 3, leader: a.memberId });
   });
 
+  it('a held heartbeat is answered when its wait is over, keeping the session', async () => {
+    const [a] = await stableGroupOf(2);
+    let answered = false;
+    const held = group.heartbeat({ generation: 2, memberId: a.memberId, groupInstanceId: '' }, 400).then(() => (answered = true));
+    host.time += 300;
+    group.tick();
+    await settle();
+    expect(answered).toBe(false);
+    host.time += 100;
+    group.tick();
+    await held;
+    expect(group.state).toBe('Stable');
+  });
+
+  it('a held heartbeat is answered REBALANCE_IN_PROGRESS the moment another member\'s session expires', async () => {
+    const [a, b] = await stableGroupOf(2);
+    host.time += SESSION_MS - 100;
+    const held = codeOf(group.heartbeat({ generation: 2, memberId: a.memberId, groupInstanceId: '' }, 5000));
+    host.time += 200;
+    group.tick();
+    expect(await held).toBe('REBALANCE_IN_PROGRESS');
+    expect(group.size).toBe(1);
+    expect(await codeOf(() => group.heartbeat({ generation: 2, memberId: b.memberId, groupInstanceId: '' }))).toBe('UNKNOWN_MEMBER_ID');
+  });
+
+  it('holds a heartbeat at most half the session, and a newer heartbeat answers the one it replaces', async () => {
+    const [a] = await stableGroupOf(2);
+    const identity = { generation: 2, memberId: a.memberId, groupInstanceId: '' };
+    const first = group.heartbeat(identity, SESSION_MS * 10);
+    const second = group.heartbeat(identity, SESSION_MS * 10);
+    await first;
+    let answered = false;
+    const held = second.then(() => (answered = true));
+    host.time += SESSION_MS / 2 - 1;
+    group.tick();
+    await settle();
+    expect(answered).toBe(false);
+    host.time += 1;
+    group.tick();
+    await held;
+  });
+
+  it('a held heartbeat fails with the reason when the group is unloaded', async () => {
+    const [a] = await stableGroupOf(2);
+    const held = codeOf(group.heartbeat({ generation: 2, memberId: a.memberId, groupInstanceId: '' }, 1000));
+    group.close(new BrokerError('NOT_COORDINATOR', 'moved'));
+    expect(await held).toBe('NOT_COORDINATOR');
+  });
+
   it('a member that does not rejoin within the rebalance timeout is dropped from the new generation', async () => {
     const [a, b] = await stableGroupOf(2);
     const rejoin = group.join(joinOf(a.memberId, { protocols: [{ name: 'range', metadata: Buffer.from('new topics') }] }));

@@ -73,6 +73,29 @@ describe('reassignments in the cluster metadata', () => {
     expect(assignment(0)).toEqual({ replicas: [1, 2, 3], leader: 1, leaderTerm: 1 });
   });
 
+  it('refuses to decommission a broker that a move is bringing a replica to', () => {
+    apply({ type: 'reassignPartitions', moves: [move(0, [4, 2, 3])], throttleBytesPerSec: 0, time: 1 });
+    expect(apply({ type: 'decommissionBroker', id: 4, moves: [], time: 2 })).toMatchObject({ ok: false, code: 'REASSIGNMENT_IN_PROGRESS' });
+    expect(state.broker(4)?.decommissioned).toBeUndefined();
+    apply({ type: 'completeReassignment', topicId: TOPIC.topicId, partition: 0, replicas: [4, 2, 3] });
+    expect(apply({ type: 'decommissionBroker', id: 4, moves: [move(0, [1, 2, 3])], time: 3 })).toEqual({ ok: true });
+    // Nor can the decommission's own move be cancelled: broker 4 would keep its replica for good.
+    expect(apply({ type: 'cancelReassignment', topicId: TOPIC.topicId, partition: 0 })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    expect(assignment(0).reassignment?.target).toEqual([1, 2, 3]);
+  });
+
+  it('cancels a decommission: moves under way go back, finished ones stay, and the broker takes replicas again', () => {
+    expect(apply({ type: 'decommissionBroker', id: 1, moves: [move(0, [2, 3, 4]), move(1, [2, 3, 4])], time: 1 })).toEqual({ ok: true });
+    expect(apply({ type: 'completeReassignment', topicId: TOPIC.topicId, partition: 0, replicas: [2, 3, 4] })).toEqual({ ok: true });
+    expect(apply({ type: 'cancelDecommission', id: 1 })).toEqual({ ok: true });
+    expect(state.broker(1)?.decommissioned).toBeUndefined();
+    expect(assignment(0)).toMatchObject({ replicas: [2, 3, 4] });
+    expect(assignment(0).reassignment).toBeUndefined();
+    expect(assignment(1).reassignment).toMatchObject({ target: [2, 3, 1], cancelled: true });
+    expect(apply({ type: 'cancelDecommission', id: 1 })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    expect(apply({ type: 'cancelDecommission', id: 9 })).toMatchObject({ ok: false, code: 'INVALID_REPLICA_ASSIGNMENT' });
+  });
+
   it('decommissions a broker and starts its moves together, or neither when a move is refused', () => {
     expect(apply({ type: 'decommissionBroker', id: 1, moves: [move(0, [2, 3, 1])], time: 1 })).toMatchObject({ ok: false, code: 'BROKER_NOT_AVAILABLE' });
     expect(state.broker(1)?.decommissioned).toBeUndefined();

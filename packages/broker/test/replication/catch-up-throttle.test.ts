@@ -1,8 +1,8 @@
 import type { Message } from '@gregor/raft';
 import { CatchUpThrottle } from '../../src/replication/catch-up-throttle';
 
-function append(to: number, bytes: number): Message {
-  return { type: 'append', from: 1, to, term: 1, index: 0, logTerm: 0, commit: 0, entries: [{ term: 1, firstIndex: 1, lastIndex: 1, type: 'normal', data: new Uint8Array(bytes) }] };
+function append(to: number, bytes: number, index = 0): Message {
+  return { type: 'append', from: 1, to, term: 1, index, logTerm: 0, commit: 0, entries: [{ term: 1, firstIndex: 1, lastIndex: 1, type: 'normal', data: new Uint8Array(bytes) }] };
 }
 
 const heartbeat = (to: number): Message => ({ type: 'heartbeat', from: 1, to, term: 1, index: 0, logTerm: 0, commit: 0 });
@@ -21,6 +21,17 @@ describe('CatchUpThrottle', () => {
     expect(throttle.release()).toEqual([]);
     now += 110; // +1100 bytes pays the debt of 3064 - 2000 (a message counts its framing too)
     expect(throttle.release().map((m) => m.entries![0].data.length)).toEqual([100]);
+  });
+
+  it('keeps one copy of an append the leader resends while probing, in its place', () => {
+    let now = 0;
+    const throttle = new CatchUpThrottle(10_000, () => now);
+    throttle.admit([append(4, 5000, 10)], isLearner);
+    for (let i = 0; i < 100; i++) throttle.admit([append(4, 1000, 20), append(4, 2000, 10)], isLearner);
+    expect(throttle.drain().map((m) => [m.index, m.entries![0].data.length])).toEqual([
+      [20, 1000],
+      [10, 2000],
+    ]);
   });
 
   it('averages to its rate over a long copy', () => {

@@ -1,13 +1,25 @@
 import { Command } from 'commander';
-import { Broker, BrokerConfig, CONFIG_SETTINGS, Logger, jsonLogger, loadBrokerConfig } from '@gregor/broker';
+import { Broker, BrokerConfig, CONFIG_SETTINGS, FrontEnd, Logger, jsonLogger, loadBrokerConfig } from '@gregor/broker';
+import { KafkaFrontEnd } from '@gregor/kafka';
 import { OutputOptions, outputOf, parseInteger, printJsonLines, withOutput } from '../options';
 import { waitForMoves } from '../reassignment-progress';
 import { withAdmin } from './with-admin';
 
-export type StartBroker = (config: BrokerConfig, logger: Logger) => Promise<Broker>;
+export type StartBroker = (config: BrokerConfig, logger: Logger, frontEnds: FrontEnd[]) => Promise<Broker>;
+
+/** The listeners for other protocols that the config turns on. */
+function frontEndsOf(config: BrokerConfig, logger: Logger): FrontEnd[] {
+  if (config.kafkaPort === 0) return [];
+  return [new KafkaFrontEnd({
+    host: config.host,
+    port: config.kafkaPort,
+    advertisedAddress: config.kafkaAdvertisedAddress,
+    onConnectionClosed: (reason) => logger.debug('kafka.connection_closed', { reason }),
+  })];
+}
 
 /** `startBroker` is replaced only by test harnesses that run a broker built differently under the same flags. */
-export function brokerCommand(startBroker: StartBroker = (config, logger) => Broker.start(config, logger)): Command {
+export function brokerCommand(startBroker: StartBroker = (config, logger, frontEnds) => Broker.start(config, logger, { frontEnds })): Command {
   const broker = new Command('broker').description('run a Gregor broker');
   const start = broker
     .command('start')
@@ -22,7 +34,7 @@ export function brokerCommand(startBroker: StartBroker = (config, logger) => Bro
     for (const setting of CONFIG_SETTINGS) flags[setting.key] = opts[setting.key];
     const config = loadBrokerConfig({ flags, env: process.env, configFile: opts.config });
     const logger = jsonLogger(config.logLevel);
-    const running = await startBroker(config, logger);
+    const running = await startBroker(config, logger, frontEndsOf(config, logger));
     let signals = 0;
     const stop = (signal: NodeJS.Signals): void => {
       if (++signals > 1) {
@@ -44,12 +56,19 @@ export function brokerCommand(startBroker: StartBroker = (config, logger) => Bro
   withOutput(broker.command('decommission <id>'))
     .description('move every replica off a broker (keeping each partition\'s replication factor), then mark it removed so it can be stopped')
     .option('--wait', 'show the moves\' progress until the broker is removed')
-    .action(async (idRaw: string, opts: OutputOptions & { wait?: boolean }, cmd: Command) => {
+    .option('--cancel', 'call the decommission off: moves still under way go back, and the broker takes replicas again')
+    .action(async (idRaw: string, opts: OutputOptions & { wait?: boolean; cancel?: boolean }, cmd: Command) => {
       const id = parseInteger(1)(idRaw);
       await withAdmin(cmd, async (admin) => {
+        if (opts.cancel) {
+          const { moves } = await admin.cancelDecommission(id);
+          if (outputOf(opts) === 'json') printJsonLines(moves);
+          else process.stdout.write(`decommission of broker ${id} cancelled: ${moves.length} partition(s) going back\n` + movesList(moves));
+          return;
+        }
         const { moves } = await admin.decommissionBroker(id);
         if (outputOf(opts) === 'json') printJsonLines(moves);
-        else process.stdout.write(`decommissioning broker ${id}: ${moves.length} partition(s) moving\n` + moves.map((m) => `  ${m.topic}-${m.partition} -> [${m.replicas.join(',')}]\n`).join(''));
+        else process.stdout.write(`decommissioning broker ${id}: ${moves.length} partition(s) moving\n` + movesList(moves));
         if (!opts.wait) return;
         await waitForMoves(admin, outputOf(opts), (m) => moves.some((x) => x.topic === m.topic && x.partition === m.partition), async () => {
           const state = (await admin.describeCluster()).brokers.find((b) => b.id === id)?.state;
@@ -60,4 +79,9 @@ export function brokerCommand(startBroker: StartBroker = (config, logger) => Bro
       });
     });
   return broker;
+}
+
+/** One line per move: the partition and the replicas it goes to. */
+function movesList(moves: ReadonlyArray<{ topic: string; partition: number; replicas: number[] }>): string {
+  return moves.map((m) => `  ${m.topic}-${m.partition} -> [${m.replicas.join(',')}]\n`).join('');
 }

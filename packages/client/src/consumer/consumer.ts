@@ -179,7 +179,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       await this.seekAssigned(assigned, target);
     } catch (err) {
       const error = GregorError.from(err);
-      if (!this.awaitsRebalance(error)) throw error;
+      if (!this.awaitsRebalance(error)) {
+        // Not left half-assigned: assigning it again starts it afresh.
+        if (this.assigned.get(assigned.key) === assigned) this.assigned.delete(assigned.key);
+        throw error;
+      }
       void sleep(this.cluster.backoffDelay(assigned.failures++)).then(async () => {
         if (this.closed || this.assigned.get(assigned.key) !== assigned) return;
         await this.startAssigned(assigned, target).catch((failure: unknown) => this.fail(GregorError.from(failure)));

@@ -272,7 +272,8 @@ export class GroupMembership {
   private startTimers(): void {
     const epoch = this.epoch;
     this.timers = [
-      this.clock.after(this.options.heartbeatIntervalMs, () => void this.heartbeat(epoch)),
+      // At once: the coordinator holds it, so a rebalance that starts right after this one is heard of at once too.
+      this.clock.after(0, () => void this.heartbeat(epoch)),
       this.clock.after(this.options.metadataMaxAgeMs, () => void this.watchMetadata(epoch)),
     ];
   }
@@ -289,12 +290,16 @@ export class GroupMembership {
       await this.leaveForPollTimeout();
       return;
     }
+    const interval = this.options.heartbeatIntervalMs;
+    const sent = this.clock.now();
     try {
-      await this.rpc.heartbeat({ group: this.options.group, generation: this.generation, memberId: this.memberId, groupInstanceId: this.options.groupInstanceId ?? '' });
+      // Held by the coordinator until the next one is due, or answered as soon as the group rebalances.
+      await this.rpc.heartbeat({ group: this.options.group, generation: this.generation, memberId: this.memberId, groupInstanceId: this.options.groupInstanceId ?? '', waitMs: interval });
     } catch (err) {
       if (epoch === this.epoch) this.onGroupError(GregorError.from(err));
     }
-    if (epoch === this.epoch) this.timers[0] = this.clock.after(this.options.heartbeatIntervalMs, () => void this.heartbeat(epoch));
+    const due = Math.max(0, interval - (this.clock.now() - sent));
+    if (epoch === this.epoch) this.timers[0] = this.clock.after(due, () => void this.heartbeat(epoch));
   }
 
   /**

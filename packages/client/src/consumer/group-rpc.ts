@@ -21,7 +21,8 @@ export interface GroupRpc {
 /**
  * Group calls through any broker (brokers forward them to the coordinator). JoinGroup and
  * SyncGroup wait for the rest of the group, up to the rebalance timeout, so their deadline is
- * that plus an ordinary request's; a heartbeat later than the session timeout is useless.
+ * that plus an ordinary request's; a heartbeat is held up to its waitMs, and one answered later
+ * than that and the session timeout is useless.
  */
 export function clusterGroupRpc(cluster: Cluster, timeouts: { rebalanceTimeoutMs: number; sessionTimeoutMs: number }): GroupRpc {
   const waiting = timeouts.rebalanceTimeoutMs + cluster.requestTimeoutMs;
@@ -29,7 +30,7 @@ export function clusterGroupRpc(cluster: Cluster, timeouts: { rebalanceTimeoutMs
     join: (request) => cluster.callAny<JoinGroupResponse>('Groups', 'JoinGroup', request, waiting),
     sync: (request) => cluster.callAny<SyncGroupResponse>('Groups', 'SyncGroup', request, waiting),
     heartbeat: async (request) => {
-      await cluster.callAny('Groups', 'Heartbeat', request, Math.min(cluster.requestTimeoutMs, timeouts.sessionTimeoutMs));
+      await cluster.callAny('Groups', 'Heartbeat', request, Math.min(cluster.requestTimeoutMs, timeouts.sessionTimeoutMs) + (request.waitMs ?? 0));
     },
     leave: async (request) => {
       await cluster.callAny('Groups', 'LeaveGroup', request);

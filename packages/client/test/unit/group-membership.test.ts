@@ -2,7 +2,7 @@ import { decodeSubscription, type JoinGroupRequest } from '@gregor/proto';
 import { FakeCoordinator } from './group/fake-coordinator';
 import { ManualClock, until } from './group/manual-clock';
 import { cooperativeTestAssignor } from './group/test-assignors';
-import { TestMember } from './group/test-member';
+import { TEST_MEMBERSHIP_OPTIONS, TestMember } from './group/test-member';
 
 const ALL = 't-0 t-1 t-2 t-3';
 
@@ -44,6 +44,22 @@ describe('GroupMembership', () => {
     // a rejoined holding what it owned, which is what lets the assignor keep it there.
     const aRejoin = joins(coordinator).find((j) => j.memberId === a.membership.memberId)!;
     expect(decodeSubscription(aRejoin.protocols[0].metadata).ownedPartitions).toEqual([{ topic: 't', partitions: [0, 1, 2, 3] }]);
+  });
+
+  it('asks the coordinator to hold each heartbeat up to the interval, and sends the next one the interval after the last was sent', async () => {
+    const { coordinator, clock, timeline } = setup();
+    const a = new TestMember('a', coordinator, clock, timeline).start();
+    await until(clock, () => a.partitions().length === 4, 'a owns every partition');
+    const sent: Array<{ at: number; waitMs: number | undefined }> = [];
+    coordinator.holdHeartbeats((request) => {
+      sent.push({ at: clock.now(), waitMs: request.waitMs });
+      return new Promise((resolve) => clock.after(60, resolve));
+    });
+    await until(clock, () => sent.length >= 4, 'four held heartbeats', 5);
+
+    const interval = TEST_MEMBERSHIP_OPTIONS.heartbeatIntervalMs;
+    expect(sent.every((h) => h.waitMs === interval)).toBe(true);
+    expect(sent.slice(1).map((h, i) => h.at - sent[i].at)).toEqual([interval, interval, interval]);
   });
 
   it('a heartbeat answered REBALANCE_IN_PROGRESS makes the member join again under its member id', async () => {

@@ -2,14 +2,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Admin, GregorError } from '@gregor/client';
-import type { BrokerProgram } from '../broker-program';
+import { ACK_BEFORE_REPLICATION_BROKER, LEARNERS_COUNT_TOWARD_COMMIT_BROKER, type BrokerProgram } from '../broker-program';
 import { LocalCluster, startCluster } from '../cluster';
 import { mulberry32 } from '../prng';
 import { waitFor } from '../wait-for';
 import { checkHistory } from './checker';
 import { ClusterProbe, ClusterState, converged, highWatermarkVector } from './cluster-probe';
-import { injectFault } from './fault-injector';
-import { Mover } from './mover';
+import { NETWORK_FAULTS, injectFault } from './fault-injector';
+import { Mover, type MoverStep } from './mover';
 import { CheckResult } from './history';
 import { readReplicaLogs } from './replica-reader';
 import { FAULT_KINDS, FaultKind, PlannedFault, ScheduleOptions, choose, planFaults, targetsFor } from './schedule';
@@ -40,8 +40,15 @@ export interface ChaosOptions {
   /** true: keep the temporary data directory; false: remove it even after a failure. */
   keepData?: boolean;
   convergeTimeoutMs?: number;
-  /** Reassignment as a fault: random partition moves (and cancellations) all through the run. */
+  /**
+   * Reassignment as a fault: random partition moves (and cancellations), moves that cut their
+   * leader off while new replicas learn, and brokers joining and being decommissioned.
+   */
   moves?: boolean;
+  /** With moves: how many brokers may join over the run (default 2; 0: partition moves only). */
+  joins?: number;
+  /** With moves: the kinds of step to draw from (default all). */
+  moveSteps?: readonly MoverStep[];
   log?: (line: string) => void;
 }
 
@@ -61,9 +68,19 @@ export function summaryLine(result: Pick<ChaosResult, 'acked' | 'lost' | 'duplic
   return `chaos: acked=${result.acked} lost=${result.lost} duplicated=${result.duplicated} divergent=${result.divergent} reordered=${result.reordered} faults=${result.faults}`;
 }
 
-/** The command that replays a run. */
-export function replayCommand(options: Pick<ChaosOptions, 'seed' | 'durationMs' | 'brokers' | 'moves'>): string {
-  return `npm run chaos -- --duration ${Math.round(options.durationMs / 1000)} --seed ${options.seed} --brokers ${options.brokers}${options.moves ? ' --moves' : ''}`;
+/** The chaos CLI's flag that runs each deliberately broken broker. */
+const PROGRAM_FLAGS: ReadonlyArray<[BrokerProgram, string]> = [
+  [ACK_BEFORE_REPLICATION_BROKER, ' --ack-before-replication'],
+  [LEARNERS_COUNT_TOWARD_COMMIT_BROKER, ' --learners-count-toward-commit'],
+];
+
+/** The command that replays a run: its seed and size, its fault kinds, its moves, and a broken broker if it ran one. */
+export function replayCommand(options: Pick<ChaosOptions, 'seed' | 'durationMs' | 'brokers' | 'moves' | 'joins' | 'kinds' | 'partitions' | 'program'>): string {
+  const joins = options.moves && options.joins !== undefined ? ` --joins ${options.joins}` : '';
+  const kinds = options.kinds ? ` --faults ${options.kinds.join(',')}` : '';
+  const partitions = options.partitions !== undefined ? ` --partitions ${options.partitions}` : '';
+  const program = PROGRAM_FLAGS.find(([broken]) => broken === options.program)?.[1] ?? '';
+  return `npm run chaos -- --duration ${Math.round(options.durationMs / 1000)} --seed ${options.seed} --brokers ${options.brokers}${partitions}${kinds}${options.moves ? ' --moves' : ''}${joins}${program}`;
 }
 
 const sleepUntil = (time: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, time - Date.now())));
@@ -102,7 +119,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)}s`;
     workload.start();
     const mover = options.moves
-      ? new Mover({ cluster, topic: CHAOS_TOPIC, partitions, replicationFactor: Math.min(3, cluster.ids.length), seed: options.seed, gapMs: [1000, 4000], log: (line) => log(`chaos: ${elapsed()} ${line}`) })
+      ? new Mover({
+          cluster,
+          topic: CHAOS_TOPIC,
+          partitions,
+          replicationFactor: Math.min(3, cluster.ids.length),
+          seed: options.seed,
+          gapMs: [1000, 4000],
+          joins: options.joins ?? 2,
+          steps: options.moveSteps,
+          log: (line) => log(`chaos: ${elapsed()} ${line}`),
+        })
       : null;
     mover?.start();
     let injected = 0;
@@ -119,8 +146,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     log(`chaos: ${elapsed()} healing everything`);
     await healEverything(cluster, log);
     if (mover) {
-      log(`chaos: ${mover.moves} moves and ${mover.cancels} cancellations started; waiting for the moves to end`);
-      await waitForMoves(cluster, options.convergeTimeoutMs ?? 60000);
+      log(
+        `chaos: ${mover.moves} moves (${mover.cutOffs} cut off from old voters), ${mover.cancels} cancellations, ${mover.joined} joins, ${mover.decommissioned} decommissions started; waiting for the moves to end`,
+      );
+      // A move that never ends is reported and the run goes on to the checker: with a broken
+      // broker it follows from the data that broker lost, which is what the round is there to find.
+      await waitForMoves(cluster, options.convergeTimeoutMs ?? 60000).catch((err: Error) => log(`chaos: error: ${err.message}`));
+      await mover.retireRemoved(options.convergeTimeoutMs ?? 60000).catch((err: Error) => log(`chaos: error: ${err.message}`));
     }
     // Sends still unanswered after this are abandoned: they count as neither acked nor lost.
     await workload.stopProducing(10000);
@@ -185,8 +217,10 @@ async function runFault(cluster: LocalCluster, probe: ClusterProbe, fault: Plann
   } catch {
     // No live broker answered: pick a "leader" from the draw.
   }
-  if (!cluster.ids.includes(leader)) leader = choose(cluster.ids, fault.pick);
-  const targets = targetsFor(fault, leader, cluster.ids);
+  // A network fault cuts proxied links only, so it picks among the brokers started with the cluster.
+  const eligible = NETWORK_FAULTS.includes(fault.kind) ? cluster.wiredIds : cluster.ids;
+  if (!eligible.includes(leader)) leader = choose(eligible, fault.pick);
+  const targets = targetsFor(fault, leader, eligible);
   const startedAt = Date.now();
   log(`fault ${fault.kind} (p${partition} leader ${leader}) on [${targets.victims}]${targets.others.length ? ` vs [${targets.others}]` : ''} for ${fault.durationMs} ms`);
   let heal: () => Promise<void>;

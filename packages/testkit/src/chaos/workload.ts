@@ -1,5 +1,6 @@
 import { Cluster, Consumer, ConsumerRecord, Producer, ProducerRecord, RecordMetadata } from '@gregor/client';
 import { mulberry32, randomInt } from '../prng';
+import { waitFor } from '../wait-for';
 import { Ack, Observation } from './history';
 
 export interface WorkloadOptions {
@@ -162,8 +163,11 @@ export async function readAll(
   const assignment = [...highWatermarks.keys()].map((partition) => ({ topic, partition }));
   for (const tp of assignment) read.set(tp.partition, []);
   const done = (): boolean => assignment.every((tp) => consumer.position(tp) >= highWatermarks.get(tp.partition)!);
+  const deadline = Date.now() + deadlineMs;
   try {
-    await consumer.assign(assignment);
+    // A partition whose leader is still settling fails its assignment: assigned again until the deadline.
+    const assigned = await waitFor(() => consumer.assign(assignment).then(() => true), deadlineMs, 'the final reads to be assigned', 200).catch(() => false);
+    if (!assigned) return read;
     for (const tp of assignment) await consumer.seek(tp, 0);
     const reading = (async () => {
       for await (const record of consumer) {
@@ -172,7 +176,6 @@ export async function readAll(
         }
       }
     })().catch(() => undefined);
-    const deadline = Date.now() + deadlineMs;
     while (!done() && Date.now() < deadline) await sleep(50);
     consumer.close();
     await reading;

@@ -48,6 +48,8 @@ export class FakeCoordinator {
   readonly commits: CommittedOffset[] = [];
   private readonly failures: Array<{ method: Method; reason: string }> = [];
   private nextId = 1;
+  /** How long a heartbeat is held before its answer, as a coordinator holding heartbeats would. */
+  private heartbeatHold: ((request: MemberHeartbeatRequest) => Promise<void>) | null = null;
 
   /** What a member calls. */
   rpc(): GroupRpc {
@@ -62,6 +64,10 @@ export class FakeCoordinator {
 
   failNext(method: Method, reason: string): void {
     this.failures.push({ method, reason });
+  }
+
+  holdHeartbeats(hold: (request: MemberHeartbeatRequest) => Promise<void>): void {
+    this.heartbeatHold = hold;
   }
 
   /** The session timeout of a member ran out. */
@@ -114,10 +120,11 @@ export class FakeCoordinator {
     return new Promise((resolve, reject) => (member.sync = { resolve, reject }));
   }
 
-  private heartbeat(request: MemberHeartbeatRequest): void {
+  private async heartbeat(request: MemberHeartbeatRequest): Promise<void> {
     this.known(request.memberId);
     if (request.generation !== this.generation) throw refuse('ILLEGAL_GENERATION');
     if (this.state === 'PreparingRebalance') throw refuse('REBALANCE_IN_PROGRESS');
+    await this.heartbeatHold?.(request);
   }
 
   private leave(request: LeaveGroupRequest): void {
