@@ -3,24 +3,27 @@ import type { BrokerContext } from './context';
 import type { BrokerSurface, OffsetQuery, PartitionWatch, SurfaceTopic } from './front-end';
 import { groupRequests } from './groups/group-requests';
 import { logFailure } from './services/handlers';
-import type { PartitionReplica } from './partition-replica';
+import { COMMIT_KNOWN_TIMEOUT_MS, type PartitionReplica } from './partition-replica';
 import { effectiveTopicConfigs, validateTopicConfigKey, validateTopicConfigs } from './topic-config';
 import { refuseInternalTopic } from './topic-manager';
 
 /**
  * The offset a query names on a leader: -1 when no record is at or after the timestamp, or when
  * the record with the largest timestamp is not yet committed (a consumer could not read it).
+ * Offsets are bounded by the complete high watermark: a leader just elected may not yet know
+ * what its predecessor committed, and answering its lower figure would move the end backwards.
  */
 export async function offsetFor(replica: PartitionReplica, query: OffsetQuery): Promise<number> {
   replica.requireLeader();
   if (query === 'earliest') return replica.logStartOffset;
-  if (query === 'latest') return replica.highWatermark;
+  const highWatermark = await replica.completeHighWatermark(COMMIT_KNOWN_TIMEOUT_MS);
+  if (query === 'latest') return highWatermark;
   if (query === 'max-timestamp') {
     const found = await replica.maxTimestampRecord();
-    return found !== null && found.offset >= replica.logStartOffset && found.offset < replica.highWatermark ? found.offset : -1;
+    return found !== null && found.offset >= replica.logStartOffset && found.offset < highWatermark ? found.offset : -1;
   }
   const found = await replica.offsetForTimestamp(query.timestamp);
-  return found === null || found >= replica.highWatermark ? -1 : Math.max(found, replica.logStartOffset);
+  return found === null || found >= highWatermark ? -1 : Math.max(found, replica.logStartOffset);
 }
 
 /** The timestamp of the record at `offset` (Kafka answers a query by time with the found record's); -1 if none is there. */

@@ -147,6 +147,8 @@ describe('Kafka clients across a leader failure', () => {
       stdio: ['pipe', 'ignore', 'pipe'],
     });
     let stderr = '';
+    // Writes after kcat exits fail with EPIPE; its exit code reports why.
+    child.stdin.on('error', () => undefined);
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     const exited = new Promise<number | null>((resolve, reject) => {
       child.once('error', reject);
@@ -158,15 +160,15 @@ describe('Kafka clients across a leader failure', () => {
       await paced(20);
     }
     child.stdin.end();
-    await exited;
+    const code = await exited;
     // Transport errors to the killed broker are expected; an undelivered line is not.
     const undelivered = stderr.split('\n').filter((l) => /delivery failed/i.test(l));
-    if (undelivered.length > 0) {
+    if (undelivered.length > 0 || code !== 0) {
       const errors = cluster.ids.flatMap((id) => cluster.broker(id).logs.filter((e) => e.level === 'error').map((e) => `broker ${id}: ${JSON.stringify(e)}`));
       const said = [...new Set(stderr.split('\n').filter((l) => !/delivery failed|Connect to|Disconnected/i.test(l)).map((l) => l.replace(/^%\d\|[\d.]+\|/, '')))];
-      process.stderr.write(`kcat: ${undelivered.length} lines undelivered; kcat said:\n${said.join('\n')}\nbroker errors:\n${errors.join('\n')}\n`);
+      process.stderr.write(`kcat exited ${code}, ${undelivered.length} lines undelivered; kcat said:\n${said.join('\n')}\nbroker errors:\n${errors.join('\n')}\n`);
     }
-    expect(undelivered.slice(0, 5)).toEqual([]);
+    expect({ code, undelivered: undelivered.slice(0, 5) }).toEqual({ code: 0, undelivered: [] });
     await cluster.start(leaders[0]);
 
     const stored = await storedValues(cluster.bootstrap, 'kcat-failover', 30_000);

@@ -2,7 +2,7 @@ import { CONSUMER_PROTOCOL_TYPE, ConsumerProtocolError, decodeAssignment } from 
 import { decodeBatch, encodeBatch, isControlBatch, iterateBatches } from '@gregor/records';
 import { BrokerError } from '../errors';
 import type { Logger } from '../logger';
-import type { PartitionReplica } from '../partition-replica';
+import { COMMIT_KNOWN_TIMEOUT_MS, type PartitionReplica } from '../partition-replica';
 import { ConsumerGroup, GroupLimits, GroupState, MemberIdentity } from './consumer-group';
 import {
   GroupsRecord,
@@ -18,8 +18,6 @@ import {
 } from './group-records';
 
 const READ_BYTES = 1024 * 1024;
-/** How long a read waits for a new leader to learn its commit index: an election timeout or two. */
-const COMMIT_KNOWN_TIMEOUT_MS = 10_000;
 
 export interface GroupsPartitionOptions {
   logger: Logger;
