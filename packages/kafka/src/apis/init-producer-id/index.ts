@@ -1,5 +1,5 @@
 import type { BrokerSurface } from '@gregor/broker';
-import { ErrorCode, kafkaErrorCode } from '../../error-codes';
+import { ErrorCode } from '../../error-codes';
 import type { ApiHandler } from '../../server/handler';
 import { versionedHandler } from '../versioned-handler';
 import { decodeRequest, encodeResponse } from './v0-v4';
@@ -17,8 +17,11 @@ export function serveInitProducerId(surface: BrokerSurface, flexibleFrom: number
     if (transactionalId !== null) return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 };
     try {
       return { errorCode: ErrorCode.NONE, producerId: await surface.allocateProducerId(), producerEpoch: 0 };
-    } catch (err) {
-      return { errorCode: kafkaErrorCode(err), producerId: -1, producerEpoch: -1 };
+    } catch {
+      // The id is a metadata-log write, which fails only while that log elects or is out of
+      // reach. Kafka answers a producer-id block not yet at hand so, and clients retry it (kafkajs
+      // retries InitProducerId on no other code); the surface logs a failure that is not transient.
+      return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, producerId: -1, producerEpoch: -1 };
     }
   }, encodeResponse);
 }
