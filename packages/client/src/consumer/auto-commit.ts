@@ -8,6 +8,7 @@ import { tpKey, type TopicPartition, type TopicPartitionOffset } from './topic-p
 export class AutoCommit {
   private readonly committed = new Map<string, number>();
   private timer: Timer | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly clock: Clock,
@@ -27,7 +28,18 @@ export class AutoCommit {
     this.timer = null;
   }
 
-  async commitNow(): Promise<void> {
+  /**
+   * Commits run one at a time, each taking the positions as they are when it starts: an interval
+   * commit still retrying toward a coordinator that died could otherwise land after a newer one
+   * (the commit before a revoke) and move the group's offset backwards.
+   */
+  commitNow(): Promise<void> {
+    const next = this.inFlight.catch(() => undefined).then(() => this.commitMoved());
+    this.inFlight = next;
+    return next;
+  }
+
+  private async commitMoved(): Promise<void> {
     const due = this.source().filter((o) => this.committed.get(tpKey(o)) !== o.offset);
     if (due.length === 0) return;
     await this.commit(due);

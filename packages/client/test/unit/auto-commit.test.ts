@@ -47,6 +47,30 @@ describe('AutoCommit over ConsumedOffsets', () => {
     expect(errors).toEqual([]);
   });
 
+  it('never has two commits in flight: one asked for while another retries starts after it, with the newest positions', async () => {
+    const clock = new ManualClock();
+    let position = 10;
+    const started: number[] = [];
+    const finish: Array<() => void> = [];
+    const autoCommit = new AutoCommit(clock, 1000, () => [{ ...tp, offset: position }], (offsets) => {
+      started.push(offsets[0].offset);
+      return new Promise<void>((resolve) => finish.push(resolve));
+    }, () => undefined);
+    const first = autoCommit.commitNow();
+    await settle();
+    position = 15;
+    const second = autoCommit.commitNow();
+    await settle();
+    // The first is still in flight (its coordinator died): the second waits rather than racing it.
+    expect(started).toEqual([10]);
+    finish[0]();
+    await first;
+    await settle();
+    expect(started).toEqual([10, 15]);
+    finish[1]();
+    await second;
+  });
+
   it('keeps committing on its interval after a failed commit', async () => {
     const clock = new ManualClock();
     const consumed = new ConsumedOffsets();
