@@ -5,10 +5,10 @@ import type { ReplicatedPartition } from './replication/replicated-partition';
 
 type Waiter = { afterOffset: number; wake: () => void };
 
-/** Starts the Raft side of a replica, which owns the high watermark and reports every move of it. */
 /** How long a reader waits for a new leader to learn its commit index: an election timeout or two. */
 export const COMMIT_KNOWN_TIMEOUT_MS = 10_000;
 
+/** Starts the Raft side of a replica, which owns the high watermark and reports every move of it. */
 export type StartReplication = (onHighWatermark: (highWatermark: number) => void) => ReplicatedPartition;
 
 /**
