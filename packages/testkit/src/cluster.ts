@@ -6,8 +6,6 @@ import type { BrokerProgram } from './broker-program';
 import { FaultProxy } from './fault-proxy';
 import { freePorts } from './free-ports';
 
-export { freePorts };
-
 export interface ClusterOptions {
   /** How many brokers; their ids are 1..brokers. */
   brokers: number;

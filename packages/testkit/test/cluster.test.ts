@@ -1,6 +1,7 @@
 import { Admin } from '@gregor/client';
 import { BrokerProcess, startBroker } from '../src/broker-process';
-import { LocalCluster, defaultControllers, freePorts, peerList } from '../src/cluster';
+import { LocalCluster, defaultControllers, peerList } from '../src/cluster';
+import { freePorts } from '../src/free-ports';
 import { FaultProxy } from '../src/fault-proxy';
 import { waitFor } from '../src/wait-for';
 
