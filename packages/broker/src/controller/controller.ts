@@ -3,6 +3,7 @@ import { decodeBatch, encodeBatch } from '@gregor/records';
 import { PartitionLog } from '@gregor/storage';
 import { BrokerError } from '../errors';
 import type { Logger } from '../logger';
+import { awaitKnownLeader } from '../replication/await-leader';
 import { indexOfOffset } from '../replication/raft-index';
 import { ReplicaStateStore } from '../replication/replica-state-store';
 import { ReplicatedPartition } from '../replication/replicated-partition';
@@ -13,6 +14,8 @@ import { CommandResult, MetadataCommand, parseCommand } from './metadata-command
 export const METADATA_GROUP = '__cluster_metadata/0';
 const MAX_COMMAND_BYTES = 1024 * 1024;
 const RECENT_RESULTS = 4096;
+/** A command proposed during a metadata-log election waits this long for its leader before failing. */
+const LEADER_WAIT_MS = 5_000;
 
 export interface ControllerOptions {
   brokerId: number;
@@ -106,8 +109,8 @@ export class Controller {
 
   /** Runs `command` through the metadata log and returns its result once applied here. */
   async propose(command: MetadataCommand): Promise<CommandResult> {
+    const leader = await awaitKnownLeader(() => this.leaderId, LEADER_WAIT_MS);
     if (this.isLeader) return this.proposeLocally(command);
-    const leader = this.leaderId;
     if (leader === 0) throw new BrokerError('LEADER_NOT_AVAILABLE', 'the cluster controller has no leader yet; retry shortly');
     return this.options.forward(leader, command);
   }

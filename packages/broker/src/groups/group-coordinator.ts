@@ -5,6 +5,7 @@ import type { ForwardedGroupsMethod } from '../cluster/peer-clients';
 import { BrokerError, BrokerErrorCode, ERROR_CODE_METADATA, NotLeaderError } from '../errors';
 import type { Logger } from '../logger';
 import type { PartitionReplica } from '../partition-replica';
+import { awaitKnownLeader } from '../replication/await-leader';
 import type { Ticker } from '../replication/ticker';
 import type { TopicManager } from '../topic-manager';
 import type { GroupLimits } from './consumer-group';
@@ -17,7 +18,6 @@ const FORWARDED_METADATA = 'gregor-forwarded';
 const CLIENT_HOST_METADATA = 'gregor-client-host';
 const FORWARD_TIMEOUT_MS = 10_000;
 const LEADER_WAIT_MS = 10_000;
-const LEADER_POLL_MS = 20;
 /** Session expiry is checked this often: a dead member's partitions move within a session timeout plus this. */
 const SWEEP_MS = 100;
 /** Room for an offsets partition's largest record: a big group's membership. */
@@ -152,10 +152,7 @@ export class GroupCoordinator {
 
   /** A just-created offsets partition elects its leader within an election timeout or two; wait that long, not longer. */
   private async awaitLeader(partition: number): Promise<void> {
-    const deadline = Date.now() + LEADER_WAIT_MS;
-    while (this.knownLeader(partition) === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, LEADER_POLL_MS));
-    }
+    await awaitKnownLeader(() => this.knownLeader(partition), LEADER_WAIT_MS);
   }
 
   private knownLeader(partition: number): number {

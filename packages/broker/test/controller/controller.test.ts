@@ -55,4 +55,11 @@ describe('Controller', () => {
     expect(leader.replica.node.status().config.voters).toEqual([1, 2, 3]);
     expect([1, 2, 3]).toContain(leader.leaderId);
   });
+
+  it('holds a command proposed during an election until a leader is known, instead of refusing it', async () => {
+    await start(testSeed('controller election'));
+    expect(controllers.get(4)!.leaderId).toBe(0);
+    const result = await controllers.get(4)!.propose({ type: 'allocateProducerIds', count: 5 });
+    expect(result).toEqual({ ok: true, value: 1000 });
+  });
 });
