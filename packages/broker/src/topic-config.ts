@@ -1,4 +1,4 @@
-import { DEFAULT_LOG_CONFIG, FlushPolicy, LogConfig } from '@gregor/storage';
+import { CLEANUP_POLICIES, CleanupPolicy, DEFAULT_LOG_CONFIG, FlushPolicy, LogConfig } from '@gregor/storage';
 import { BrokerError } from './errors';
 
 /**
@@ -6,7 +6,7 @@ import { BrokerError } from './errors';
  * module checks them and turns them into the storage LogConfig.
  */
 interface IntKey {
-  field: Exclude<keyof LogConfig, 'flush'> | 'flushIntervalMs' | 'flushIntervalBytes';
+  field: Exclude<keyof LogConfig, 'flush' | 'cleanupPolicy' | 'minCleanableDirtyRatio'> | 'flushIntervalMs' | 'flushIntervalBytes';
   min: number;
   max: number;
   unlimited?: true; // -1 allowed
@@ -22,11 +22,16 @@ const INT_KEYS: Readonly<Record<string, IntKey>> = {
   'max.message.bytes': { field: 'maxMessageBytes', min: 61, max: 2 ** 31 - 1 },
   'flush.interval.ms': { field: 'flushIntervalMs', min: 1, max: 2 ** 31 - 1 },
   'flush.interval.bytes': { field: 'flushIntervalBytes', min: 1, max: Number.MAX_SAFE_INTEGER },
+  'delete.retention.ms': { field: 'deleteRetentionMs', min: 0, max: Number.MAX_SAFE_INTEGER },
+  'min.compaction.lag.ms': { field: 'minCompactionLagMs', min: 0, max: Number.MAX_SAFE_INTEGER },
+  'max.compaction.lag.ms': { field: 'maxCompactionLagMs', min: 1, max: Number.MAX_SAFE_INTEGER },
 };
 
 const FLUSH_POLICY = 'flush.policy';
+const CLEANUP_POLICY = 'cleanup.policy';
+const DIRTY_RATIO = 'min.cleanable.dirty.ratio';
 
-export const TOPIC_CONFIG_KEYS: readonly string[] = [...Object.keys(INT_KEYS), FLUSH_POLICY].sort();
+export const TOPIC_CONFIG_KEYS: readonly string[] = [...Object.keys(INT_KEYS), FLUSH_POLICY, CLEANUP_POLICY, DIRTY_RATIO].sort();
 
 const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 const DEFAULT_FLUSH_INTERVAL_BYTES = 1024 * 1024;
@@ -45,7 +50,28 @@ export function builtInTopicDefaults(): Record<string, string> {
     'flush.policy': d.flush.kind,
     'flush.interval.ms': String(d.flush.kind === 'interval' ? d.flush.intervalMs : DEFAULT_FLUSH_INTERVAL_MS),
     'flush.interval.bytes': String(d.flush.kind === 'interval' ? d.flush.intervalBytes : DEFAULT_FLUSH_INTERVAL_BYTES),
+    'cleanup.policy': d.cleanupPolicy,
+    'min.cleanable.dirty.ratio': String(d.minCleanableDirtyRatio),
+    'delete.retention.ms': String(d.deleteRetentionMs),
+    'min.compaction.lag.ms': String(d.minCompactionLagMs),
+    'max.compaction.lag.ms': String(d.maxCompactionLagMs),
   };
+}
+
+/** Kafka writes the policy list in either order; it is stored as the one spelling storage knows. */
+function parseCleanupPolicy(raw: string): CleanupPolicy {
+  const parts = raw.split(',').map((part) => part.trim()).sort();
+  const policy = parts.join(',') as CleanupPolicy;
+  if (!CLEANUP_POLICIES.includes(policy)) {
+    throw new BrokerError('INVALID_CONFIG', `topic config cleanup.policy must be delete, compact or compact,delete, got ${JSON.stringify(raw)}`);
+  }
+  return policy;
+}
+
+function parseRatio(raw: string): number {
+  const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 0 && value <= 1)) throw new BrokerError('INVALID_CONFIG', `topic config min.cleanable.dirty.ratio must be a number in [0, 1], got ${JSON.stringify(raw)}`);
+  return value;
 }
 
 function parseInt64(key: string, raw: string, spec: IntKey): number {
@@ -66,6 +92,14 @@ export function validateTopicConfigs(configs: Record<string, string>): void {
       if (raw !== 'always' && raw !== 'interval') {
         throw new BrokerError('INVALID_CONFIG', `topic config flush.policy must be "always" or "interval", got ${JSON.stringify(raw)}`);
       }
+      continue;
+    }
+    if (key === CLEANUP_POLICY) {
+      parseCleanupPolicy(raw);
+      continue;
+    }
+    if (key === DIRTY_RATIO) {
+      parseRatio(raw);
       continue;
     }
     validateTopicConfigKey(key);
@@ -100,5 +134,10 @@ export function toLogConfig(effective: Record<string, string>): LogConfig {
     indexIntervalBytes: ints.indexIntervalBytes,
     maxMessageBytes: ints.maxMessageBytes,
     flush,
+    cleanupPolicy: parseCleanupPolicy(effective[CLEANUP_POLICY]),
+    minCleanableDirtyRatio: parseRatio(effective[DIRTY_RATIO]),
+    deleteRetentionMs: ints.deleteRetentionMs,
+    minCompactionLagMs: ints.minCompactionLagMs,
+    maxCompactionLagMs: ints.maxCompactionLagMs,
   };
 }

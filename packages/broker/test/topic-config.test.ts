@@ -16,11 +16,19 @@ describe('topic configs', () => {
     [{ 'retention.ms': '-2' }, /retention.ms/],
     [{ 'segment.bytes': '10' }, /segment.bytes must be an integer in \[1024/],
     [{ 'flush.policy': 'never' }, /flush.policy must be "always" or "interval"/],
-    [{ 'cleanup.policy': 'compact' }, /unknown topic config "cleanup.policy"/],
+    [{ 'cleanup.policy': 'forget' }, /cleanup.policy must be delete, compact or compact,delete/],
+    [{ 'min.cleanable.dirty.ratio': '1.5' }, /min.cleanable.dirty.ratio must be a number in \[0, 1\]/],
+    [{ 'compression.type': 'zstd' }, /unknown topic config "compression.type"/],
     [{ 'max.message.bytes': '1.5' }, /max.message.bytes/],
   ])('rejects %j', (configs, message) => {
     expect(() => validateTopicConfigs(configs as Record<string, string>)).toThrow(message);
     expect(() => validateTopicConfigs(configs as Record<string, string>)).toThrow(BrokerError);
+  });
+
+  it('take the compaction settings, the policy list in either order', () => {
+    const config = toLogConfig(effectiveTopicConfigs({}, { 'cleanup.policy': 'delete,compact', 'min.cleanable.dirty.ratio': '0.25', 'delete.retention.ms': '5', 'min.compaction.lag.ms': '6', 'max.compaction.lag.ms': '7' }));
+    expect(config).toMatchObject({ cleanupPolicy: 'compact,delete', minCleanableDirtyRatio: 0.25, deleteRetentionMs: 5, minCompactionLagMs: 6, maxCompactionLagMs: 7 });
+    expect(toLogConfig(effectiveTopicConfigs({}, {})).cleanupPolicy).toBe('delete');
   });
 
   it('accepts -1 (unlimited) for retention', () => {

@@ -79,9 +79,10 @@ export function batchSize(buf: Buffer, pos = 0): number {
 /**
  * Checks a batch as a leader must before accepting it: enough bytes, a length field that fits the bytes given
  * (bytes after the batch are allowed — compare batchSize with the buffer length to insist on exactly one batch),
- * the size limit, magic 2, the CRC-32C, and the offset range Kafka's produce validation insists on
- * (lastOffsetDelta >= 0, recordsCount >= 1 and recordsCount == lastOffsetDelta + 1). `crcChecked`: the caller
- * has checked this batch's CRC itself already (a leader writing a batch it validated when it was produced).
+ * the size limit, magic 2, the CRC-32C, and an offset range that can hold the records (lastOffsetDelta >= 0,
+ * 0 <= recordsCount <= lastOffsetDelta + 1: compaction leaves a stored batch its offset range and fewer records).
+ * `crcChecked`: the caller has checked this batch's CRC itself already (a leader writing a batch it validated
+ * when it was produced).
  */
 export function validateBatch(buf: Buffer, pos = 0, maxBatchBytes = Infinity, crcChecked = false): BatchHeader {
   requireHeaderBytes(buf, pos);
@@ -113,21 +114,33 @@ export function validateBatch(buf: Buffer, pos = 0, maxBatchBytes = Infinity, cr
   if (header.lastOffsetDelta < 0) {
     throw new RecordsError('INVALID_BATCH', `negative lastOffsetDelta ${header.lastOffsetDelta}`);
   }
+  if (header.recordsCount < 0 || header.recordsCount > header.lastOffsetDelta + 1) {
+    throw new RecordsError(
+      'INVALID_BATCH',
+      `recordsCount ${header.recordsCount} does not fit lastOffsetDelta ${header.lastOffsetDelta} + 1`,
+    );
+  }
+  return header;
+}
+
+/** A produced batch has one record per offset of its range, as Kafka's produce validation insists. */
+function requireDenseOffsets(header: BatchHeader): void {
   if (header.recordsCount !== header.lastOffsetDelta + 1) {
     throw new RecordsError(
       'INVALID_BATCH',
       `recordsCount ${header.recordsCount} does not match lastOffsetDelta ${header.lastOffsetDelta} + 1`,
     );
   }
-  return header;
 }
 
 /**
- * validateBatch for a buffer that must hold exactly one batch (a produce request): trailing bytes
- * are refused too, since a log that stored them would misread everything after.
+ * validateBatch for a buffer that must hold exactly one produced batch: trailing bytes are refused
+ * too, since a log that stored them would misread everything after, and so is a record count that
+ * does not fill the offset range.
  */
 export function validateSingleBatch(buf: Buffer, maxBatchBytes = Infinity): BatchHeader {
   const header = validateBatch(buf, 0, maxBatchBytes);
+  requireDenseOffsets(header);
   const size = LOG_OVERHEAD + header.batchLength;
   if (size !== buf.length) {
     throw new RecordsError('INVALID_BATCH', `expected exactly one batch of ${size} bytes, got ${buf.length} bytes`);

@@ -126,11 +126,19 @@ describe('validateBatch', () => {
     expectRecordsError(() => validateBatch(buf), 'INVALID_BATCH');
   });
 
-  it('rejects a recordsCount that disagrees with lastOffsetDelta', () => {
+  it('rejects a recordsCount past what lastOffsetDelta holds', () => {
     const buf = sampleBatch();
     buf.writeInt32BE(3, RECORDS_COUNT_POS);
     reseal(buf);
     expectRecordsError(() => validateBatch(buf), 'INVALID_BATCH');
+  });
+
+  it('takes a stored batch with fewer records than offsets (compacted), but not as a produced one', () => {
+    const buf = sampleBatch();
+    buf.writeInt32BE(1, RECORDS_COUNT_POS);
+    reseal(buf);
+    expect(validateBatch(buf).recordsCount).toBe(1);
+    expectRecordsError(() => validateSingleBatch(buf), 'INVALID_BATCH');
   });
 });
 

@@ -4,6 +4,11 @@ export type FlushPolicy =
   | { kind: 'always' }
   | { kind: 'interval'; intervalMs: number; intervalBytes: number };
 
+/** Kafka's cleanup.policy: delete old segments, keep the latest record per key, or both. */
+export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
+
+export const CLEANUP_POLICIES: readonly CleanupPolicy[] = ['delete', 'compact', 'compact,delete'];
+
 export interface LogConfig {
   /** A segment rolls before it would grow past this many bytes. */
   segmentBytes: number;
@@ -20,6 +25,24 @@ export interface LogConfig {
   /** Largest batch accepted, in bytes. */
   maxMessageBytes: number;
   flush: FlushPolicy;
+  /** Retention deletes segments only under 'delete'; the cleaner compacts only under 'compact'. */
+  cleanupPolicy: CleanupPolicy;
+  /** The cleaner runs once the uncleaned share of the cleanable bytes reaches this. */
+  minCleanableDirtyRatio: number;
+  /** A tombstone stays this long after its batch's timestamp, so consumers behind can see the delete. */
+  deleteRetentionMs: number;
+  /** Records stay uncompacted at least this long after their batch's timestamp. */
+  minCompactionLagMs: number;
+  /** A dirty segment older than this is cleaned whatever the dirty ratio. */
+  maxCompactionLagMs: number;
+}
+
+export function deletesOldSegments(config: LogConfig): boolean {
+  return config.cleanupPolicy !== 'compact';
+}
+
+export function compacts(config: LogConfig): boolean {
+  return config.cleanupPolicy !== 'delete';
 }
 
 const GiB = 1024 * 1024 * 1024;
@@ -34,6 +57,11 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   retentionMs: 7 * DAY_MS,
   maxMessageBytes: 1024 * 1024,
   flush: Object.freeze({ kind: 'always' }) as FlushPolicy,
+  cleanupPolicy: 'delete',
+  minCleanableDirtyRatio: 0.5,
+  deleteRetentionMs: DAY_MS,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
 });
 
 /** Segment positions are 32-bit in the index files, so a segment can never exceed 2 GiB. */
@@ -54,6 +82,15 @@ export function resolveLogConfig(overrides: Partial<LogConfig> = {}, base: LogCo
   positive('maxMessageBytes', config.maxMessageBytes, 61);
   if (config.retentionBytes !== -1) positive('retentionBytes', config.retentionBytes, 0);
   if (config.retentionMs !== -1) positive('retentionMs', config.retentionMs, 0);
+  if (!CLEANUP_POLICIES.includes(config.cleanupPolicy)) {
+    throw new StorageError('INVALID_CONFIG', `cleanupPolicy must be one of ${CLEANUP_POLICIES.join(', ')}, got ${String(config.cleanupPolicy)}`);
+  }
+  if (!(config.minCleanableDirtyRatio >= 0 && config.minCleanableDirtyRatio <= 1)) {
+    throw new StorageError('INVALID_CONFIG', `minCleanableDirtyRatio must be in [0, 1], got ${config.minCleanableDirtyRatio}`);
+  }
+  positive('deleteRetentionMs', config.deleteRetentionMs, 0);
+  positive('minCompactionLagMs', config.minCompactionLagMs, 0);
+  positive('maxCompactionLagMs', config.maxCompactionLagMs, 1);
   const flush = config.flush;
   if (flush.kind === 'interval') {
     positive('flush.intervalMs', flush.intervalMs);

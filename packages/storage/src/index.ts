@@ -1,6 +1,6 @@
 export { BlockReserver, Preallocation } from './block-reserver';
 export { Clock, systemClock } from './clock';
-export { DEFAULT_LOG_CONFIG, FlushPolicy, LogConfig, resolveLogConfig } from './config';
+export { CLEANUP_POLICIES, CleanupPolicy, DEFAULT_LOG_CONFIG, FlushPolicy, LogConfig, compacts, resolveLogConfig } from './config';
 export { StorageError, StorageErrorCode } from './errors';
 export { FallocateReserver } from './fallocate-reserver';
 export { HeaderState } from './header-state';
@@ -8,3 +8,7 @@ export { OpenReport } from './log-loader';
 export { replaceFile, type Durability } from './replace-file';
 export { AppendResult, BatchInfo, LastBatch, PartitionLog, RetentionOptions } from './partition-log';
 export { ReadResult } from './read-plan';
+export { CleanOptions, CleanReport } from './cleaner/log-cleaner';
+export { IoThrottle } from './cleaner/io-throttle';
+export { OFFSET_MAP_ENTRY_BYTES } from './cleaner/offset-map';
+export { SwapStep } from './cleaner/segment-swap';

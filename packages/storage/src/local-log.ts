@@ -104,6 +104,15 @@ export class LocalLog {
     syncDirectory(this.dir);
   }
 
+  /** Puts `replacement` (a cleaned copy, already synced) where `segment` was, and closes `segment`; reads under way on it finish. */
+  replaceSegment(segment: LogSegment, replacement: LogSegment): void {
+    const at = this.list.indexOf(segment);
+    if (at < 0 || segment === this.active) throw new Error(`segment ${segment.baseOffset} is not a sealed segment of ${this.dir}`);
+    this.list[at] = replacement;
+    this.dirty.delete(segment);
+    segment.close();
+  }
+
   /** After an unclean open: segments reaching past `recoveryPoint` may hold writes this process made and never synced. */
   markUnsyncedPast(recoveryPoint: number): void {
     for (const segment of this.list) if (segment.nextOffset > recoveryPoint) this.dirty.add(segment);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLEAN_SHUTDOWN_FILE, readRecoveryPoint } from './checkpoint-files';
+import { recoverSwaps } from './cleaner/segment-swap';
 import { LogConfig } from './config';
 import { syncDirectory } from './file-io';
 import { MIN_AHEAD_BYTES } from './reserve-ahead';
@@ -29,6 +30,7 @@ export interface LoadedLog {
  */
 export function loadLog(dir: string, config: LogConfig, now: number): LoadedLog {
   fs.mkdirSync(dir, { recursive: true });
+  recoverSwaps(dir);
   const bases = listSegmentBases(dir);
   const markerPath = path.join(dir, CLEAN_SHUTDOWN_FILE);
   const cleanShutdown = fs.existsSync(markerPath);

@@ -16,7 +16,9 @@ import { BatchExtent, extentOf } from './batch-scan';
 import type { Preallocation } from './block-reserver';
 import { CLEAN_SHUTDOWN_FILE, writeRecoveryPoint } from './checkpoint-files';
 import { Clock, systemClock } from './clock';
-import { LogConfig, resolveLogConfig } from './config';
+import { CleanOptions, CleanReport, cleanLog } from './cleaner/log-cleaner';
+import { AfterSwapStep, commitSwap } from './cleaner/segment-swap';
+import { LogConfig, compacts, deletesOldSegments, resolveLogConfig } from './config';
 import { DurableOffset } from './durable-offset';
 import { StorageError } from './errors';
 import { syncDirectory } from './file-io';
@@ -454,13 +456,15 @@ export class PartitionLog {
   }
 
   /**
-   * Deletes whole oldest segments past retention.bytes or retention.ms; the active segment stays,
+   * Deletes whole oldest segments past retention.bytes or retention.ms (under a cleanup policy that
+   * deletes); the active segment stays,
    * and so does any segment holding an offset at or past `below` (a replica keeps what is not yet
    * committed). `beforeDelete` hears the new log start and the last batch to go before any file
    * is removed, so a caller can first record where its log now begins.
    */
   async applyRetention(options: RetentionOptions = {}): Promise<number> {
     this.ensureWritable();
+    if (!deletesOldSegments(this.cfg)) return 0;
     const { retentionBytes, retentionMs } = this.cfg;
     const below = options.below ?? Number.MAX_SAFE_INTEGER;
     const cutoff = this.clock.now() - retentionMs;
@@ -480,6 +484,38 @@ export class PartitionLog {
     if (lastDeleted) options.beforeDelete?.(newStart, lastDeleted);
     this.local.deleteOldest(count);
     return count;
+  }
+
+  /**
+   * One pass of compaction (see cleanLog) under a cleanup policy that compacts; null when there
+   * was nothing to clean. Appends, reads and retention go on while it runs.
+   */
+  async clean(options: CleanOptions): Promise<CleanReport | null> {
+    this.ensureWritable();
+    if (!compacts(this.cfg)) return null;
+    return cleanLog(
+      {
+        dir: this.dir,
+        config: this.cfg,
+        now: () => this.clock.now(),
+        segments: () => this.local.segments,
+        swapIn: (segment, afterStep) => this.swapInCleaned(segment, afterStep),
+      },
+      options,
+    );
+  }
+
+  private swapInCleaned(segment: LogSegment, afterStep: AfterSwapStep): boolean {
+    if (this.closed || this.failure !== null || !this.local.segments.includes(segment) || segment === this.active) return false;
+    commitSwap(this.dir, segment.baseOffset, afterStep);
+    const { segment: replacement, problem } = LogSegment.recover(this.dir, segment.baseOffset, this.cfg.indexIntervalBytes, this.clock.now());
+    if (problem !== null || replacement.nextOffset !== segment.nextOffset) {
+      this.failure = new StorageError('CORRUPT_LOG', `cleaned segment ${segment.baseOffset} of ${this.dir} does not read back: ${problem ?? `it ends at ${replacement.nextOffset}`}`);
+      throw this.failure;
+    }
+    replacement.seal();
+    this.local.replaceSegment(segment, replacement);
+    return true;
   }
 
   /** Makes everything appended so far durable. */
