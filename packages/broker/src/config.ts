@@ -39,6 +39,12 @@ export interface BrokerConfig {
   fetchMaxWaitMs: number;
   subscribeMaxInFlightBytes: number;
   retentionCheckIntervalMs: number;
+  /** Pause between log-cleaner passes over the compacted partitions. */
+  logCleanerBackoffMs: number;
+  /** Memory of the cleaner's key map, which bounds how much of a log one pass cleans. */
+  logCleanerDedupeBufferSize: number;
+  /** Cap on the cleaner's reads and writes together, bytes per second; 0 = none. */
+  logCleanerIoMaxBytesPerSecond: number;
   shutdownTimeoutMs: number;
   /** V8's old-generation growth past the live heap before a full collection, in percent; 0 = V8's adaptive factor. */
   heapGrowingPercent: number;
@@ -97,6 +103,9 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
   { key: 'fetchMaxWaitMs', flag: '--fetch-max-wait-ms', env: 'GREGOR_FETCH_MAX_WAIT_MS', kind: 'int', default: 30000, min: 0, max: 3600000, description: 'cap on a Fetch long poll\'s max_wait_ms' },
   { key: 'subscribeMaxInFlightBytes', flag: '--subscribe-max-in-flight-bytes', env: 'GREGOR_SUBSCRIBE_MAX_IN_FLIGHT_BYTES', kind: 'int', default: 4 * MiB, min: 1, max: 2 ** 31 - 1, description: 'bytes a Subscribe stream may buffer unsent before it pauses' },
   { key: 'retentionCheckIntervalMs', flag: '--retention-check-interval-ms', env: 'GREGOR_RETENTION_CHECK_INTERVAL_MS', kind: 'int', default: 300000, min: 10, max: 2 ** 31 - 1, description: 'how often old segments are deleted' },
+  { key: 'logCleanerBackoffMs', flag: '--log-cleaner-backoff-ms', env: 'GREGOR_LOG_CLEANER_BACKOFF_MS', kind: 'int', default: 15000, min: 10, max: 2 ** 31 - 1, fileKey: 'log.cleaner.backoff.ms', description: 'pause between passes of the log cleaner over partitions with cleanup.policy=compact' },
+  { key: 'logCleanerDedupeBufferSize', flag: '--log-cleaner-dedupe-buffer-size', env: 'GREGOR_LOG_CLEANER_DEDUPE_BUFFER_SIZE', kind: 'int', default: 32 * MiB, min: 1024, max: 2 ** 31 - 1, fileKey: 'log.cleaner.dedupe.buffer.size', description: 'memory of the cleaner\'s key map (24 bytes a key); a pass cleans as far as its keys fit' },
+  { key: 'logCleanerIoMaxBytesPerSecond', flag: '--log-cleaner-io-max-bytes-per-second', env: 'GREGOR_LOG_CLEANER_IO_MAX_BYTES_PER_SECOND', kind: 'int', default: 0, min: 0, max: Number.MAX_SAFE_INTEGER, fileKey: 'log.cleaner.io.max.bytes.per.second', description: 'cap on the cleaner\'s disk reads and writes, bytes per second; 0 = none' },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout-ms', env: 'GREGOR_SHUTDOWN_TIMEOUT_MS', kind: 'int', default: 10000, min: 0, max: 3600000, description: 'how long SIGTERM waits for in-flight calls' },
   { key: 'heapGrowingPercent', flag: '--heap-growing-percent', env: 'GREGOR_HEAP_GROWING_PERCENT', kind: 'int', default: 300, min: 0, max: 1000, description: 'how far the JavaScript heap grows past its live size before a full collection, in percent; 0 = V8\'s adaptive factor' },
   { key: 'logPreallocateBytes', flag: '--log-preallocate-bytes', env: 'GREGOR_LOG_PREALLOCATE_BYTES', kind: 'int', default: 64 * MiB, min: 0, max: 2 ** 31 - 1, description: 'disk space reserved ahead of each partition\'s appends, at most (fallocate --keep-size); 0 = none' },

@@ -1,4 +1,5 @@
-import type { AppendResult, PartitionLog, ReadResult } from '@gregor/storage';
+import { RecordsError, visitRecords } from '@gregor/records';
+import { compacts, type AppendResult, type PartitionLog, type ReadResult } from '@gregor/storage';
 import { BrokerError } from './errors';
 import type { Acks } from './replication/pending-appends';
 import type { ReplicatedPartition } from './replication/replicated-partition';
@@ -55,7 +56,24 @@ export class PartitionReplica {
 
   /** Appends one batch through Raft, which checks leadership and the topic's max.message.bytes. */
   append(batch: Buffer, acks: Acks = 'all'): Promise<AppendResult> {
-    return this.replication.append(batch, acks, this.log.config().maxMessageBytes);
+    const config = this.log.config();
+    if (compacts(config)) this.requireKeys(batch);
+    return this.replication.append(batch, acks, config.maxMessageBytes);
+  }
+
+  /** Compaction keeps the newest record per key, so a compacted topic refuses records without one, as Kafka does. */
+  private requireKeys(batch: Buffer): void {
+    let keyless = false;
+    try {
+      visitRecords(batch, (record) => {
+        keyless ||= record.key === null;
+      });
+    } catch (err) {
+      // A malformed batch is refused by the append itself, with the error produce has always given it.
+      if (err instanceof RecordsError) return;
+      throw err;
+    }
+    if (keyless) throw new RecordsError('INVALID_RECORD', `${this.name} has cleanup.policy=compact and takes only records with a key`);
   }
 
   private requireOpen(): void {

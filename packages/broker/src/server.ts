@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { FallocateReserver } from '@gregor/storage';
+import { IoThrottle, type FallocateReserver } from '@gregor/storage';
 import { claimBrokerId } from './cluster/cluster-config';
 import type { BrokerConfig } from './config';
 import { brokerSurface } from './broker-surface';
@@ -29,6 +29,7 @@ export interface BrokerStartOptions {
  */
 export class Broker {
   private retentionTimer: NodeJS.Timeout | undefined;
+  private cleanerTimer: NodeJS.Timeout | undefined;
   private autoBalanceTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -71,6 +72,7 @@ export class Broker {
     }
     const broker = new Broker(config, listeners, frontEnds, advertised, parts, store, shutdown, logger, reserver);
     broker.startRetention();
+    broker.startCleaner();
     if (config.autoBalance) broker.startAutoBalance(ctx);
     broker.logStarted(dataDir);
     return broker;
@@ -100,6 +102,21 @@ export class Broker {
     this.retentionTimer.unref();
   }
 
+  /** Cleaner passes run one after another, `logCleanerBackoffMs` apart, all under one I/O throttle. */
+  private startCleaner(): void {
+    const throttle = new IoThrottle(this.config.logCleanerIoMaxBytesPerSecond);
+    const options = { dedupeBufferBytes: this.config.logCleanerDedupeBufferSize, throttle };
+    const next = (): void => {
+      this.cleanerTimer = setTimeout(() => {
+        void this.parts.topics.cleanLogs(options).finally(() => {
+          if (this.stopping === undefined) next();
+        });
+      }, this.config.logCleanerBackoffMs);
+      this.cleanerTimer.unref();
+    };
+    next();
+  }
+
   private startAutoBalance(ctx: BrokerContext): void {
     const balancer = new AutoBalancer(ctx, this.config.brokerSessionTimeoutMs);
     this.autoBalanceTimer = setInterval(() => balancer.check(), this.config.brokerHeartbeatMs);
@@ -126,6 +143,7 @@ export class Broker {
   private async doStop(): Promise<void> {
     this.logger.info('broker.stopping', {});
     clearInterval(this.retentionTimer);
+    clearTimeout(this.cleanerTimer);
     clearInterval(this.autoBalanceTimer);
     this.shutdown.abort();
     this.parts.cluster.transport.endInbound();

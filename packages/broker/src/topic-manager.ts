@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { PartitionLog, Preallocation } from '@gregor/storage';
+import { IoThrottle, PartitionLog, Preallocation } from '@gregor/storage';
 import type { ClusterNode } from './cluster/cluster-node';
 import type { ClusterTopic } from './controller/metadata-commands';
 import { placeReplicas } from './controller/placement';
@@ -337,6 +337,21 @@ export class TopicManager {
           }
         } catch (err) {
           this.options.logger.error('retention.failed', { partition: replica.name, ...errorFields(err) });
+        }
+      }
+    }
+  }
+
+  /** One pass of the log cleaner over every local replica whose topic compacts, never past its commit point. */
+  async cleanLogs(options: { dedupeBufferBytes: number; throttle: IoThrottle }): Promise<void> {
+    for (const topic of this.topics.values()) {
+      for (const replica of topic.partitions) {
+        if (!replica || this.closed) continue;
+        try {
+          const report = await replica.log.clean({ below: replica.highWatermark, ...options });
+          if (report && report.segmentsRewritten > 0) this.options.logger.info('cleaner.cleaned', { partition: replica.name, ...report });
+        } catch (err) {
+          if (!this.closed) this.options.logger.error('cleaner.failed', { partition: replica.name, ...errorFields(err) });
         }
       }
     }

@@ -22,6 +22,8 @@ const LEADER_WAIT_MS = 10_000;
 const SWEEP_MS = 100;
 /** Room for an offsets partition's largest record: a big group's membership. */
 const OFFSETS_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/** Kafka's offsets.topic.segment.bytes: segments small enough to seal, and so be compacted, at a modest commit rate. */
+const OFFSETS_SEGMENT_BYTES = 100 * 1024 * 1024;
 
 export const DEFAULT_GROUP_LIMITS: GroupLimits = { minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 30 * 60 * 1000, maxSize: 1000 };
 
@@ -140,7 +142,13 @@ export class GroupCoordinator {
     if (!group || group.includes('\u0000')) throw new BrokerError('INVALID_GROUP_ID', 'group id must be non-empty text');
     const { topics } = this.options;
     if (!this.options.cluster.state.topic(OFFSETS_TOPIC)) {
-      const configs = { 'retention.ms': '-1', 'retention.bytes': '-1', 'max.message.bytes': String(OFFSETS_MAX_MESSAGE_BYTES) };
+      const configs = {
+        'cleanup.policy': 'compact',
+        'segment.bytes': String(OFFSETS_SEGMENT_BYTES),
+        'retention.ms': '-1',
+        'retention.bytes': '-1',
+        'max.message.bytes': String(OFFSETS_MAX_MESSAGE_BYTES),
+      };
       await topics.create(OFFSETS_TOPIC, this.options.offsetsTopicPartitions, configs).catch((err: { code?: string }) => {
         if (err.code !== 'TOPIC_EXISTS') throw err;
       });
