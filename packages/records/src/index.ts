@@ -33,7 +33,7 @@ export { CompressionType, TimestampType, isControlBatch } from './attributes';
 export { type BatchOptions, encodeBatch } from './batch-encoder';
 export { BatchBuilder, type BuiltBatch, type BuiltBatchOptions } from './batch-builder';
 export { iterateBatches } from './batch-iterator';
-export { type FilteredRecord, filterBatch, visitRecords } from './batch-filter';
+export { type FilteredRecord, canJoinEmpty, emptyBatch, filterBatch, visitRecords } from './batch-filter';
 export { type CompressionCodec, registerCompressionCodec } from './compression';
 export { COMPRESSION_NAMES, type CompressionName, compressionTypeNamed } from './compression-names';
 export { type DecodedBatch, decodeBatch } from './batch-decoder';

@@ -1,4 +1,4 @@
-import { CompressionType, decodeBatch, encodeBatch, filterBatch, readBatchHeader, TimestampType, validateBatch } from '@gregor/records';
+import { canJoinEmpty, CompressionType, decodeBatch, emptyBatch, encodeBatch, filterBatch, readBatchHeader, TimestampType, validateBatch } from '@gregor/records';
 
 const records = ['a', 'b', 'c', 'd'].map((value, i) => ({ key: Buffer.from(`k${i % 2}`), value: value === 'c' ? null : Buffer.from(value), timestamp: 1_000 + i * 10 }));
 
@@ -58,5 +58,24 @@ describe('filterBatch', () => {
     const batch = encodeBatch(records, options);
     batch[batch.length - 1] ^= 0xff;
     expect(() => filterBatch(batch, () => false)).toThrow(/crc/i);
+  });
+});
+
+describe('record-less batches', () => {
+  const emptied = (baseOffset: number, options: { producerId?: number; epoch?: number } = {}) =>
+    readBatchHeader(filterBatch(encodeBatch(records, { baseOffset, partitionLeaderEpoch: options.epoch ?? 3, producerId: options.producerId ?? -1, producerEpoch: options.producerId === undefined ? -1 : 0, baseSequence: options.producerId === undefined ? -1 : 0 }), () => false));
+
+  it('join when neighbours of one term without a producer, and not otherwise', () => {
+    expect(canJoinEmpty(emptied(0), emptied(4))).toBe(true);
+    expect(canJoinEmpty(emptied(0), emptied(5))).toBe(false);
+    expect(canJoinEmpty(emptied(0), emptied(4, { epoch: 4 }))).toBe(false);
+    expect(canJoinEmpty(emptied(0, { producerId: 9 }), emptied(4))).toBe(false);
+    expect(canJoinEmpty(readBatchHeader(encodeBatch(records, { partitionLeaderEpoch: 3 })), emptied(4))).toBe(false);
+  });
+
+  it('cover any range given, as a valid batch of no records', () => {
+    const joined = validateBatch(emptyBatch(emptied(0), 2, 9));
+    expect(joined).toMatchObject({ baseOffset: 2, lastOffsetDelta: 7, recordsCount: 0, partitionLeaderEpoch: 3 });
+    expect(() => emptyBatch(readBatchHeader(encodeBatch(records)), 0, 3)).toThrow(/holds 4 records/);
   });
 });

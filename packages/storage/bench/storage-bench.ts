@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeBatch } from '@gregor/records';
-import { LogConfig, PartitionLog } from '@gregor/storage';
+import { IoThrottle, LogConfig, PartitionLog } from '@gregor/storage';
 import { mulberry32 } from '@gregor/testkit';
 
 const MiB = 1024 * 1024;
@@ -15,6 +15,9 @@ const RECORD_BYTES = 1024;
 const TOTAL_BYTES = Number(process.env.BENCH_TOTAL_MB ?? 512) * MiB;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const OPEN_LOG_BYTES = Number(process.env.BENCH_OPEN_GB ?? 2) * 1024 * MiB;
+const CLEAN_BYTES = Number(process.env.BENCH_CLEAN_MB ?? 256) * MiB;
+/** Appends timed for produce latency, idle and while the cleaner runs. */
+const LATENCY_APPENDS = 400;
 const ROOT = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'gregor-bench-'));
 
 function batchOf(batchBytes: number): Buffer {
@@ -113,6 +116,91 @@ async function openCleanLog(): Promise<{ seconds: number; bytes: number; segment
   return result;
 }
 
+/**
+ * A compacted log of CLEAN_BYTES of 1 KiB keyed records in 16-record batches, where a share
+ * `duplicates` of the records repeat an earlier record's key (the rest are new keys), and one
+ * more batch so every segment written is sealed.
+ */
+async function compactedLog(duplicates: number, seed: number): Promise<PartitionLog> {
+  const log = await PartitionLog.open(freshDir(`clean-${duplicates}`), {
+    cleanupPolicy: 'compact',
+    minCleanableDirtyRatio: 0,
+    segmentBytes: 64 * MiB,
+    flush: { kind: 'interval', intervalMs: 1000, intervalBytes: 256 * MiB },
+  });
+  const random = mulberry32(seed);
+  const value = Buffer.alloc(RECORD_BYTES - 40, 'v');
+  let keys = 0;
+  while (log.sizeInBytes < CLEAN_BYTES) {
+    const records = Array.from({ length: 16 }, () => {
+      const key = keys > 0 && random() < duplicates ? Math.floor(random() * keys) : keys++;
+      return { key: Buffer.from(`key-${key}`), value };
+    });
+    await log.append(encodeBatch(records));
+  }
+  await log.append(encodeBatch([{ key: Buffer.from('last'), value }], { baseTimestamp: Date.now() }));
+  await log.flush();
+  return log;
+}
+
+/** One cleaner pass over the log: the sealed bytes it took in per second. */
+async function cleanRun(log: PartitionLog): Promise<{ bytesPerSec: number; removed: number }> {
+  const sealedBytes = log.sizeInBytes;
+  const start = process.hrtime.bigint();
+  const report = await log.clean({ below: log.logEndOffset, dedupeBufferBytes: 128 * MiB, throttle: new IoThrottle(0) });
+  if (!report) throw new Error('the cleaner found nothing to clean');
+  return { bytesPerSec: sealedBytes / seconds(start), removed: report.recordsRemoved };
+}
+
+/** p99 of LATENCY_APPENDS appends of 16 KiB batches to a log that fsyncs each, in milliseconds. */
+async function appendP99(log: PartitionLog): Promise<number> {
+  const batch = batchOf(16 * 1024);
+  const latencies: number[] = [];
+  for (let i = 0; i < LATENCY_APPENDS; i++) {
+    const start = process.hrtime.bigint();
+    await log.append(batch);
+    latencies.push(seconds(start) * 1000);
+  }
+  latencies.sort((a, b) => a - b);
+  return latencies[Math.floor(latencies.length * 0.99)];
+}
+
+/** The cleaner against the raw disk write rate, at 10% and 90% duplicate keys, and an fsyncing producer's p99 beside it. */
+async function cleanerCases(): Promise<void> {
+  for (const duplicates of [0.1, 0.9]) {
+    const rates: number[] = [];
+    const ratios: number[] = [];
+    const idle: number[] = [];
+    const busy: number[] = [];
+    let removed = 0;
+    for (let run = 0; run < RUNS; run++) {
+      const reference = diskSeqWrite();
+      const log = await compactedLog(duplicates, run + 1);
+      const producer = await PartitionLog.open(freshDir('producer'), { flush: { kind: 'always' } });
+      idle.push(await appendP99(producer));
+      const cleaning = cleanRun(log);
+      busy.push(await appendP99(producer));
+      const cleaned = await cleaning;
+      rates.push(cleaned.bytesPerSec);
+      ratios.push(cleaned.bytesPerSec / reference);
+      removed = cleaned.removed;
+      await producer.close();
+      await log.close();
+    }
+    emit({
+      bench: 'storage.clean',
+      duplicateKeys: duplicates,
+      MBps: round(median(rates) / 1e6),
+      ratioToDisk: round(median(ratios)),
+      recordsRemoved: removed,
+      produceP99IdleMs: round(median(idle)),
+      produceP99CleaningMs: round(median(busy)),
+      produceP99Ratio: round(median(busy) / median(idle)),
+      runs: RUNS,
+    });
+  }
+}
+
 function emit(fields: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(fields)}\n`);
 }
@@ -161,6 +249,7 @@ async function main(): Promise<void> {
   const readRate = median(reads);
   emit({ bench: 'storage.read', readBytes: MiB, MBps: round(readRate / 1e6), recordsPerSec: Math.round(readRate / RECORD_BYTES), runs: RUNS });
   emit({ bench: 'storage.lookup', lookupsPerSec: Math.round(median(lookups)), runs: RUNS });
+  await cleanerCases();
   const open = await openCleanLog();
   emit({ bench: 'storage.open', logGB: round(open.bytes / 1024 / MiB), segments: open.segments, seconds: round(open.seconds) });
   fs.rmSync(ROOT, { recursive: true, force: true });

@@ -18,6 +18,8 @@ export interface BatchExtent {
   lastOffset: number;
   maxTimestamp: number;
   partitionLeaderEpoch: number;
+  /** Fewer than the offsets it spans once compacted; 0 for a batch the cleaner emptied. */
+  recordsCount: number;
 }
 
 export function extentOf(header: BatchHeader, position: number): BatchExtent {
@@ -28,6 +30,7 @@ export function extentOf(header: BatchHeader, position: number): BatchExtent {
     lastOffset: header.baseOffset + header.lastOffsetDelta,
     maxTimestamp: header.maxTimestamp,
     partitionLeaderEpoch: header.partitionLeaderEpoch,
+    recordsCount: header.recordsCount,
   };
 }
 

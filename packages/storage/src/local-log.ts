@@ -110,7 +110,7 @@ export class LocalLog {
     if (at < 0 || segment === this.active) throw new Error(`segment ${segment.baseOffset} is not a sealed segment of ${this.dir}`);
     this.list[at] = replacement;
     this.dirty.delete(segment);
-    segment.close();
+    segment.close(true);
   }
 
   /** After an unclean open: segments reaching past `recoveryPoint` may hold writes this process made and never synced. */

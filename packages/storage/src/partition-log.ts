@@ -47,6 +47,8 @@ export interface BatchInfo {
   lastOffset: number;
   /** The batch's partitionLeaderEpoch: the Raft term of the leader that appended it. */
   term: number;
+  /** False for a batch compaction emptied: it may be read as cut at any offset it spans. */
+  hasRecords: boolean;
 }
 
 export interface RetentionOptions {
@@ -315,7 +317,7 @@ export class PartitionLog {
     this.ensureOpen();
     if (offset < this.logStartOffset || offset >= this.logEndOffset) return null;
     const batch = this.local.segments[this.local.segmentIndexFor(offset)].locate(offset);
-    return batch && { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset, term: batch.partitionLeaderEpoch };
+    return batch && { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset, term: batch.partitionLeaderEpoch, hasRecords: batch.recordsCount > 0 };
   }
 
   /** The first offset whose record timestamp is at least `timestamp`, or null when every record is older. */
@@ -508,12 +510,11 @@ export class PartitionLog {
   private swapInCleaned(segment: LogSegment, afterStep: AfterSwapStep): boolean {
     if (this.closed || this.failure !== null || !this.local.segments.includes(segment) || segment === this.active) return false;
     commitSwap(this.dir, segment.baseOffset, afterStep);
-    const { segment: replacement, problem } = LogSegment.recover(this.dir, segment.baseOffset, this.cfg.indexIntervalBytes, this.clock.now());
-    if (problem !== null || replacement.nextOffset !== segment.nextOffset) {
-      this.failure = new StorageError('CORRUPT_LOG', `cleaned segment ${segment.baseOffset} of ${this.dir} does not read back: ${problem ?? `it ends at ${replacement.nextOffset}`}`);
+    const replacement = LogSegment.openTrusted(this.dir, segment.baseOffset, segment.nextOffset, this.clock.now());
+    if (replacement === null) {
+      this.failure = new StorageError('CORRUPT_LOG', `cleaned segment ${segment.baseOffset} of ${this.dir} does not match its indexes or ends before ${segment.nextOffset}`);
       throw this.failure;
     }
-    replacement.seal();
     this.local.replaceSegment(segment, replacement);
     return true;
   }

@@ -31,6 +31,7 @@ export class LogSegment {
   /** Async reads and syncs still using the fd; closing waits for them so the fd number is never reused under them. */
   private fdUsers = 0;
   private closeRequested = false;
+  private closeInBackground = false;
   /**
    * Bytes whose CRCs are known good: the prefix [0, verifiedBelow) that reads have checked, and
    * the suffix from verifiedFrom that this process validated as it wrote or recovered them.
@@ -315,16 +316,22 @@ export class LogSegment {
     this.timeIndex.sync();
   }
 
-  close(): void {
+  /**
+   * `inBackground`: the log file's last close happens on the libuv pool, for a file already
+   * replaced by rename, whose close frees all its pages and would hold the event loop meanwhile.
+   */
+  close(inBackground = false): void {
     if (this.closeRequested) return;
     this.closeRequested = true;
+    this.closeInBackground = inBackground;
     if (this.fdUsers === 0) this.closeFiles();
   }
 
   private closeFiles(): void {
     this.offsetIndex.close();
     this.timeIndex.close();
-    fs.closeSync(this.fd);
+    if (this.closeInBackground) fs.close(this.fd, () => undefined);
+    else fs.closeSync(this.fd);
   }
 
   /** Closes and removes the segment's files; reads already under way finish on the unlinked file. */

@@ -96,7 +96,7 @@ describe('PartitionLog append and read', () => {
     for (const offset of [0, 3, 37, 79]) {
       expect(log.readNow(offset, 3000, 60)).toEqual(await log.read(offset, 3000, 60));
     }
-    expect(log.batchAt(37)).toEqual({ baseOffset: 36, lastOffset: 39, term: 19 });
+    expect(log.batchAt(37)).toEqual({ baseOffset: 36, lastOffset: 39, term: 19, hasRecords: true });
     expect(log.batchAt(80)).toBeNull();
     await log.close();
   });

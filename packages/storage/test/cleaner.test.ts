@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { encodeControlBatch } from '@gregor/records';
+import { encodeBatch, encodeControlBatch } from '@gregor/records';
 import { PartitionLog, SwapStep } from '@gregor/storage';
 import { ManualClock, openLog, tempDir } from './helpers';
 import { finalValues, KeyedRecord, keyedBatch, readLog, StoredRecord, unthrottled } from './cleaner-helpers';
@@ -89,6 +89,22 @@ describe('log cleaner', () => {
     await log.close();
   });
 
+  it('joins neighbours left without records into one header, and keeps a batch with a producer id whole', async () => {
+    const clock = new ManualClock();
+    const log = await openLog(tempDir(), COMPACTED, clock);
+    for (let i = 0; i < 30; i++) await log.append(keyedBatch([{ key: 'only', value: `v${i}` }], clock.time));
+    const idempotent = encodeBatch([{ key: Buffer.from('only'), value: Buffer.from('by a producer') }], { producerId: 7, producerEpoch: 0, baseSequence: 0, baseTimestamp: clock.time });
+    const { baseOffset } = await log.append(idempotent);
+    for (let i = 0; i < 30; i++) await log.append(keyedBatch([{ key: 'only', value: `w${i}` }], clock.time));
+    const sizeBefore = log.sizeInBytes;
+    await clean(log);
+    const { batches } = await readLog(log);
+    expect(batches.length).toBeLessThan(20);
+    expect(batches).toContainEqual([baseOffset, baseOffset]);
+    expect(log.sizeInBytes).toBeLessThan(sizeBefore / 2);
+    await log.close();
+  });
+
   it('keeps control batches whole', async () => {
     const clock = new ManualClock();
     const log = await openLog(tempDir(), COMPACTED, clock);
@@ -129,7 +145,7 @@ describe('log cleaner', () => {
     await log.close();
   });
 
-  it.each<SwapStep>(['cleaned-written', 'swap-committed', 'indexes-removed', 'log-replaced'])('loses nothing when killed after step %s of a segment swap', async (step) => {
+  it.each<SwapStep>(['cleaned-written', 'swap-committed', 'indexes-replaced', 'log-replaced'])('loses nothing when killed after step %s of a segment swap', async (step) => {
     const clock = new ManualClock();
     const dir = tempDir();
     const log = await openLog(dir, COMPACTED, clock);
@@ -144,14 +160,14 @@ describe('log cleaner', () => {
     // The killed process's log is left as it was, unclosed; a new process opens the directory.
     const reopened = await PartitionLog.open(dir, COMPACTED, clock);
     expect(reopened.openReport.problems).toEqual([]);
-    expect(fs.readdirSync(dir).filter((name) => name.endsWith('.cleaned') || name.endsWith('.swap'))).toEqual([]);
+    expect(fs.readdirSync(dir).filter((name) => name === '.cleaning' || name.endsWith('.swap'))).toEqual([]);
     const { records, batches } = await readLog(reopened);
     const offsets = records.map((r) => r.offset);
     expect(offsets).toEqual([...new Set(offsets)].sort((x, y) => x - y));
     const byOffset = new Map(written.map((r) => [r.offset, r]));
     for (const r of records) expect(byOffset.get(r.offset)).toEqual(r);
     expect(finalValues(records)).toEqual(finalValues(written));
-    expect(batches.length).toBe(12);
+    expect(batches.length).toBeLessThanOrEqual(12);
     expect(reopened.logEndOffset).toBe(36);
     await clean(reopened);
     expect(finalValues((await readLog(reopened)).records)).toEqual(finalValues(written));

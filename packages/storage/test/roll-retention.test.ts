@@ -65,7 +65,7 @@ describe('retention', () => {
     for (let i = 0; i < 8; i++) await log.append(makeBatch(5, { valueBytes: 100 }), 3);
     const heard: unknown[] = [];
     expect(await log.applyRetention({ below: 25, beforeDelete: (start, last) => heard.push(start, last, segmentFiles(dir, '.log').length) })).toBe(2);
-    expect(heard).toEqual([20, { baseOffset: 15, lastOffset: 19, term: 3 }, 4]);
+    expect(heard).toEqual([20, { baseOffset: 15, lastOffset: 19, term: 3, hasRecords: true }, 4]);
     expect(log.logStartOffset).toBe(20);
     await log.close();
   });

@@ -1,4 +1,5 @@
 import type { Entry, EntryId, HardState, LogStorage, Snapshot, SnapshotMeta } from '@gregor/raft';
+import { emptyBatch, readBatchHeader } from '@gregor/records';
 import type { PartitionLog } from '@gregor/storage';
 import { batchOfEntry, entriesOfBatches } from './entry-batches';
 import { indexOfOffset, offsetOfIndex } from './raft-index';
@@ -14,7 +15,10 @@ const RECENT_ENTRIES_MAX_BYTES = 8 * 1024 * 1024;
  * The Raft log of one partition is its segment log: this adapter answers the Raft core's reads
  * from the PartitionLog and writes each Ready's entries into it, so record bytes are written once.
  * Everything before the log's first batch is the "snapshot": for a partition it carries no data,
- * only where the log starts, that entry's term and the membership there.
+ * only where the log starts, that entry's term and the membership there. A batch compaction left
+ * without records (see the storage cleaner, which joins such neighbours) is read as if cut at every
+ * offset it spans, since any part of it says the same: so every index a replica may have stopped
+ * at before its leader compacted stays an entry boundary there, with its term.
  */
 export class PartitionRaftStorage implements LogStorage {
   /** Batches this replica validated, CRC included, when they were produced to it as leader. */
@@ -46,7 +50,7 @@ export class PartitionRaftStorage implements LogStorage {
     // A crash between retention recording its point and deleting segments leaves batches behind the point on disk.
     if (index < meta.lastIndex) return undefined;
     const batch = this.log.batchAt(offsetOfIndex(index));
-    return batch && indexOfOffset(batch.lastOffset) === index ? batch.term : undefined;
+    return batch && (indexOfOffset(batch.lastOffset) === index || !batch.hasRecords) ? batch.term : undefined;
   }
 
   floor(index: number): EntryId | undefined {
@@ -57,7 +61,7 @@ export class PartitionRaftStorage implements LogStorage {
     if (target === meta.lastIndex) return { lastIndex: meta.lastIndex, term: meta.term };
     const batch = this.log.batchAt(offsetOfIndex(target));
     if (!batch) return undefined;
-    if (indexOfOffset(batch.lastOffset) === target) return { lastIndex: target, term: batch.term };
+    if (indexOfOffset(batch.lastOffset) === target || !batch.hasRecords) return { lastIndex: target, term: batch.term };
     if (batch.baseOffset === this.log.logStartOffset) return { lastIndex: meta.lastIndex, term: meta.term };
     const previous = this.log.batchAt(batch.baseOffset - 1);
     return previous ? { lastIndex: indexOfOffset(previous.lastOffset), term: previous.term } : undefined;
@@ -67,8 +71,18 @@ export class PartitionRaftStorage implements LogStorage {
     if (toIndex <= afterIndex) return [];
     const held = this.recent.slice(afterIndex, toIndex, maxBytes);
     if (held) return held;
-    const { bytes } = this.log.readNow(offsetOfIndex(afterIndex + 1), maxBytes, offsetOfIndex(toIndex + 1));
+    const from = offsetOfIndex(afterIndex + 1);
+    const to = offsetOfIndex(toIndex);
+    const first = this.log.batchAt(from);
+    if (first && !first.hasRecords && (first.baseOffset < from || first.lastOffset > to)) return [this.emptyEntry(from, Math.min(first.lastOffset, to))];
+    const { bytes } = this.log.readNow(from, maxBytes, to + 1);
     return entriesOfBatches(bytes);
+  }
+
+  /** The part [from, to] of the record-less batch holding them, as an entry of its own. */
+  private emptyEntry(from: number, to: number): Entry {
+    const { bytes } = this.log.readNow(from, 1);
+    return entriesOfBatches(emptyBatch(readBatchHeader(bytes), from, to))[0];
   }
 
   snapshot(): Snapshot {

@@ -102,6 +102,14 @@ export class PeerCluster extends OnVirtualTime {
     return member;
   }
 
+  /** Has broker `id` campaign and waits until it leads. */
+  async elect(id: number): Promise<Member> {
+    const leader = this.member(id);
+    leader.replica.campaign();
+    await this.until(() => leader.replica.isLeader, `broker ${id} to lead`);
+    return leader;
+  }
+
   async close(): Promise<void> {
     for (const { server, clients, transport, groups, log, replica } of this.members.values()) {
       groups.stop();

@@ -14,10 +14,8 @@ describe('a follower behind the leader log start', () => {
     const seed = testSeed('snapshot catch-up');
     cluster = new PeerCluster([1, 2, 3], seed);
     await cluster.start();
-    const leader = cluster.member(1);
+    const leader = await cluster.elect(1);
     const follower = cluster.member(3);
-    leader.replica.campaign();
-    await cluster.until(() => leader.replica.isLeader, 'broker 1 to lead');
     for (let i = 0; i < 5; i++) await cluster.append(leader.replica, padded(`before ${i}`));
 
     const isolated = (at: number, from: number): boolean => at === 3 || from === 3;

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
-import { filterBatch, isControlBatch, readBatchHeader, RECORDS_COUNT_POS, visitRecords, type FilteredRecord, type BatchHeader } from '@gregor/records';
+import { canJoinEmpty, emptyBatch, filterBatch, isControlBatch, readBatchHeader, visitRecords, type FilteredRecord, type BatchHeader } from '@gregor/records';
 import type { LogConfig } from '../config';
-import { fdatasync, writeAllAt } from '../file-io';
-import type { LogSegment } from '../segment';
+import { BatchExtent, extentOf } from '../batch-scan';
+import { LogSegment } from '../segment';
 import { readCleanerCheckpoint, writeCleanerCheckpoint } from './cleaner-checkpoint';
 import type { IoThrottle } from './io-throttle';
 import { OffsetMap } from './offset-map';
 import { segmentBatches } from './segment-batches';
-import { cleanedPath, type AfterSwapStep } from './segment-swap';
+import { cleaningDir, type AfterSwapStep } from './segment-swap';
 
 const WRITE_CHUNK_BYTES = 1024 * 1024;
 
@@ -44,9 +44,11 @@ export interface CleanableLog {
  * One pass of Kafka's log compaction over the sealed, committed segments: indexes the newest
  * offset of every key in the dirty section (after the checkpoint), then rewrites each segment
  * from the log start keeping a record unless a newer one of its key was indexed, or it is a
- * tombstone past delete.retention.ms. Offsets, batch boundaries and batch headers stay as they
- * were, so readers at any offset, a replicated log's entries and producer state all carry on.
- * Control batches and records without a key are kept. Null when there was nothing to clean yet.
+ * tombstone past delete.retention.ms. Offsets stay, and every batch keeps its offset range and
+ * header, so readers at any offset, a replicated log's entries and producer state all carry on;
+ * only neighbours left without records (with no producer id, of one term) become one header,
+ * which a replicated log may cut again at any offset (see PartitionRaftStorage). Control batches
+ * and records without a key are kept. Null when there was nothing to clean yet.
  */
 export async function cleanLog(log: CleanableLog, options: CleanOptions): Promise<CleanReport | null> {
   const { config } = log;
@@ -71,11 +73,11 @@ export async function cleanLog(log: CleanableLog, options: CleanOptions): Promis
   };
   for (const segment of cleanable) {
     if (segment.baseOffset >= cleanedTo) break;
-    const rewritten = await writeCleanedCopy(log.dir, segment, keep, options.throttle, report);
+    const rewritten = await writeCleanedCopy(log, segment, keep, options.throttle, report);
     if (!rewritten) continue;
     options.afterSwapStep?.('cleaned-written');
     if (!log.swapIn(segment, options.afterSwapStep ?? (() => undefined))) {
-      fs.rmSync(cleanedPath(log.dir, segment.baseOffset), { force: true });
+      fs.rmSync(cleaningDir(log.dir), { recursive: true, force: true });
       return report;
     }
     report.segmentsRewritten++;
@@ -114,14 +116,15 @@ async function indexKeys(cleanable: readonly LogSegment[], firstDirty: number, e
   let stoppedAt: number | null = null;
   for (const segment of cleanable) {
     if (segment.nextOffset <= firstDirty) continue;
-    for await (const batch of segmentBatches(segment, throttle)) {
-      report.bytesRead += batch.length;
-      const header = readBatchHeader(batch);
+    for await (const { bytes, position, verified } of segmentBatches(segment, throttle)) {
+      report.bytesRead += bytes.length;
+      const header = readBatchHeader(bytes);
       if (header.baseOffset + header.lastOffsetDelta < firstDirty || isControlBatch(header.attributes)) continue;
-      visitRecords(batch, (record) => {
+      visitRecords(bytes, (record) => {
         if (stoppedAt !== null || record.key === null || record.offset < firstDirty) return;
         if (!map.put(record.key, record.offset)) stoppedAt = record.offset;
-      });
+      }, verified);
+      segment.markVerified(position, position + bytes.length);
       if (stoppedAt !== null) return stoppedAt;
     }
   }
@@ -129,53 +132,75 @@ async function indexKeys(cleanable: readonly LogSegment[], firstDirty: number, e
 }
 
 /**
- * Writes the cleaned copy of `segment` to its `.log.cleaned` file and syncs it; true when some
- * record was dropped, else the copy is removed and false returned.
+ * Writes the cleaned copy of `segment` as a whole segment (log and indexes) in the cleaning
+ * directory and syncs it; true when some record was dropped, else the copy is removed and false returned.
  */
 async function writeCleanedCopy(
-  dir: string,
+  log: CleanableLog,
   segment: LogSegment,
   keep: (header: BatchHeader) => (record: FilteredRecord) => boolean,
   throttle: IoThrottle,
   report: CleanReport,
 ): Promise<boolean> {
-  const file = cleanedPath(dir, segment.baseOffset);
-  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o644);
+  fs.mkdirSync(cleaningDir(log.dir), { recursive: true });
+  const copy = LogSegment.create(cleaningDir(log.dir), segment.baseOffset, log.now());
   let changed = false;
-  let written = 0;
   let pending: Buffer[] = [];
+  let extents: BatchExtent[] = [];
   let pendingBytes = 0;
+  /** The last batch in `pending`, while it may still be joined with the next. */
+  let previous: BatchHeader | null = null;
   const flushPending = async (): Promise<void> => {
     await throttle.take(pendingBytes);
-    writeAllAt(fd, pending, written);
-    written += pendingBytes;
+    copy.append(pending, extents, log.config.indexIntervalBytes);
     pending = [];
+    extents = [];
     pendingBytes = 0;
+    previous = null;
+  };
+  const push = (batch: Buffer, header: BatchHeader): void => {
+    if (previous !== null && canJoinEmpty(previous, header)) {
+      // Neighbours compaction emptied become one header: what a group's commits leave behind stays small.
+      const joined = emptyBatch(previous, previous.baseOffset, header.baseOffset + header.lastOffsetDelta, Math.max(previous.maxTimestamp, header.maxTimestamp));
+      const last = pending.length - 1;
+      pendingBytes += joined.length - pending[last].length;
+      pending[last] = joined;
+      previous = readBatchHeader(joined);
+      extents[last] = extentOf(previous, extents[last].position);
+      changed = true;
+      return;
+    }
+    extents.push(extentOf(header, pendingBytes));
+    pending.push(batch);
+    pendingBytes += batch.length;
+    previous = header;
   };
   try {
-    for await (const batch of segmentBatches(segment, throttle)) {
-      report.bytesRead += batch.length;
-      const header = readBatchHeader(batch);
-      const cleaned = isControlBatch(header.attributes) ? batch : filterBatch(batch, keep(header));
-      if (cleaned !== batch) {
+    for await (const { bytes, position, verified } of segmentBatches(segment, throttle)) {
+      report.bytesRead += bytes.length;
+      const header = readBatchHeader(bytes);
+      const control = isControlBatch(header.attributes);
+      const cleaned = control ? bytes : filterBatch(bytes, keep(header), verified);
+      if (!control) segment.markVerified(position, position + bytes.length);
+      const cleanedHeader = cleaned === bytes ? header : readBatchHeader(cleaned);
+      if (cleaned !== bytes) {
         changed = true;
-        report.recordsRemoved += header.recordsCount - cleaned.readInt32BE(RECORDS_COUNT_POS);
+        report.recordsRemoved += header.recordsCount - cleanedHeader.recordsCount;
       }
-      pending.push(cleaned);
-      pendingBytes += cleaned.length;
+      push(cleaned, cleanedHeader);
       if (pendingBytes >= WRITE_CHUNK_BYTES) await flushPending();
     }
     if (changed) {
       await flushPending();
-      await fdatasync(fd);
-      report.bytesWritten += written;
+      copy.seal();
+      await copy.sync();
+      report.bytesWritten += copy.size;
     }
   } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(file, { force: true });
+    copy.delete();
     throw err;
   }
-  fs.closeSync(fd);
-  if (!changed) fs.rmSync(file, { force: true });
+  if (changed) copy.close();
+  else copy.delete();
   return changed;
 }

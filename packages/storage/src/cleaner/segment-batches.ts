@@ -2,33 +2,41 @@ import { BATCH_HEADER_SIZE, BATCH_LENGTH_POS, LOG_OVERHEAD } from '@gregor/recor
 import type { LogSegment } from '../segment';
 import type { IoThrottle } from './io-throttle';
 
-const READ_CHUNK_BYTES = 1024 * 1024;
+/** Small enough that the work on one chunk holds the event loop for well under a millisecond or two. */
+const READ_CHUNK_BYTES = 256 * 1024;
+
+export interface SegmentBatch {
+  bytes: Buffer;
+  position: number;
+  /** This process checked the batch's CRC already (see LogSegment.isVerified). */
+  verified: boolean;
+}
 
 /**
  * The batches of a sealed segment, each as its own slice, read in chunks through `throttle`.
- * Framing is checked here; CRCs are checked by whoever decodes the batch.
+ * Framing is checked here; CRCs by whoever decodes the batch, who notes it on the segment (markVerified).
  */
-export async function* segmentBatches(segment: LogSegment, throttle: IoThrottle): AsyncGenerator<Buffer> {
+export async function* segmentBatches(segment: LogSegment, throttle: IoThrottle): AsyncGenerator<SegmentBatch> {
   const size = segment.size;
   let position = 0;
-  let carry: Buffer | null = null;
   while (position < size) {
     const length = Math.min(READ_CHUNK_BYTES, size - position);
     await throttle.take(length);
-    const chunk = await segment.read(position, length);
-    if (chunk.length < length) throw segment.corruptAt(position + chunk.length, 'segment shorter than its size');
-    const bytes: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    const bytesStart = position - (carry?.length ?? 0);
+    let bytes = await segment.read(position, length);
+    if (bytes.length < length) throw segment.corruptAt(position + bytes.length, 'segment shorter than its size');
     let at = 0;
     while (bytes.length - at >= LOG_OVERHEAD) {
       const batchBytes = LOG_OVERHEAD + bytes.readInt32BE(at + BATCH_LENGTH_POS);
-      if (batchBytes < BATCH_HEADER_SIZE) throw segment.corruptAt(bytesStart + at, `batch length ${batchBytes}`);
+      if (batchBytes < BATCH_HEADER_SIZE) throw segment.corruptAt(position + at, `batch length ${batchBytes}`);
+      if (position + at + batchBytes > size) throw segment.corruptAt(position + at, 'a batch runs past the end of the segment');
+      // A batch larger than a chunk is read whole; one cut off by the chunk's end starts the next read.
+      if (at === 0 && batchBytes > bytes.length) bytes = await segment.read(position, batchBytes);
       if (at + batchBytes > bytes.length) break;
-      yield bytes.subarray(at, at + batchBytes);
+      const batchPosition = position + at;
+      yield { bytes: bytes.subarray(at, at + batchBytes), position: batchPosition, verified: segment.isVerified(batchPosition, batchPosition + batchBytes) };
       at += batchBytes;
     }
-    carry = at < bytes.length ? bytes.subarray(at) : null;
-    position += length;
+    if (at === 0) throw segment.corruptAt(position, 'a batch header runs past the end of the segment');
+    position += at;
   }
-  if (carry) throw segment.corruptAt(size - carry.length, 'a batch runs past the end of the segment');
 }
