@@ -294,8 +294,34 @@ export class PartitionLog {
   async read(offset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER, headroom = 0): Promise<ReadResult> {
     const plan = this.planRead(offset, maxBytes, maxOffset);
     if (!plan) return { bytes: EMPTY, nextOffset: offset };
-    const bytes = await plan.segment.read(plan.position, plan.length, headroom);
-    return wholeBatchesBelow(bytes, plan);
+    const first = wholeBatchesBelow(await plan.segment.read(plan.position, plan.length, headroom), plan);
+    if (first.holdsRecords || first.bytes.length >= maxBytes) return { bytes: first.bytes, nextOffset: first.nextOffset };
+    return this.readPastRecordless(first, maxBytes, maxOffset, headroom);
+  }
+
+  /**
+   * A read that found only batches compaction emptied goes on into the next segments until it
+   * holds a record, `maxBytes` or the limit: some Kafka clients (kafkajs) take an answer without
+   * records for the end of the log and ask again from the same offset, forever.
+   */
+  private async readPastRecordless(first: ReadResult, maxBytes: number, maxOffset: number, headroom: number): Promise<ReadResult> {
+    const parts = [first.bytes];
+    let total = first.bytes.length;
+    let nextOffset = first.nextOffset;
+    while (total < maxBytes) {
+      const plan = nextOffset < this.logEndOffset ? planSegmentRead(this.local, nextOffset, maxBytes - total, Math.min(this.logEndOffset, maxOffset)) : null;
+      if (!plan) break;
+      const more = wholeBatchesBelow(await plan.segment.read(plan.position, plan.length), plan);
+      parts.push(more.bytes);
+      total += more.bytes.length;
+      nextOffset = more.nextOffset;
+      if (more.holdsRecords) break;
+    }
+    if (parts.length === 1) return first;
+    const out = Buffer.allocUnsafeSlow(headroom + total).subarray(headroom);
+    let at = 0;
+    for (const part of parts) at += part.copy(out, at);
+    return { bytes: out, nextOffset };
   }
 
   /** `read`, blocking: for the Raft core, which reads its log synchronously and mostly from the page cache. */

@@ -35,12 +35,14 @@ export function planSegmentRead(local: LocalLog, offset: number, maxBytes: numbe
 
 /**
  * The whole batches at the start of `bytes` (read as `plan` says) that end below its limit,
- * checking the CRC of every batch the segment has not yet verified; a bad one is reported, never served.
+ * checking the CRC of every batch the segment has not yet verified; a bad one is reported, never
+ * served. `holdsRecords`: some batch holds a record (compaction leaves batches that hold none).
  */
-export function wholeBatchesBelow(bytes: Buffer, plan: ReadPlan): ReadResult {
+export function wholeBatchesBelow(bytes: Buffer, plan: ReadPlan): ReadResult & { holdsRecords: boolean } {
   const { segment, limit } = plan;
   let position = 0;
   let nextOffset = -1;
+  let holdsRecords = false;
   while (position + LOG_OVERHEAD <= bytes.length) {
     const size = LOG_OVERHEAD + bytes.readInt32BE(position + BATCH_LENGTH_POS);
     if (position + size > bytes.length) break;
@@ -58,8 +60,9 @@ export function wholeBatchesBelow(bytes: Buffer, plan: ReadPlan): ReadResult {
     if (lastOffset >= limit) break;
     nextOffset = lastOffset + 1;
     position += size;
+    holdsRecords ||= header.recordsCount > 0;
   }
   if (position === 0) throw segment.corruptAt(plan.position, 'short read');
   segment.markVerified(plan.position, plan.position + position);
-  return { bytes: bytes.subarray(0, position), nextOffset };
+  return { bytes: bytes.subarray(0, position), nextOffset, holdsRecords };
 }

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { encodeBatch, encodeControlBatch } from '@gregor/records';
+import { decodeBatch, encodeBatch, encodeControlBatch, iterateBatches } from '@gregor/records';
 import { PartitionLog, SwapStep } from '@gregor/storage';
 import { ManualClock, openLog, tempDir } from './helpers';
 import { finalValues, KeyedRecord, keyedBatch, readLog, StoredRecord, unthrottled } from './cleaner-helpers';
@@ -102,6 +102,18 @@ describe('log cleaner', () => {
     expect(batches.length).toBeLessThan(20);
     expect(batches).toContainEqual([baseOffset, baseOffset]);
     expect(log.sizeInBytes).toBeLessThan(sizeBefore / 2);
+    await log.close();
+  });
+
+  it('reads on past segments left holding no record, so a read from the start returns records', async () => {
+    const clock = new ManualClock();
+    const log = await openLog(tempDir(), COMPACTED, clock);
+    for (let i = 0; i < 40; i++) await log.append(keyedBatch([{ key: 'only', value: `v${i}`.padEnd(100, '.') }], clock.time));
+    await clean(log);
+    const { bytes, nextOffset } = await log.read(0, 64 * 1024);
+    const decoded = [...iterateBatches(bytes)].flatMap(({ position }) => decodeBatch(bytes, position).records);
+    expect(decoded.length).toBeGreaterThan(0);
+    expect(nextOffset).toBeGreaterThan(decoded[0].offset);
     await log.close();
   });
 
