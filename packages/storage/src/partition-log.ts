@@ -328,7 +328,8 @@ export class PartitionLog {
   readNow(offset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER): ReadResult {
     const plan = this.planRead(offset, maxBytes, maxOffset);
     if (!plan) return { bytes: EMPTY, nextOffset: offset };
-    return wholeBatchesBelow(plan.segment.readNow(plan.position, plan.length), plan);
+    const { bytes, nextOffset } = wholeBatchesBelow(plan.segment.readNow(plan.position, plan.length), plan);
+    return { bytes, nextOffset };
   }
 
   /** Where the bytes for a read lie, or null when there is nothing below the limit to return. */
