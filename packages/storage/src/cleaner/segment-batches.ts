@@ -19,11 +19,11 @@ export interface SegmentBatch {
 export async function* segmentBatches(segment: LogSegment, throttle: IoThrottle): AsyncGenerator<SegmentBatch> {
   const size = segment.size;
   let position = 0;
-  while (position < size) {
-    const length = Math.min(READ_CHUNK_BYTES, size - position);
-    await throttle.take(length);
-    let bytes = await segment.read(position, length);
-    if (bytes.length < length) throw segment.corruptAt(position + bytes.length, 'segment shorter than its size');
+  let reading: Promise<Buffer> | null = size > 0 ? readChunk(segment, throttle, 0, size) : null;
+  reading?.catch(() => undefined);
+  while (reading !== null) {
+    let bytes = await reading;
+    const batches: Array<[number, number]> = [];
     let at = 0;
     while (bytes.length - at >= LOG_OVERHEAD) {
       const batchBytes = LOG_OVERHEAD + bytes.readInt32BE(at + BATCH_LENGTH_POS);
@@ -32,11 +32,26 @@ export async function* segmentBatches(segment: LogSegment, throttle: IoThrottle)
       // A batch larger than a chunk is read whole; one cut off by the chunk's end starts the next read.
       if (at === 0 && batchBytes > bytes.length) bytes = await segment.read(position, batchBytes);
       if (at + batchBytes > bytes.length) break;
-      const batchPosition = position + at;
-      yield { bytes: bytes.subarray(at, at + batchBytes), position: batchPosition, verified: segment.isVerified(batchPosition, batchPosition + batchBytes) };
+      batches.push([at, batchBytes]);
       at += batchBytes;
     }
     if (at === 0) throw segment.corruptAt(position, 'a batch header runs past the end of the segment');
+    const chunkPosition = position;
     position += at;
+    // The next chunk is read while this one's batches are worked on; a caller that stops early leaves its failure unheard.
+    reading = position < size ? readChunk(segment, throttle, position, size) : null;
+    reading?.catch(() => undefined);
+    for (const [from, length] of batches) {
+      const batchPosition = chunkPosition + from;
+      yield { bytes: bytes.subarray(from, from + length), position: batchPosition, verified: segment.isVerified(batchPosition, batchPosition + length) };
+    }
   }
+}
+
+async function readChunk(segment: LogSegment, throttle: IoThrottle, position: number, size: number): Promise<Buffer> {
+  const length = Math.min(READ_CHUNK_BYTES, size - position);
+  await throttle.take(length);
+  const bytes = await segment.read(position, length);
+  if (bytes.length < length) throw segment.corruptAt(position + bytes.length, 'segment shorter than its size');
+  return bytes;
 }
