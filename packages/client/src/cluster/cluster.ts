@@ -142,11 +142,17 @@ export class Cluster {
   }
 
   /** A metadata question for one broker, a different one each time so a stale answer is not repeated. */
-  private async askForMetadata<Res>(method: string, request: object): Promise<Res> {
+  /**
+   * Asks the brokers in turn until one answers. A broker applies the metadata log a little after
+   * the broker that made a change: `notFoundMayLag` takes NOT_FOUND as that broker's lag, and
+   * answers it only once every broker reached has said so.
+   */
+  private async askForMetadata<Res>(method: string, request: object, notFoundMayLag = false): Promise<Res> {
     const all = [...new Set([...this.bootstrap, ...this.metadata.knownAddresses()])];
     const start = this.rotation++ % all.length;
     const rotated = this.healthyFirst([...all.slice(start), ...all.slice(0, start)]);
     let last: GregorError | null = null;
+    let notFound: GregorError | null = null;
     for (const address of rotated) {
       try {
         const response = await this.connection(address).unary<object, Res>('Admin', method, request, Math.min(this.requestTimeoutMs, 5000));
@@ -154,11 +160,15 @@ export class Cluster {
         return response;
       } catch (err) {
         last = GregorError.from(err);
+        if (notFoundMayLag && last.code === 'NOT_FOUND') {
+          notFound = last;
+          continue;
+        }
         if (!last.retriable) throw last;
         if (!last.fromBroker) this.markSuspect(address);
       }
     }
-    throw last ?? new GregorError(grpc.status.UNAVAILABLE, 'no broker to ask for metadata');
+    throw notFound ?? last ?? new GregorError(grpc.status.UNAVAILABLE, 'no broker to ask for metadata');
   }
 
   /** Broker ids and addresses (DescribeCluster); concurrent callers share one request. */
@@ -175,7 +185,7 @@ export class Cluster {
   refreshTopic(topic: string): Promise<void> {
     let lookup = this.topicLookups.get(topic);
     if (!lookup) {
-      lookup = this.askForMetadata<TopicDescription>('DescribeTopic', { name: topic })
+      lookup = this.askForMetadata<TopicDescription>('DescribeTopic', { name: topic }, true)
         .then(async (description) => {
           this.metadata.setTopic(topic, description.partitions.map((p) => ({ leader: p.leader, replicas: p.replicas })));
           const unknown = description.partitions.some((p) => p.leader > 0 && this.metadata.addressOf(p.leader) === undefined);

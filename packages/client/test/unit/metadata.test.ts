@@ -95,3 +95,32 @@ describe('Cluster.noteError', () => {
     expect(cluster.metadata.partitionCount('t')).toBeUndefined();
   });
 });
+
+describe('Cluster metadata lookups', () => {
+  /** A cluster whose brokers answer DescribeTopic with `answers[address]`. */
+  function clusterAnswering(answers: Record<string, () => unknown>): Cluster {
+    const cluster = new Cluster({ brokers: Object.keys(answers) });
+    (cluster as unknown as { connection(address: string): unknown }).connection = (address: string) => ({
+      unary: async () => answers[address](),
+      close: () => undefined,
+    });
+    return cluster;
+  }
+  const notFound = (): never => {
+    throw { code: grpc.status.NOT_FOUND, details: 'unknown topic "t"' };
+  };
+
+  it('takes a topic from a broker that knows it when another has not applied its creation yet', async () => {
+    const cluster = clusterAnswering({ 'a:1': notFound, 'b:2': notFound, 'c:3': () => ({ name: 't', partitions: [{ partition: 0, leader: 0, replicas: [1] }] }) });
+    for (let i = 0; i < 3; i++) {
+      cluster.metadata.forgetTopic('t');
+      await cluster.refreshTopic('t');
+      expect(cluster.metadata.partitionCount('t')).toBe(1);
+    }
+  });
+
+  it('answers NOT_FOUND once every broker said so', async () => {
+    const cluster = clusterAnswering({ 'a:1': notFound, 'b:2': notFound });
+    await expect(cluster.refreshTopic('t')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
