@@ -2,6 +2,12 @@ import type { Database, RootDatabase } from 'lmdb';
 import type { BrokerRecord, ClusterTopic, CommandResult, MetadataCommand, PartitionAssignment, PartitionMove } from './metadata-commands';
 import { checkControllers, checkMoves, checkNothingMovesOnto, sameMembers, startedReassignment } from './reassignment-rules';
 
+interface StateContents {
+  meta: Array<[string, number | string]>;
+  brokers: BrokerRecord[];
+  topics: ClusterTopic[];
+}
+
 /**
  * The cluster metadata every broker materialises from the metadata log into lmdb: brokers, topics
  * with their replica assignments and last known leaders, and the producer-id counter. The index
@@ -57,6 +63,30 @@ export class ClusterState {
 
   topic(name: string): ClusterTopic | undefined {
     return this.topicDb.get(name);
+  }
+
+  /** Everything this state holds, as of its applied index: what a metadata snapshot carries. */
+  snapshot(): Buffer {
+    const contents: StateContents = {
+      meta: [...this.meta.getRange()].map(({ key, value }) => [key, value]),
+      brokers: this.brokers(),
+      topics: this.topics(),
+    };
+    return Buffer.from(JSON.stringify(contents), 'utf8');
+  }
+
+  /** Replaces everything with a snapshot's contents (its applied index included), in one transaction. */
+  restore(data: Uint8Array): void {
+    const contents = JSON.parse(Buffer.from(data).toString('utf8')) as StateContents;
+    this.root.transactionSync(() => {
+      for (const key of [...this.meta.getKeys()]) this.meta.removeSync(key);
+      for (const key of [...this.brokerDb.getKeys()]) this.brokerDb.removeSync(key);
+      for (const key of [...this.topicDb.getKeys()]) this.topicDb.removeSync(key);
+      for (const [key, value] of contents.meta) this.meta.putSync(key, value);
+      for (const broker of contents.brokers) this.brokerDb.putSync(broker.id, broker);
+      for (const topic of contents.topics) this.topicDb.putSync(topic.name, topic);
+    });
+    for (const listener of this.listeners) listener();
   }
 
   /** Called after every applied entry that changed something. */

@@ -4,12 +4,13 @@ import { PartitionLog } from '@gregor/storage';
 import { BrokerError } from '../errors';
 import type { Logger } from '../logger';
 import { awaitKnownLeader } from '../replication/await-leader';
-import { indexOfOffset } from '../replication/raft-index';
+import { indexOfOffset, offsetOfIndex } from '../replication/raft-index';
 import { ReplicaStateStore } from '../replication/replica-state-store';
 import { ReplicatedPartition } from '../replication/replicated-partition';
 import type { RaftTransport } from '../replication/raft-transport';
 import { ClusterState } from './cluster-state';
 import { CommandResult, MetadataCommand, parseCommand } from './metadata-commands';
+import { MetadataSnapshots } from './metadata-snapshots';
 
 export const METADATA_GROUP = '__cluster_metadata/0';
 const MAX_COMMAND_BYTES = 1024 * 1024;
@@ -33,7 +34,14 @@ export interface ControllerOptions {
   forward(leader: number, command: MetadataCommand): Promise<CommandResult>;
   logger: Logger;
   onLeaderChange?(leader: number, role: Role): void;
+  /** Applied entries between two snapshots of the state, after which the log before the newest is deleted. */
+  snapshotEveryEntries?: number;
+  /** Size of the metadata log's segments, the unit it is deleted in. */
+  segmentBytes?: number;
 }
+
+const DEFAULT_SNAPSHOT_EVERY_ENTRIES = 10_000;
+const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 
 /**
  * This broker's replica of the cluster metadata log. Every broker holds one (controllers vote,
@@ -43,16 +51,19 @@ export interface ControllerOptions {
 export class Controller {
   readonly replica: ReplicatedPartition;
   private readonly results = new Map<number, CommandResult>();
+  private readonly raftState: ReplicaStateStore;
+  private readonly snapshots: MetadataSnapshots;
 
   private constructor(
     private readonly options: ControllerOptions,
     private readonly log: PartitionLog,
   ) {
-    const stateStore = ReplicaStateStore.open(options.dir, {
+    this.snapshots = new MetadataSnapshots(options.dir, options.state);
+    const stateStore = (this.raftState = ReplicaStateStore.open(options.dir, {
       lastIndex: 0,
       term: 0,
       config: { voters: [...options.voters].sort((a, b) => a - b), learners: [...options.learners].sort((a, b) => a - b) },
-    });
+    }));
     this.replica = new ReplicatedPartition({
       group: METADATA_GROUP,
       brokerId: options.brokerId,
@@ -66,13 +77,15 @@ export class Controller {
       onHighWatermark: () => undefined,
       onCommitted: (entries) => this.apply(entries),
       onLeaderChange: options.onLeaderChange,
+      snapshots: this.snapshots,
     });
   }
 
   static async open(options: ControllerOptions): Promise<Controller> {
     const log = await PartitionLog.open(options.dir, {
-      segmentBytes: 16 * 1024 * 1024,
-      retentionBytes: -1,
+      segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+      // Retention runs only when a snapshot is taken, and then deletes every segment before it.
+      retentionBytes: 0,
       retentionMs: -1,
       maxMessageBytes: MAX_COMMAND_BYTES + 1024,
       flush: { kind: 'always' },
@@ -86,6 +99,11 @@ export class Controller {
 
   get leaderId(): number {
     return this.replica.leaderId;
+  }
+
+  /** Where the metadata log now starts: after the newest snapshot's point, once one was taken. */
+  get logStartOffset(): number {
+    return this.log.logStartOffset;
   }
 
   get isLeader(): boolean {
@@ -105,6 +123,25 @@ export class Controller {
       this.results.set(entry.lastIndex, result);
       if (this.results.size > RECENT_RESULTS) this.results.delete(this.results.keys().next().value as number);
     }
+    this.maybeSnapshot();
+  }
+
+  /**
+   * Every snapshotEveryEntries applied entries: writes the state as of the last one, makes that
+   * the log's snapshot point and deletes the segments before it, so the log and a restart's reading
+   * of it stay bounded, and a controller too far behind installs the snapshot (Raft InstallSnapshot).
+   */
+  private maybeSnapshot(): void {
+    const applied = this.state.appliedIndex;
+    if (applied - this.raftState.snapshotMeta.lastIndex < (this.options.snapshotEveryEntries ?? DEFAULT_SNAPSHOT_EVERY_ENTRIES)) return;
+    const last = this.log.batchAt(offsetOfIndex(applied));
+    if (!last || indexOfOffset(last.lastOffset) !== applied) return;
+    this.snapshots.write(applied, this.state.snapshot());
+    this.replica.recordLogStart(offsetOfIndex(applied) + 1, last.term);
+    this.log.applyRetention({ below: offsetOfIndex(applied) + 1 }).then(
+      (deleted) => this.options.logger.info('metadata.snapshot', { index: applied, segmentsDeleted: deleted }),
+      (err: unknown) => this.options.logger.error('metadata.retention_failed', { index: applied, error: String(err) }),
+    );
   }
 
   /** Runs `command` through the metadata log and returns its result once applied here. */

@@ -8,6 +8,15 @@ import { ReplicaStateStore } from './replica-state-store';
 import { finishInstall, installSnapshot } from './snapshot-install';
 
 const NO_DATA = new Uint8Array(0);
+
+/**
+ * For a group with a state machine (the cluster metadata): what a snapshot carries. `data` is the
+ * state as of `meta.lastIndex`; `install` takes a leader's snapshot in before the log is reset to it.
+ */
+export interface StateSnapshots {
+  data(meta: SnapshotMeta): Uint8Array;
+  install(meta: SnapshotMeta, data: Uint8Array): void;
+}
 /** Written entries kept until applied: a producer window's worth (8 MiB) for a leader whose entries do not commit. */
 const RECENT_ENTRIES_MAX_BYTES = 8 * 1024 * 1024;
 
@@ -15,7 +24,8 @@ const RECENT_ENTRIES_MAX_BYTES = 8 * 1024 * 1024;
  * The Raft log of one partition is its segment log: this adapter answers the Raft core's reads
  * from the PartitionLog and writes each Ready's entries into it, so record bytes are written once.
  * Everything before the log's first batch is the "snapshot": for a partition it carries no data,
- * only where the log starts, that entry's term and the membership there. A batch compaction left
+ * only where the log starts, that entry's term and the membership there; for the cluster
+ * metadata it also carries the state as of there (StateSnapshots). A batch compaction left
  * without records (see the storage cleaner, which joins such neighbours) is read as if cut at every
  * offset it spans, since any part of it says the same: so every index a replica may have stopped
  * at before its leader compacted stays an entry boundary there, with its term.
@@ -28,6 +38,7 @@ export class PartitionRaftStorage implements LogStorage {
   constructor(
     readonly log: PartitionLog,
     readonly state: ReplicaStateStore,
+    private readonly snapshots: StateSnapshots | null = null,
   ) {
     finishInstall(log, state);
   }
@@ -86,7 +97,8 @@ export class PartitionRaftStorage implements LogStorage {
   }
 
   snapshot(): Snapshot {
-    return { meta: this.state.snapshotMeta, data: NO_DATA };
+    const meta = this.state.snapshotMeta;
+    return { meta, data: this.snapshots && meta.lastIndex > 0 ? this.snapshots.data(meta) : NO_DATA };
   }
 
   /** The leader proposes `batch` after validating it; writing it need not compute its CRC again. */
@@ -115,7 +127,8 @@ export class PartitionRaftStorage implements LogStorage {
   }
 
   /** Replaces the log with the start point a leader sent: everything up to meta.lastIndex is behind us. */
-  installSnapshot(meta: SnapshotMeta): void {
+  installSnapshot(meta: SnapshotMeta, data: Uint8Array): void {
+    this.snapshots?.install(meta, data);
     this.recent.clear();
     installSnapshot(this.log, this.state, meta);
   }

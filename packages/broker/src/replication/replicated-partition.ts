@@ -4,7 +4,7 @@ import type { AppendResult, PartitionLog } from '@gregor/storage';
 import { BrokerError, NotLeaderError } from '../errors';
 import { CatchUpThrottle } from './catch-up-throttle';
 import { ConfigHistory } from './config-history';
-import { PartitionRaftStorage } from './partition-raft-storage';
+import { PartitionRaftStorage, type StateSnapshots } from './partition-raft-storage';
 import { Acks, PendingAppends } from './pending-appends';
 import { ProducedBatch, ProducerStates } from './producer-state';
 import { indexOfOffset, offsetOfIndex } from './raft-index';
@@ -36,6 +36,8 @@ export interface ReplicatedPartitionOptions {
    */
   appliedIndex?: number;
   onCommitted?(entries: readonly Entry[]): void;
+  /** What a snapshot of that state machine carries; a partition's snapshot carries nothing. */
+  snapshots?: StateSnapshots;
   /** Raft's safety rules; only testkit's deliberately broken brokers pass anything but the default. */
   behaviour?: RaftBehaviour;
 }
@@ -68,7 +70,7 @@ export class ReplicatedPartition {
   private throttle: CatchUpThrottle | null = null;
 
   constructor(private readonly options: ReplicatedPartitionOptions) {
-    this.storage = new PartitionRaftStorage(options.log, options.state);
+    this.storage = new PartitionRaftStorage(options.log, options.state, options.snapshots ?? null);
     options.log.track(this.loggedProducers);
     const hard = options.state.hardState;
     const lastIndex = this.storage.lastIndex();
@@ -343,7 +345,7 @@ export class ReplicatedPartition {
     const applyFirst = committed.length > 0 && !rd.snapshotToPersist && committed[committed.length - 1].lastIndex <= this.storage.lastIndex();
     if (applyFirst) this.applyCommitted(committed);
     if (rd.snapshotToPersist) {
-      await this.storage.installSnapshot(rd.snapshotToPersist.meta);
+      await this.storage.installSnapshot(rd.snapshotToPersist.meta, rd.snapshotToPersist.data);
       this.configs.restartAt(rd.snapshotToPersist.meta);
     }
     if (rd.entriesToPersist.length > 0) await this.storage.append(rd.entriesToPersist);

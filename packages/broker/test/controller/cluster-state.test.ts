@@ -34,6 +34,24 @@ describe('ClusterState', () => {
     await root.close();
   });
 
+  it('restores from a snapshot exactly what it held, replacing what was there, applied index included', async () => {
+    const source = ClusterState.open(open({ path: dir() }));
+    source.apply(1, { type: 'registerBroker', id: 1, address: 'a:1', time: 5 });
+    source.apply(2, { type: 'createTopic', topic: topic('orders') });
+    source.apply(3, { type: 'allocateProducerIds', count: 10 });
+    const target = ClusterState.open(open({ path: dir() }));
+    target.apply(1, { type: 'registerBroker', id: 9, address: 'z:9', time: 1 });
+    target.apply(2, { type: 'createTopic', topic: topic('stale') });
+    let heard = 0;
+    target.onChange(() => heard++);
+    target.restore(source.snapshot());
+    expect(heard).toBe(1);
+    expect(target.appliedIndex).toBe(3);
+    expect(target.brokers()).toEqual(source.brokers());
+    expect(target.topics()).toEqual(source.topics());
+    expect(target.apply(4, { type: 'allocateProducerIds', count: 1 })).toEqual({ ok: true, value: 1010 });
+  });
+
   it('keeps the newest leader report per partition and ignores older terms', async () => {
     const root = open({ path: dir() });
     const state = ClusterState.open(root);

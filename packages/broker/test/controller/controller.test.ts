@@ -20,7 +20,11 @@ describe('Controller', () => {
     for (const r of roots.splice(0)) await r.close();
   });
 
-  async function start(seed: number): Promise<void> {
+  /** Brokers cut off: messages to or from them are lost. */
+  const cutOff = new Set<number>();
+
+  async function start(seed: number, options: { snapshotEveryEntries?: number; segmentBytes?: number } = {}): Promise<void> {
+    cutOff.clear();
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gregor-controller-'));
     for (const id of [1, 2, 3, 4]) {
       const db = open({ path: path.join(root, `b${id}`, 'lmdb') });
@@ -31,12 +35,18 @@ describe('Controller', () => {
         learners: [4],
         dir: path.join(root, `b${id}`, 'metadata'),
         state: ClusterState.open(db),
-        transport: { send: (_g, messages: readonly Message[]) => messages.forEach((m) => setImmediate(() => controllers.get(m.to)?.replica.step(m))) },
+        transport: {
+          send: (_g, messages: readonly Message[]) =>
+            messages.forEach((m) => {
+              if (!cutOff.has(m.from) && !cutOff.has(m.to)) setImmediate(() => controllers.get(m.to)?.replica.step(m));
+            }),
+        },
         random: mulberry32(seed + id),
         electionTick: 10,
         heartbeatTick: 1,
         forward: (leader, command) => controllers.get(leader)!.proposeLocally(command),
         logger: silentLogger,
+        ...options,
       });
       controllers.set(id, controller);
     }
@@ -61,5 +71,22 @@ describe('Controller', () => {
     expect(controllers.get(4)!.leaderId).toBe(0);
     const result = await controllers.get(4)!.propose({ type: 'allocateProducerIds', count: 5 });
     expect(result).toEqual({ ok: true, value: 1000 });
+  });
+
+  it('snapshots its state, deletes the log before it, and sends the snapshot to a learner too far behind', async () => {
+    await start(testSeed('controller snapshots'), { snapshotEveryEntries: 20, segmentBytes: 1024 });
+    await waitFor(() => controllers.get(4)!.leaderId !== 0, 10_000, 'the learner knows the leader');
+    cutOff.add(4);
+    for (let id = 100; id < 160; id++) await controllers.get(1)!.propose({ type: 'registerBroker', id, address: `h:${id}`, time: id });
+    const leader = [...controllers.values()].find((c) => c.isLeader)!;
+    await waitFor(() => leader.replica.node.status().commit >= leader.state.appliedIndex, 10_000, 'the leader applied all');
+    expect(leader.logStartOffset).toBeGreaterThan(20);
+    const learner = controllers.get(4)!;
+    expect(learner.state.broker(159)).toBeUndefined();
+    cutOff.delete(4);
+    await waitFor(() => learner.state.broker(159)?.address === 'h:159', 10_000, 'the learner caught up from the snapshot');
+    expect(learner.state.brokers().map((b) => b.id)).toEqual(leader.state.brokers().map((b) => b.id));
+    expect(learner.logStartOffset).toBeGreaterThan(0);
+    expect(await learner.propose({ type: 'allocateProducerIds', count: 1 })).toMatchObject({ ok: true });
   });
 });
