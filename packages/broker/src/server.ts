@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { IoThrottle, type FallocateReserver } from '@gregor/storage';
+import { CleanerThread, type FallocateReserver } from '@gregor/storage';
 import { claimBrokerId } from './cluster/cluster-config';
 import type { BrokerConfig } from './config';
 import { brokerSurface } from './broker-surface';
@@ -30,6 +30,7 @@ export interface BrokerStartOptions {
 export class Broker {
   private retentionTimer: NodeJS.Timeout | undefined;
   private cleanerTimer: NodeJS.Timeout | undefined;
+  private readonly cleanerThread = new CleanerThread();
   private autoBalanceTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -102,10 +103,9 @@ export class Broker {
     this.retentionTimer.unref();
   }
 
-  /** Cleaner passes run one after another, `logCleanerBackoffMs` apart, all under one I/O throttle. */
+  /** Cleaner passes run one after another on the cleaner thread, `logCleanerBackoffMs` apart, each under the I/O cap. */
   private startCleaner(): void {
-    const throttle = new IoThrottle(this.config.logCleanerIoMaxBytesPerSecond);
-    const options = { dedupeBufferBytes: this.config.logCleanerDedupeBufferSize, throttle };
+    const options = { dedupeBufferBytes: this.config.logCleanerDedupeBufferSize, ioBytesPerSecond: this.config.logCleanerIoMaxBytesPerSecond, thread: this.cleanerThread };
     const next = (): void => {
       this.cleanerTimer = setTimeout(() => {
         void this.parts.topics.cleanLogs(options).finally(() => {
@@ -144,6 +144,7 @@ export class Broker {
     this.logger.info('broker.stopping', {});
     clearInterval(this.retentionTimer);
     clearTimeout(this.cleanerTimer);
+    await this.cleanerThread.close();
     clearInterval(this.autoBalanceTimer);
     this.shutdown.abort();
     this.parts.cluster.transport.endInbound();

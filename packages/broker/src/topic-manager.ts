@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { IoThrottle, PartitionLog, Preallocation } from '@gregor/storage';
+import { CleanerThread, PartitionLog, Preallocation } from '@gregor/storage';
 import type { ClusterNode } from './cluster/cluster-node';
 import type { ClusterTopic } from './controller/metadata-commands';
 import { placeReplicas } from './controller/placement';
@@ -343,7 +343,7 @@ export class TopicManager {
   }
 
   /** One pass of the log cleaner over every local replica whose topic compacts, never past its commit point. */
-  async cleanLogs(options: { dedupeBufferBytes: number; throttle: IoThrottle }): Promise<void> {
+  async cleanLogs(options: { dedupeBufferBytes: number; ioBytesPerSecond: number; thread: CleanerThread }): Promise<void> {
     for (const topic of this.topics.values()) {
       for (const replica of topic.partitions) {
         if (!replica || this.closed) continue;
@@ -351,7 +351,8 @@ export class TopicManager {
           const report = await replica.log.clean({ below: replica.highWatermark, ...options });
           if (report && report.segmentsRewritten > 0) this.options.logger.info('cleaner.cleaned', { partition: replica.name, ...report });
         } catch (err) {
-          if (!this.closed) this.options.logger.error('cleaner.failed', { partition: replica.name, ...errorFields(err) });
+          // LOG_CLOSED: the partition or the broker is going away, and the copy with it.
+          if (!this.closed && (err as { code?: string }).code !== 'LOG_CLOSED') this.options.logger.error('cleaner.failed', { partition: replica.name, ...errorFields(err) });
         }
       }
     }

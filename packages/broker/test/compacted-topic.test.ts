@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { decodeBatch, encodeBatch, iterateBatches } from '@gregor/records';
-import { IoThrottle } from '@gregor/storage';
+import { CleanerThread } from '@gregor/storage';
 import { waitFor } from '@gregor/testkit';
 import { GroupCoordinator } from '../src/groups/group-coordinator';
 import { silentLogger } from '../src/logger';
@@ -10,7 +10,8 @@ import type { PartitionReplica } from '../src/partition-replica';
 import { realTicker } from '../src/replication/ticker';
 import { SingleNode, startSingleNode } from './single-node';
 
-const CLEANER = { dedupeBufferBytes: 1 << 20, throttle: new IoThrottle(0) };
+const cleanerThread = new CleanerThread();
+const CLEANER = { dedupeBufferBytes: 1 << 20, thread: cleanerThread, ioBytesPerSecond: 0 };
 
 async function latestByKey(replica: PartitionReplica): Promise<{ records: number; table: Map<string, string | null> }> {
   const table = new Map<string, string | null>();
@@ -30,6 +31,8 @@ async function latestByKey(replica: PartitionReplica): Promise<{ records: number
 }
 
 describe('a topic with cleanup.policy=compact', () => {
+  afterAll(() => cleanerThread.close());
+
   let dir: string;
   let node: SingleNode;
 

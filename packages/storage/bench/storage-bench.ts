@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeBatch } from '@gregor/records';
-import { IoThrottle, LogConfig, PartitionLog } from '@gregor/storage';
+import { CleanerThread, LogConfig, PartitionLog } from '@gregor/storage';
 import { mulberry32 } from '@gregor/testkit';
 
 const MiB = 1024 * 1024;
@@ -18,6 +18,7 @@ const OPEN_LOG_BYTES = Number(process.env.BENCH_OPEN_GB ?? 2) * 1024 * MiB;
 const CLEAN_BYTES = Number(process.env.BENCH_CLEAN_MB ?? 256) * MiB;
 /** Appends timed for produce latency, idle and while the cleaner runs. */
 const LATENCY_APPENDS = 400;
+const cleanerThread = new CleanerThread();
 const ROOT = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'gregor-bench-'));
 
 function batchOf(batchBytes: number): Buffer {
@@ -147,7 +148,7 @@ async function compactedLog(duplicates: number, seed: number): Promise<Partition
 async function cleanRun(log: PartitionLog): Promise<{ bytesPerSec: number; removed: number }> {
   const sealedBytes = log.sizeInBytes;
   const start = process.hrtime.bigint();
-  const report = await log.clean({ below: log.logEndOffset, dedupeBufferBytes: 128 * MiB, throttle: new IoThrottle(0) });
+  const report = await log.clean({ below: log.logEndOffset, dedupeBufferBytes: 128 * MiB, thread: cleanerThread, ioBytesPerSecond: 0 });
   if (!report) throw new Error('the cleaner found nothing to clean');
   return { bytesPerSec: sealedBytes / seconds(start), removed: report.recordsRemoved };
 }
@@ -252,6 +253,7 @@ async function main(): Promise<void> {
   await cleanerCases();
   const open = await openCleanLog();
   emit({ bench: 'storage.open', logGB: round(open.bytes / 1024 / MiB), segments: open.segments, seconds: round(open.seconds) });
+  await cleanerThread.close();
   fs.rmSync(ROOT, { recursive: true, force: true });
 }
 

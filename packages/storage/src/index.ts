@@ -9,6 +9,6 @@ export { replaceFile, type Durability } from './replace-file';
 export { AppendResult, BatchInfo, LastBatch, PartitionLog, RetentionOptions } from './partition-log';
 export { ReadResult } from './read-plan';
 export { CleanOptions, CleanReport } from './cleaner/log-cleaner';
-export { IoThrottle } from './cleaner/io-throttle';
+export { CleanerThread } from './cleaner/cleaner-thread';
 export { OFFSET_MAP_ENTRY_BYTES } from './cleaner/offset-map';
 export { SwapStep } from './cleaner/segment-swap';

@@ -1,5 +1,5 @@
 import { decodeBatch, encodeBatch, iterateBatches } from '@gregor/records';
-import { IoThrottle, PartitionLog } from '@gregor/storage';
+import { CleanerThread, PartitionLog } from '@gregor/storage';
 
 export interface KeyedRecord {
   key: string;
@@ -11,7 +11,10 @@ export interface StoredRecord extends KeyedRecord {
   offset: number;
 }
 
-export const unthrottled = new IoThrottle(0);
+/** One cleaner thread for a test file's passes; the file closes it after its tests. */
+export const cleanerThread = new CleanerThread();
+
+export const CLEANER = { thread: cleanerThread, ioBytesPerSecond: 0 };
 
 export function keyedBatch(records: readonly KeyedRecord[], timestamp: number): Buffer {
   return encodeBatch(

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ManualClock, openLog, segmentFiles, tempDir } from './helpers';
-import { finalValues, KeyedRecord, keyedBatch, readLog, unthrottled } from './cleaner-helpers';
+import { CLEANER, cleanerThread, finalValues, KeyedRecord, keyedBatch, readLog } from './cleaner-helpers';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -21,6 +21,8 @@ function propertySeed(): number {
 }
 
 describe('log compaction (property)', () => {
+  afterAll(() => cleanerThread.close());
+
   it('keeps the newest record per key below the cleaned point, every kept record unaltered at its offset, and the same final table', async () => {
     const seed = propertySeed();
     console.log(`[cleaner property] seed ${seed} (replay with FC_SEED=${seed})`);
@@ -39,11 +41,11 @@ describe('log compaction (property)', () => {
               step.records.forEach((r, i) => written.push({ ...r, offset: baseOffset + i }));
               batchesBefore.push([baseOffset, lastOffset]);
             } else {
-              await log.clean({ below: log.logEndOffset, dedupeBufferBytes: step.mapEntries * 24, throttle: unthrottled });
+              await log.clean({ below: log.logEndOffset, dedupeBufferBytes: step.mapEntries * 24, ...CLEANER });
             }
           }
           clock.time += 1000;
-          await log.clean({ below: log.logEndOffset, dedupeBufferBytes: 1 << 20, throttle: unthrottled });
+          await log.clean({ below: log.logEndOffset, dedupeBufferBytes: 1 << 20, ...CLEANER });
           const { records, batches } = await readLog(log);
           // Batches keep their offset ranges, but for record-less neighbours joined into one.
           const ends = new Set(batches.map(([, last]) => last));

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { decodeBatch, encodeBatch, encodeControlBatch, iterateBatches } from '@gregor/records';
 import { PartitionLog, SwapStep } from '@gregor/storage';
 import { ManualClock, openLog, tempDir } from './helpers';
-import { finalValues, KeyedRecord, keyedBatch, readLog, StoredRecord, unthrottled } from './cleaner-helpers';
+import { CLEANER, cleanerThread, finalValues, KeyedRecord, keyedBatch, readLog, StoredRecord } from './cleaner-helpers';
 
 const DAY = 24 * 60 * 60 * 1000;
 const COMPACTED = { segmentBytes: 1024, cleanupPolicy: 'compact' as const, minCleanableDirtyRatio: 0 };
@@ -20,10 +20,12 @@ async function fillWithRounds(log: PartitionLog, clock: ManualClock, rounds = 12
 }
 
 function clean(log: PartitionLog, afterSwapStep?: (step: SwapStep) => void, below = log.logEndOffset) {
-  return log.clean({ below, dedupeBufferBytes: 1 << 20, throttle: unthrottled, afterSwapStep });
+  return log.clean({ below, dedupeBufferBytes: 1 << 20, ...CLEANER, afterSwapStep });
 }
 
 describe('log cleaner', () => {
+  afterAll(() => cleanerThread.close());
+
   it('keeps only the newest record per key in sealed segments and never touches the active one', async () => {
     const clock = new ManualClock();
     const log = await openLog(tempDir(), COMPACTED, clock);
@@ -81,7 +83,7 @@ describe('log cleaner', () => {
     const clock = new ManualClock();
     const log = await openLog(tempDir(), COMPACTED, clock);
     const written = await fillWithRounds(log, clock);
-    const first = await log.clean({ below: log.logEndOffset, dedupeBufferBytes: 2 * 24, throttle: unthrottled });
+    const first = await log.clean({ below: log.logEndOffset, dedupeBufferBytes: 2 * 24, ...CLEANER });
     expect(first!.cleanedTo).toBe(2);
     const second = await clean(log);
     expect(second!.cleanedTo).toBeGreaterThan(2);

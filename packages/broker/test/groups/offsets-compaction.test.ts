@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { encodeBatch } from '@gregor/records';
-import { IoThrottle, PartitionLog } from '@gregor/storage';
+import { CleanerThread, PartitionLog } from '@gregor/storage';
 import { encodeCommit, offsetKey } from '../../src/groups/group-records';
 import { toLogConfig, effectiveTopicConfigs } from '../../src/topic-config';
 
@@ -12,12 +12,15 @@ const PARTITIONS = 4;
 const CLEAN_EVERY = 25_000;
 
 describe('__consumer_offsets under compaction', () => {
+  const cleanerThread = new CleanerThread();
+  afterAll(() => cleanerThread.close());
+
   it(`holds one group's latest offsets in bounded space after ${COMMITS} commits`, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gregor-offsets-'));
     // The offsets topic's configs as the coordinator creates it, with 1 MiB segments so a test's worth of commits seals some.
     const config = toLogConfig(effectiveTopicConfigs({}, { 'cleanup.policy': 'compact', 'segment.bytes': String(1024 * 1024), 'retention.ms': '-1' }));
     const log = await PartitionLog.open(dir, { ...config, flush: { kind: 'interval', intervalMs: 1000, intervalBytes: 64 * 1024 * 1024 } });
-    const cleaner = { dedupeBufferBytes: 1024 * 1024, throttle: new IoThrottle(0) };
+    const cleaner = { dedupeBufferBytes: 1024 * 1024, thread: cleanerThread, ioBytesPerSecond: 0 };
     try {
       let written = 0;
       for (let commit = 1; commit <= COMMITS; commit++) {

@@ -1,5 +1,5 @@
 import { decodeBatch, encodeBatch, iterateBatches } from '@gregor/records';
-import { IoThrottle, PartitionLog } from '@gregor/storage';
+import { CleanerThread, PartitionLog } from '@gregor/storage';
 import { testSeed } from '@gregor/testkit';
 import { PeerCluster } from './peer-cluster';
 
@@ -20,6 +20,8 @@ async function table(log: PartitionLog, end: number): Promise<Map<string, string
 }
 
 describe('a follower catching up from a compacted leader', () => {
+  const cleanerThread = new CleanerThread();
+  afterAll(() => cleanerThread.close());
   let cluster: PeerCluster;
 
   afterEach(() => cluster.close());
@@ -37,7 +39,7 @@ describe('a follower catching up from a compacted leader', () => {
     cluster.loss = (at, m) => at === 3 || m.from === 3;
     for (let i = 0; i < 40; i++) await cluster.append(leader.replica, keyed(i % 2 ? 'k' : 'j', `while cut off ${i}`));
     leader.log.updateConfig({ cleanupPolicy: 'compact', minCleanableDirtyRatio: 0 });
-    const report = await leader.log.clean({ below: leader.replica.highWatermark, dedupeBufferBytes: 1 << 20, throttle: new IoThrottle(0) });
+    const report = await leader.log.clean({ below: leader.replica.highWatermark, dedupeBufferBytes: 1 << 20, thread: cleanerThread, ioBytesPerSecond: 0 });
     expect(report!.recordsRemoved).toBeGreaterThan(0);
     const joined = leader.log.batchAt(stoppedAt);
     expect(joined).toMatchObject({ hasRecords: false });

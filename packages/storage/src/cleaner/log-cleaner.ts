@@ -1,22 +1,19 @@
 import * as fs from 'node:fs';
-import { canJoinEmpty, emptyBatch, filterBatch, isControlBatch, readBatchHeader, visitRecords, type FilteredRecord, type BatchHeader } from '@gregor/records';
 import type { LogConfig } from '../config';
-import { BatchExtent, extentOf } from '../batch-scan';
-import { LogSegment } from '../segment';
+import type { LogSegment } from '../segment';
 import { readCleanerCheckpoint, writeCleanerCheckpoint } from './cleaner-checkpoint';
-import type { IoThrottle } from './io-throttle';
-import { OffsetMap } from './offset-map';
-import { segmentBatches } from './segment-batches';
+import type { CleanerThread } from './cleaner-thread';
 import { cleaningDir, type AfterSwapStep } from './segment-swap';
-
-const WRITE_CHUNK_BYTES = 1024 * 1024;
 
 export interface CleanOptions {
   /** Nothing at or past this offset is cleaned or used to clean: the replica's commit point, as what is above it may yet be cut. */
   below: number;
   /** Memory for the map of keys to their newest offset (Kafka's log.cleaner.dedupe.buffer.size). */
   dedupeBufferBytes: number;
-  throttle: IoThrottle;
+  /** Cap on the pass's reads and writes together, bytes per second; 0 = none. */
+  ioBytesPerSecond: number;
+  /** Where the pass runs; one thread serves every log of a broker. */
+  thread: CleanerThread;
   /** Hears each step of every segment swap; a test stops the swap there as a crash would. */
   afterSwapStep?: AfterSwapStep;
 }
@@ -36,7 +33,7 @@ export interface CleanableLog {
   readonly config: LogConfig;
   now(): number;
   segments(): readonly LogSegment[];
-  /** Swaps in the synced `.log.cleaned` copy of `segment`; false, touching nothing, when the segment is no longer in the log. */
+  /** Swaps in the synced cleaned copy of `segment`; false, touching nothing, when the segment is no longer in the log. */
   swapIn(segment: LogSegment, afterStep: AfterSwapStep): boolean;
 }
 
@@ -48,7 +45,8 @@ export interface CleanableLog {
  * header, so readers at any offset, a replicated log's entries and producer state all carry on;
  * only neighbours left without records (with no producer id, of one term) become one header,
  * which a replicated log may cut again at any offset (see PartitionRaftStorage). Control batches
- * and records without a key are kept. Null when there was nothing to clean yet.
+ * and records without a key are kept. The reading and writing run on the cleaner thread; each
+ * copy is swapped in here, on the log's thread. Null when there was nothing to clean yet.
  */
 export async function cleanLog(log: CleanableLog, options: CleanOptions): Promise<CleanReport | null> {
   const { config } = log;
@@ -61,29 +59,33 @@ export async function cleanLog(log: CleanableLog, options: CleanOptions): Promis
   const firstDirty = checkpoint === null || checkpoint < start || checkpoint > end ? start : checkpoint;
   if (firstDirty >= end || !isDirtyEnough(cleanable, firstDirty, config, now)) return null;
 
-  const report: CleanReport = { segmentsRewritten: 0, bytesRead: 0, bytesWritten: 0, recordsRemoved: 0, cleanedTo: end };
-  const map = OffsetMap.ofBytes(options.dedupeBufferBytes);
-  report.cleanedTo = await indexKeys(cleanable, firstDirty, end, map, options.throttle, report);
-  const horizon = now - config.deleteRetentionMs;
-  const cleanedTo = report.cleanedTo;
-  const keep = (header: BatchHeader) => (record: FilteredRecord): boolean => {
-    if (record.key === null) return true;
-    if (map.newestOffset(record.key) > record.offset) return false;
-    return !(record.valueIsNull && record.offset < cleanedTo && header.maxTimestamp < horizon);
-  };
-  for (const segment of cleanable) {
-    if (segment.baseOffset >= cleanedTo) break;
-    const rewritten = await writeCleanedCopy(log, segment, keep, options.throttle, report);
-    if (!rewritten) continue;
+  const byBase = new Map(cleanable.map((segment) => [segment.baseOffset, segment]));
+  let segmentsRewritten = 0;
+  let abandoned = false;
+  const onCopied = (baseOffset: number): boolean => {
     options.afterSwapStep?.('cleaned-written');
-    if (!log.swapIn(segment, options.afterSwapStep ?? (() => undefined))) {
-      fs.rmSync(cleaningDir(log.dir), { recursive: true, force: true });
-      return report;
+    const segment = byBase.get(baseOffset);
+    if (segment && log.swapIn(segment, options.afterSwapStep ?? (() => undefined))) {
+      segmentsRewritten++;
+      return true;
     }
-    report.segmentsRewritten++;
-  }
-  writeCleanerCheckpoint(log.dir, cleanedTo);
-  return report;
+    abandoned = true;
+    fs.rmSync(cleaningDir(log.dir), { recursive: true, force: true });
+    return false;
+  };
+  const job = {
+    dir: log.dir,
+    segments: cleanable.map((segment) => ({ baseOffset: segment.baseOffset, nextOffset: segment.nextOffset })),
+    firstDirty,
+    now,
+    deleteRetentionMs: config.deleteRetentionMs,
+    indexIntervalBytes: config.indexIntervalBytes,
+    dedupeBufferBytes: options.dedupeBufferBytes,
+    ioBytesPerSecond: options.ioBytesPerSecond,
+  };
+  const pass = await options.thread.run(job, onCopied);
+  if (!abandoned) writeCleanerCheckpoint(log.dir, pass.cleanedTo);
+  return { segmentsRewritten, ...pass };
 }
 
 /** The oldest sealed segments wholly below `below` whose newest record is no newer than `newestAllowed`. */
@@ -109,98 +111,4 @@ function isDirtyEnough(cleanable: readonly LogSegment[], firstDirty: number, con
   }
   if (dirty === 0) return false;
   return dirty / total >= config.minCleanableDirtyRatio || now - oldestDirty > config.maxCompactionLagMs;
-}
-
-/** Records the newest offset of each key from `firstDirty` until `end` or until the map is full; returns where indexing stopped. */
-async function indexKeys(cleanable: readonly LogSegment[], firstDirty: number, end: number, map: OffsetMap, throttle: IoThrottle, report: CleanReport): Promise<number> {
-  let stoppedAt: number | null = null;
-  for (const segment of cleanable) {
-    if (segment.nextOffset <= firstDirty) continue;
-    for await (const { bytes, position, verified } of segmentBatches(segment, throttle)) {
-      report.bytesRead += bytes.length;
-      const header = readBatchHeader(bytes);
-      if (header.baseOffset + header.lastOffsetDelta < firstDirty || isControlBatch(header.attributes)) continue;
-      visitRecords(bytes, (record) => {
-        if (stoppedAt !== null || record.key === null || record.offset < firstDirty) return;
-        if (!map.put(record.key, record.offset)) stoppedAt = record.offset;
-      }, verified);
-      segment.markVerified(position, position + bytes.length);
-      if (stoppedAt !== null) return stoppedAt;
-    }
-  }
-  return end;
-}
-
-/**
- * Writes the cleaned copy of `segment` as a whole segment (log and indexes) in the cleaning
- * directory and syncs it; true when some record was dropped, else the copy is removed and false returned.
- */
-async function writeCleanedCopy(
-  log: CleanableLog,
-  segment: LogSegment,
-  keep: (header: BatchHeader) => (record: FilteredRecord) => boolean,
-  throttle: IoThrottle,
-  report: CleanReport,
-): Promise<boolean> {
-  fs.mkdirSync(cleaningDir(log.dir), { recursive: true });
-  const copy = LogSegment.create(cleaningDir(log.dir), segment.baseOffset, log.now());
-  let changed = false;
-  let pending: Buffer[] = [];
-  let extents: BatchExtent[] = [];
-  let pendingBytes = 0;
-  /** The last batch in `pending`, while it may still be joined with the next. */
-  let previous: BatchHeader | null = null;
-  const flushPending = async (): Promise<void> => {
-    await throttle.take(pendingBytes);
-    copy.append(pending, extents, log.config.indexIntervalBytes);
-    pending = [];
-    extents = [];
-    pendingBytes = 0;
-    previous = null;
-  };
-  const push = (batch: Buffer, header: BatchHeader): void => {
-    if (previous !== null && canJoinEmpty(previous, header)) {
-      // Neighbours compaction emptied become one header: what a group's commits leave behind stays small.
-      const joined = emptyBatch(previous, previous.baseOffset, header.baseOffset + header.lastOffsetDelta, Math.max(previous.maxTimestamp, header.maxTimestamp));
-      const last = pending.length - 1;
-      pendingBytes += joined.length - pending[last].length;
-      pending[last] = joined;
-      previous = readBatchHeader(joined);
-      extents[last] = extentOf(previous, extents[last].position);
-      changed = true;
-      return;
-    }
-    extents.push(extentOf(header, pendingBytes));
-    pending.push(batch);
-    pendingBytes += batch.length;
-    previous = header;
-  };
-  try {
-    for await (const { bytes, position, verified } of segmentBatches(segment, throttle)) {
-      report.bytesRead += bytes.length;
-      const header = readBatchHeader(bytes);
-      const control = isControlBatch(header.attributes);
-      const cleaned = control ? bytes : filterBatch(bytes, keep(header), verified);
-      if (!control) segment.markVerified(position, position + bytes.length);
-      const cleanedHeader = cleaned === bytes ? header : readBatchHeader(cleaned);
-      if (cleaned !== bytes) {
-        changed = true;
-        report.recordsRemoved += header.recordsCount - cleanedHeader.recordsCount;
-      }
-      push(cleaned, cleanedHeader);
-      if (pendingBytes >= WRITE_CHUNK_BYTES) await flushPending();
-    }
-    if (changed) {
-      await flushPending();
-      copy.seal();
-      await copy.sync();
-      report.bytesWritten += copy.size;
-    }
-  } catch (err) {
-    copy.delete();
-    throw err;
-  }
-  if (changed) copy.close();
-  else copy.delete();
-  return changed;
 }

@@ -5,18 +5,11 @@ import type { IoThrottle } from './io-throttle';
 /** Small enough that the work on one chunk holds the event loop for well under a millisecond or two. */
 const READ_CHUNK_BYTES = 256 * 1024;
 
-export interface SegmentBatch {
-  bytes: Buffer;
-  position: number;
-  /** This process checked the batch's CRC already (see LogSegment.isVerified). */
-  verified: boolean;
-}
-
 /**
  * The batches of a sealed segment, each as its own slice, read in chunks through `throttle`.
- * Framing is checked here; CRCs by whoever decodes the batch, who notes it on the segment (markVerified).
+ * Framing is checked here; CRCs by whoever decodes the batch.
  */
-export async function* segmentBatches(segment: LogSegment, throttle: IoThrottle): AsyncGenerator<SegmentBatch> {
+export async function* segmentBatches(segment: LogSegment, throttle: IoThrottle): AsyncGenerator<Buffer> {
   const size = segment.size;
   let position = 0;
   let reading: Promise<Buffer> | null = size > 0 ? readChunk(segment, throttle, 0, size) : null;
@@ -36,15 +29,11 @@ export async function* segmentBatches(segment: LogSegment, throttle: IoThrottle)
       at += batchBytes;
     }
     if (at === 0) throw segment.corruptAt(position, 'a batch header runs past the end of the segment');
-    const chunkPosition = position;
     position += at;
     // The next chunk is read while this one's batches are worked on; a caller that stops early leaves its failure unheard.
     reading = position < size ? readChunk(segment, throttle, position, size) : null;
     reading?.catch(() => undefined);
-    for (const [from, length] of batches) {
-      const batchPosition = chunkPosition + from;
-      yield { bytes: bytes.subarray(from, from + length), position: batchPosition, verified: segment.isVerified(batchPosition, batchPosition + length) };
-    }
+    for (const [from, length] of batches) yield bytes.subarray(from, from + length);
   }
 }
 

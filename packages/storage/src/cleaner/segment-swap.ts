@@ -19,13 +19,12 @@ export function cleaningDir(dir: string): string {
 
 /**
  * Replaces segment `baseOffset` with its cleaned copy (a whole segment in CLEANING_DIR, written
- * and synced by the caller), so that a crash at any moment leaves the old segment whole or the new
+ * and synced, directory entries included, by the caller), so that a crash at any moment leaves the old segment whole or the new
  * one whole. Moving the copy's log in as `.log.swap` is the commit point: before it the old files
  * stand and the copy is discarded at the next open; after it the next open finishes the swap
  * (recoverSwaps). The indexes move in before the log, and the log last, by rename over the old.
  */
 export function commitSwap(dir: string, baseOffset: number, afterStep: AfterSwapStep): void {
-  syncDirectory(cleaningDir(dir));
   fs.renameSync(segmentPath(cleaningDir(dir), baseOffset, LOG_SUFFIX), segmentPath(dir, baseOffset, SWAP_SUFFIX));
   syncDirectory(dir);
   afterStep('swap-committed');
@@ -34,8 +33,16 @@ export function commitSwap(dir: string, baseOffset: number, afterStep: AfterSwap
   }
   afterStep('indexes-replaced');
   fs.renameSync(segmentPath(dir, baseOffset, SWAP_SUFFIX), segmentPath(dir, baseOffset, LOG_SUFFIX));
-  syncDirectory(dir);
+  // Off the event loop: a power loss before this sync leaves the .swap, which the next open finishes.
+  syncDirectoryInBackground(dir);
   afterStep('log-replaced');
+}
+
+function syncDirectoryInBackground(dir: string): void {
+  fs.open(dir, 'r', (openErr, fd) => {
+    if (openErr) return;
+    fs.fsync(fd, () => fs.close(fd, () => undefined));
+  });
 }
 
 /**
