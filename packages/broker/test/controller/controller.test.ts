@@ -84,9 +84,9 @@ describe('Controller', () => {
     const learner = controllers.get(4)!;
     expect(learner.state.broker(159)).toBeUndefined();
     cutOff.delete(4);
-    await waitFor(() => learner.state.broker(159)?.address === 'h:159', 10_000, 'the learner caught up from the snapshot');
+    // The state takes the snapshot in before the log restarts after it: both, to be caught up.
+    await waitFor(() => learner.state.broker(159)?.address === 'h:159' && learner.logStartOffset > 0, 10_000, 'the learner caught up from the snapshot');
     expect(learner.state.brokers().map((b) => b.id)).toEqual(leader.state.brokers().map((b) => b.id));
-    expect(learner.logStartOffset).toBeGreaterThan(0);
     expect(await learner.propose({ type: 'allocateProducerIds', count: 1 })).toMatchObject({ ok: true });
   });
 });
