@@ -53,6 +53,8 @@ export class Controller {
   private readonly results = new Map<number, CommandResult>();
   private readonly raftState: ReplicaStateStore;
   private readonly snapshots: MetadataSnapshots;
+  private snapshotScheduled = false;
+  private closed = false;
 
   private constructor(
     private readonly options: ControllerOptions,
@@ -123,7 +125,15 @@ export class Controller {
       this.results.set(entry.lastIndex, result);
       if (this.results.size > RECENT_RESULTS) this.results.delete(this.results.keys().next().value as number);
     }
-    this.maybeSnapshot();
+    // After this Ready's proposers are answered: they are told their entry committed by its term,
+    // which the log no longer gives for an index the snapshot point has passed.
+    if (!this.snapshotScheduled) {
+      this.snapshotScheduled = true;
+      setImmediate(() => {
+        this.snapshotScheduled = false;
+        if (!this.closed) this.maybeSnapshot();
+      });
+    }
   }
 
   /**
@@ -162,6 +172,7 @@ export class Controller {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.replica.close();
     await this.log.close();
   }

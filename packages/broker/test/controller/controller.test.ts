@@ -77,10 +77,12 @@ describe('Controller', () => {
     await start(testSeed('controller snapshots'), { snapshotEveryEntries: 20, segmentBytes: 1024 });
     await waitFor(() => controllers.get(4)!.leaderId !== 0, 10_000, 'the learner knows the leader');
     cutOff.add(4);
-    for (let id = 100; id < 160; id++) await controllers.get(1)!.propose({ type: 'registerBroker', id, address: `h:${id}`, time: id });
+    for (let id = 100; id < 130; id++) await controllers.get(1)!.propose({ type: 'registerBroker', id, address: `h:${id}`, time: id });
+    // Proposed together, so that a snapshot point passes some of them as they are answered: each still hears it committed.
+    const together = await Promise.all(Array.from({ length: 30 }, (_, i) => controllers.get(1)!.propose({ type: 'registerBroker', id: 130 + i, address: `h:${130 + i}`, time: 130 + i })));
+    expect(together).toEqual(Array.from({ length: 30 }, () => ({ ok: true })));
     const leader = [...controllers.values()].find((c) => c.isLeader)!;
-    await waitFor(() => leader.replica.node.status().commit >= leader.state.appliedIndex, 10_000, 'the leader applied all');
-    expect(leader.logStartOffset).toBeGreaterThan(20);
+    await waitFor(() => leader.logStartOffset > 20, 10_000, "the leader's log deleted before a snapshot");
     const learner = controllers.get(4)!;
     expect(learner.state.broker(159)).toBeUndefined();
     cutOff.delete(4);
