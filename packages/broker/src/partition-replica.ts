@@ -10,6 +10,9 @@ type Waiter = { afterOffset: number; wake: () => void };
 export const COMMIT_KNOWN_TIMEOUT_MS = 10_000;
 
 /** Starts the Raft side of a replica, which owns the high watermark and reports every move of it. */
+/** What a compressed batch produced to a compacted topic may inflate to for its keys to be checked. */
+const KEY_CHECK_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+
 export type StartReplication = (onHighWatermark: (highWatermark: number) => void) => ReplicatedPartition;
 
 /**
@@ -57,20 +60,29 @@ export class PartitionReplica {
   /** Appends one batch through Raft, which checks leadership and the topic's max.message.bytes. */
   append(batch: Buffer, acks: Acks = 'all'): Promise<AppendResult> {
     const config = this.log.config();
-    if (compacts(config)) this.requireKeys(batch);
+    // A batch over max.message.bytes is refused by the append, unread.
+    if (compacts(config) && batch.length <= config.maxMessageBytes) this.requireKeys(batch);
     return this.replication.append(batch, acks, config.maxMessageBytes);
   }
 
-  /** Compaction keeps the newest record per key, so a compacted topic refuses records without one, as Kafka does. */
+  /**
+   * Compaction keeps the newest record per key, so a compacted topic refuses records without one,
+   * as Kafka does. Checking means decompressing, so a batch inflating past a bound is refused
+   * (BATCH_TOO_LARGE) rather than let a small request fill the heap.
+   */
   private requireKeys(batch: Buffer): void {
     let keyless = false;
     try {
-      visitRecords(batch, (record) => {
-        keyless ||= record.key === null;
-      });
+      visitRecords(
+        batch,
+        (record) => {
+          keyless ||= record.key === null;
+        },
+        KEY_CHECK_MAX_DECOMPRESSED_BYTES,
+      );
     } catch (err) {
       // A malformed batch is refused by the append itself, with the error produce has always given it.
-      if (err instanceof RecordsError) return;
+      if (err instanceof RecordsError && err.code !== 'BATCH_TOO_LARGE') return;
       throw err;
     }
     if (keyless) throw new RecordsError('INVALID_RECORD', `${this.name} has cleanup.policy=compact and takes only records with a key`);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { decodeBatch, encodeBatch, iterateBatches } from '@gregor/records';
+import { CompressionType, decodeBatch, encodeBatch, iterateBatches } from '@gregor/records';
 import { CleanerThread } from '@gregor/storage';
 import { waitFor } from '@gregor/testkit';
 import { GroupCoordinator } from '../src/groups/group-coordinator';
@@ -67,6 +67,16 @@ describe('a topic with cleanup.policy=compact', () => {
     await waitFor(() => replica.replication.isLeader, 10_000, 'a leader');
     const batch = encodeBatch([{ key: Buffer.from('k'), value: Buffer.from('v') }, { key: null, value: Buffer.from('no key') }]);
     await expect(async () => replica.append(batch)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    expect(replica.log.logEndOffset).toBe(0);
+  });
+
+  it('refuses a compressed batch that would inflate past what its keys are checked within', async () => {
+    await node.topics.create('bombed', 1, { 'cleanup.policy': 'compact' });
+    const replica = node.topics.partition('bombed', 0);
+    await waitFor(() => replica.replication.isLeader, 10_000, 'a leader');
+    const bomb = encodeBatch([{ key: Buffer.from('k'), value: Buffer.alloc(65 * 1024 * 1024) }], { compression: CompressionType.Gzip });
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    await expect(async () => replica.append(bomb)).rejects.toMatchObject({ code: 'BATCH_TOO_LARGE' });
     expect(replica.log.logEndOffset).toBe(0);
   });
 

@@ -20,7 +20,8 @@ function isOutputLimitError(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
 }
 
-function recordsReader(
+/** A reader over the batch's records section, decompressed (at most `maxDecompressedBytes`) if need be. */
+export function recordsReader(
   buf: Buffer,
   pos: number,
   header: BatchHeader,

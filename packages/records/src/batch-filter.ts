@@ -1,10 +1,10 @@
 import { compressionOf, COMPRESSION_MASK, CompressionType, timestampTypeOf, TimestampType } from './attributes';
+import { recordsReader } from './batch-decoder';
 import { type BatchHeader, validateBatch, writeBatchHeader } from './batch-header';
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, NO_PRODUCER_ID } from './batch-layout';
+import { BATCH_HEADER_SIZE, NO_PRODUCER_ID } from './batch-layout';
 import { codecFor } from './compression';
 import { RecordsError } from './errors';
 import { readRecord } from './record-codec';
-import { ByteReader } from './varint';
 
 /** What a filter sees of one record: enough to decide whether a later record replaced it. */
 export interface FilteredRecord {
@@ -15,15 +15,11 @@ export interface FilteredRecord {
   valueIsNull: boolean;
 }
 
-/** Validates the batch (its CRC unless `crcChecked`) and calls `visit` with each record and its bytes as stored, in order. */
-function walkRecords(buf: Buffer, crcChecked: boolean, visit: (record: FilteredRecord, stored: Buffer) => void): BatchHeader {
-  const header = validateBatch(buf, 0, Infinity, crcChecked);
-  const compression = compressionOf(header.attributes);
-  const end = LOG_OVERHEAD + header.batchLength;
-  const packed = buf.subarray(BATCH_HEADER_SIZE, end);
-  const section = compression === CompressionType.None ? packed : codecFor(compression).decompress(packed, Infinity);
+/** Validates the batch (CRC included) and calls `visit` with each record and its bytes as stored, in order. */
+function walkRecords(buf: Buffer, maxDecompressedBytes: number, visit: (record: FilteredRecord, stored: Buffer) => void): BatchHeader {
+  const header = validateBatch(buf, 0);
+  const reader = recordsReader(buf, 0, header, compressionOf(header.attributes), maxDecompressedBytes);
   const logAppendTime = timestampTypeOf(header.attributes) === TimestampType.LogAppendTime;
-  const reader = new ByteReader(section, 0, section.length);
   for (let i = 0; i < header.recordsCount; i++) {
     const from = reader.pos;
     const raw = readRecord(reader);
@@ -33,18 +29,18 @@ function walkRecords(buf: Buffer, crcChecked: boolean, visit: (record: FilteredR
       key: raw.key,
       valueIsNull: raw.value === null,
     };
-    visit(record, section.subarray(from, reader.pos));
+    visit(record, reader.buf.subarray(from, reader.pos));
   }
   if (reader.remaining() !== 0) throw new RecordsError('INVALID_RECORD', `${reader.remaining()} bytes left after ${header.recordsCount} records`);
   return header;
 }
 
 /**
- * Calls `visit` with each record of the batch at buf[0..], after validating it; `crcChecked`: the
- * caller has checked this batch's CRC already.
+ * Calls `visit` with each record of the batch at buf[0..], after validating it (CRC included); a
+ * compressed batch inflating past `maxDecompressedBytes` is BATCH_TOO_LARGE.
  */
-export function visitRecords(buf: Buffer, visit: (record: FilteredRecord) => void, crcChecked = false): void {
-  walkRecords(buf, crcChecked, visit);
+export function visitRecords(buf: Buffer, visit: (record: FilteredRecord) => void, maxDecompressedBytes = Infinity): void {
+  walkRecords(buf, maxDecompressedBytes, visit);
 }
 
 /**
@@ -53,11 +49,10 @@ export function visitRecords(buf: Buffer, visit: (record: FilteredRecord) => voi
  * timestamps, whose records are byte for byte the kept ones (their offset and timestamp deltas
  * unchanged), recompressed with the batch's codec, and a new CRC. Keeping the batch's offset range
  * keeps a replicated log's entries where they were; a batch keeping no record is a header alone.
- * `crcChecked`: the caller has checked this batch's CRC already.
  */
-export function filterBatch(buf: Buffer, keep: (record: FilteredRecord) => boolean, crcChecked = false): Buffer {
+export function filterBatch(buf: Buffer, keep: (record: FilteredRecord) => boolean): Buffer {
   const kept: Buffer[] = [];
-  const header = walkRecords(buf, crcChecked, (record, stored) => {
+  const header = walkRecords(buf, Infinity, (record, stored) => {
     if (keep(record)) kept.push(stored);
   });
   if (kept.length === header.recordsCount) return buf;

@@ -10,5 +10,4 @@ export { AppendResult, BatchInfo, LastBatch, PartitionLog, RetentionOptions } fr
 export { ReadResult } from './read-plan';
 export { CleanOptions, CleanReport } from './cleaner/log-cleaner';
 export { CleanerThread } from './cleaner/cleaner-thread';
-export { OFFSET_MAP_ENTRY_BYTES } from './cleaner/offset-map';
 export { SwapStep } from './cleaner/segment-swap';
