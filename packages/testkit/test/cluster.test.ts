@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import { Admin } from '@gregor/client';
 import { BrokerProcess, startBroker } from '../src/broker-process';
 import { LocalCluster, defaultControllers, peerList } from '../src/cluster';
@@ -17,9 +18,16 @@ describe('cluster layout', () => {
     expect(defaultControllers([7])).toEqual([7]);
   });
 
-  test('free ports are distinct', async () => {
-    const ports = await freePorts(5);
-    expect(new Set(ports).size).toBe(5);
+  test('free ports are distinct, below the ephemeral range, and not handed out twice', async () => {
+    const held = net.createServer();
+    const first = await freePorts(5);
+    await new Promise<void>((resolve) => held.listen(first[4] + 1, '127.0.0.1', () => resolve()));
+    const second = await freePorts(5);
+    held.close();
+    const all = [...first, ...second];
+    expect(new Set(all).size).toBe(10);
+    expect(all.every((port) => port >= 10_000 && port < 32_768)).toBe(true);
+    expect(second).not.toContain(first[4] + 1);
   });
 });
 
