@@ -38,3 +38,11 @@ export function syncDirectory(dir: string): void {
     fs.closeSync(fd);
   }
 }
+
+/** syncDirectory on the libuv pool, for a caller whose next steps do not wait on it; a failure is only a sync not made. */
+export function syncDirectoryInBackground(dir: string): void {
+  fs.open(dir, 'r', (openErr, fd) => {
+    if (openErr) return;
+    fs.fsync(fd, () => fs.close(fd, () => undefined));
+  });
+}

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { syncDirectory } from '../file-io';
+import { syncDirectory, syncDirectoryInBackground } from '../file-io';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, parseSegmentFileName, segmentPath } from '../segment-files';
 
 /** Where cleaned copies of segments are written, as whole segments under their own names; an open removes it. */
@@ -38,12 +38,6 @@ export function commitSwap(dir: string, baseOffset: number, afterStep: AfterSwap
   afterStep('log-replaced');
 }
 
-function syncDirectoryInBackground(dir: string): void {
-  fs.open(dir, 'r', (openErr, fd) => {
-    if (openErr) return;
-    fs.fsync(fd, () => fs.close(fd, () => undefined));
-  });
-}
 
 /**
  * Run by an open before it reads any segment: finishes committed swaps and discards unfinished
