@@ -37,9 +37,10 @@ async function timestampAt(replica: PartitionReplica, offset: number): Promise<n
 }
 
 /** The broker as front ends see it, over the same partitions, metadata and shutdown signal as the gRPC services. */
-export function brokerSurface(ctx: BrokerContext): BrokerSurface {
+export function brokerSurface(ctx: BrokerContext, clientAddress: string): BrokerSurface {
   const surface: BrokerSurface = {
     brokerId: ctx.config.brokerId,
+    clientAddress,
     shutdownSignal: ctx.shutdownSignal,
     clusterId: () => ctx.cluster.state.clusterId,
     controllerId: () => ctx.cluster.controller.leaderId,

@@ -97,6 +97,8 @@ export interface PartitionWatch {
  */
 export interface BrokerSurface {
   readonly brokerId: number;
+  /** host:port of this broker's gRPC listener, for front ends that serve through the SDK. */
+  readonly clientAddress: string;
   /** Aborted when the broker starts to stop: long polls answer at once. */
   readonly shutdownSignal: AbortSignal;
   clusterId(): string;

@@ -61,7 +61,7 @@ export class Broker {
     const advertised: Record<string, string> = {};
     try {
       const addresses = await listeners.bind();
-      const surface = brokerSurface(ctx);
+      const surface = brokerSurface(ctx, addresses.client);
       for (const frontEnd of frontEnds) advertised[frontEnd.name] = await frontEnd.start(surface);
       parts = await openBrokerParts({ ctx, dataDir, addresses, reserver, createReplica, listeners: advertised });
     } catch (err) {

@@ -28,6 +28,7 @@ function emptySurface(): BrokerSurface {
   };
   return {
     brokerId: 1,
+    clientAddress: '127.0.0.1:7070',
     // Aborted, as when the broker stops: a long poll answers at once instead of waiting out max_wait_ms.
     shutdownSignal: AbortSignal.abort(),
     clusterId: () => 'fuzz',

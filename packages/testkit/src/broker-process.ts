@@ -20,6 +20,8 @@ export interface StartBrokerOptions {
   program?: BrokerProgram;
   /** Run the Kafka listener on a free port, kept across restarts (default: no Kafka listener). */
   kafka?: boolean;
+  /** Run the MQTT listener on a free port, kept across restarts (default: none); mappings go in config['mqtt-map']. */
+  mqtt?: boolean;
   /** Extra node flags, e.g. ['--cpu-prof']. */
   nodeArgs?: string[];
   startTimeoutMs?: number;
@@ -40,6 +42,8 @@ export class BrokerProcess {
   peerPort: number;
   /** The Kafka listener's port; 0 when the broker runs none. */
   kafkaPort = 0;
+  /** The MQTT listener's port; 0 when the broker runs none. */
+  mqttPort = 0;
 
   constructor(
     readonly dataDir: string,
@@ -73,13 +77,20 @@ export class BrokerProcess {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Where MQTT clients reach this broker (mqtt://host:port); throws unless it runs an MQTT listener. */
+  get mqttUrl(): string {
+    if (this.mqttPort === 0) throw new Error('this broker runs no MQTT listener: start it with mqtt: true');
+    return `mqtt://127.0.0.1:${this.mqttPort}`;
+  }
+
   /** Launches the process and resolves once it logs `broker.started` with its bound ports. */
   async start(): Promise<void> {
     if (this.running) throw new Error('broker already running');
     const program = this.options.program ?? GREGOR_BROKER;
-    // The Kafka port is chosen here, not by the broker: port 0 turns the listener off.
+    // The Kafka and MQTT ports are chosen here, not by the broker: port 0 turns a listener off.
     if (this.options.kafka && this.kafkaPort === 0) [this.kafkaPort] = await freePorts(1);
-    const args = [...(this.options.nodeArgs ?? []), program.main, ...program.command, '--data-dir', this.dataDir, '--port', String(this.port), '--peer-port', String(this.peerPort), '--kafka-port', String(this.kafkaPort)];
+    if (this.options.mqtt && this.mqttPort === 0) [this.mqttPort] = await freePorts(1);
+    const args = [...(this.options.nodeArgs ?? []), program.main, ...program.command, '--data-dir', this.dataDir, '--port', String(this.port), '--peer-port', String(this.peerPort), '--kafka-port', String(this.kafkaPort), '--mqtt-port', String(this.mqttPort)];
     for (const [flag, value] of Object.entries(this.options.config ?? {})) args.push(`--${flag}`, String(value));
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...this.options.env },

@@ -23,6 +23,8 @@ export interface ClusterOptions {
   program?: BrokerProgram;
   /** Every broker runs the Kafka listener on a free port (default: none does). */
   kafka?: boolean;
+  /** Every broker runs the MQTT listener on a free port (default: none does). */
+  mqtt?: boolean;
   startTimeoutMs?: number;
 }
 
@@ -62,7 +64,7 @@ export class LocalCluster {
     private readonly proxies: Map<string, FaultProxy>,
     private readonly ownsDataRoot: boolean,
     /** What every broker was started with, for brokers that join later. */
-    private readonly shared: Pick<StartBrokerOptions, 'config' | 'env' | 'program' | 'kafka' | 'startTimeoutMs'> = {},
+    private readonly shared: Pick<StartBrokerOptions, 'config' | 'env' | 'program' | 'kafka' | 'mqtt' | 'startTimeoutMs'> = {},
   ) {
     this.ids = [...brokers.keys()].sort((a, b) => a - b);
     this.controllers = defaultControllers(this.ids);
@@ -278,13 +280,14 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
   for (const id of ids) {
     const config = { ...options.config, 'broker-id': id, peers: peerList(id, ids, clientAddress, peerAddressFor), controllers };
     const dataDir = path.join(dataRoot, `broker-${id}`);
-    brokers.set(id, new BrokerProcess(dataDir, { port: portOf(id), peerPort: peerPortOf(id), config, env: options.env, program: options.program, kafka: options.kafka, startTimeoutMs: options.startTimeoutMs }, false));
+    brokers.set(id, new BrokerProcess(dataDir, { port: portOf(id), peerPort: peerPortOf(id), config, env: options.env, program: options.program, kafka: options.kafka, mqtt: options.mqtt, startTimeoutMs: options.startTimeoutMs }, false));
   }
   const cluster = new LocalCluster(dataRoot, brokers, proxies, options.dataRoot === undefined, {
     config: options.config,
     env: options.env,
     program: options.program,
     kafka: options.kafka,
+    mqtt: options.mqtt,
     startTimeoutMs: options.startTimeoutMs,
   });
   try {
