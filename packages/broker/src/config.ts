@@ -14,6 +14,14 @@ export interface BrokerConfig {
   kafkaPort: number;
   /** host:port Kafka clients are told to use for this broker; empty = host and kafkaPort. */
   kafkaAdvertisedAddress: string;
+  /** Port of the MQTT listener; 0 runs none. */
+  mqttPort: number;
+  /** Open MQTT connections at most; more are closed as they arrive. */
+  mqttMaxConnections: number;
+  /** Largest MQTT packet accepted, in bytes (remaining length and fixed header). */
+  mqttMaxPacketBytes: number;
+  /** MQTT topic filters mapped to log topics, as `filter -> topic[, key = level]; ...`. */
+  mqttMap: string;
   /** Every broker as id=host:port/peerPort,...; empty runs a cluster of one. */
   peers: string;
   /** Metadata-log voters as id,id,...; empty = the three lowest peer ids. */
@@ -83,6 +91,10 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
   { key: 'advertisedAddress', flag: '--advertised-address', env: 'GREGOR_ADVERTISED_ADDRESS', kind: 'string', allowEmpty: true, default: '', description: 'host:port clients use to reach this broker; empty = host and the bound port' },
   { key: 'kafkaPort', flag: '--kafka-port', env: 'GREGOR_KAFKA_PORT', kind: 'int', default: 9092, min: 0, max: 65535, description: 'port of the Kafka protocol listener, for existing Kafka clients; 0 turns it off' },
   { key: 'kafkaAdvertisedAddress', flag: '--kafka-advertised-address', env: 'GREGOR_KAFKA_ADVERTISED_ADDRESS', kind: 'string', allowEmpty: true, default: '', description: 'host:port Kafka clients are told to use for this broker; empty = host and the Kafka port' },
+  { key: 'mqttPort', flag: '--mqtt-port', env: 'GREGOR_MQTT_PORT', kind: 'int', default: 1883, min: 0, max: 65535, description: 'port of the MQTT 3.1.1/5.0 listener; 0 turns it off' },
+  { key: 'mqttMaxConnections', flag: '--mqtt-max-connections', env: 'GREGOR_MQTT_MAX_CONNECTIONS', kind: 'int', default: 100000, min: 1, max: 10000000, description: 'open MQTT connections at most; one past it is closed at once' },
+  { key: 'mqttMaxPacketBytes', flag: '--mqtt-max-packet-bytes', env: 'GREGOR_MQTT_MAX_PACKET_BYTES', kind: 'int', default: MiB, min: 64, max: 268435460, description: 'largest MQTT packet accepted; a larger one closes its connection (reason 0x95 in MQTT 5)' },
+  { key: 'mqttMap', flag: '--mqtt-map', env: 'GREGOR_MQTT_MAP', kind: 'string', allowEmpty: true, default: '', description: 'MQTT topic filters mapped to log topics, `filter -> topic[, key = level]` separated by ";", e.g. "chat/+room/messages -> chat-messages, key = room"' },
   { key: 'peers', flag: '--peers', env: 'GREGOR_PEERS', kind: 'string', allowEmpty: true, default: '', description: 'every broker of the cluster as id=host:port/peerPort,... (this one included), or id=host:port/peerHost:peerPort when peers reach it at another host; empty runs a cluster of one' },
   { key: 'controllers', flag: '--controllers', env: 'GREGOR_CONTROLLERS', kind: 'string', allowEmpty: true, default: '', description: 'broker ids voting on the cluster metadata log, as id,id,...; empty = the three lowest peer ids' },
   { key: 'join', flag: '--join', env: 'GREGOR_JOIN', kind: 'string', allowEmpty: true, default: '', description: 'host:port (client port) of any live broker of a running cluster: this broker joins it without --peers, and takes no replicas until some move to it' },

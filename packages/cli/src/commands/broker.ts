@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { Broker, BrokerConfig, CONFIG_SETTINGS, FrontEnd, Logger, jsonLogger, loadBrokerConfig } from '@gregor/broker';
 import { KafkaFrontEnd } from '@gregor/kafka';
+import { MqttFrontEnd, parseMappings, TopicMappings } from '@gregor/mqtt';
 import { OutputOptions, outputOf, parseInteger, printJsonLines, withOutput } from '../options';
 import { waitForMoves } from '../reassignment-progress';
 import { withAdmin } from './with-admin';
@@ -9,13 +10,27 @@ export type StartBroker = (config: BrokerConfig, logger: Logger, frontEnds: Fron
 
 /** The listeners for other protocols that the config turns on. */
 function frontEndsOf(config: BrokerConfig, logger: Logger): FrontEnd[] {
-  if (config.kafkaPort === 0) return [];
-  return [new KafkaFrontEnd({
-    host: config.host,
-    port: config.kafkaPort,
-    advertisedAddress: config.kafkaAdvertisedAddress,
-    onConnectionClosed: (reason) => logger.debug('kafka.connection_closed', { reason }),
-  })];
+  const frontEnds: FrontEnd[] = [];
+  if (config.kafkaPort !== 0) {
+    frontEnds.push(new KafkaFrontEnd({
+      host: config.host,
+      port: config.kafkaPort,
+      advertisedAddress: config.kafkaAdvertisedAddress,
+      onConnectionClosed: (reason) => logger.debug('kafka.connection_closed', { reason }),
+    }));
+  }
+  if (config.mqttPort !== 0) {
+    frontEnds.push(new MqttFrontEnd({
+      host: config.host,
+      port: config.mqttPort,
+      mappings: new TopicMappings(parseMappings(config.mqttMap)),
+      maxConnections: config.mqttMaxConnections,
+      maxPacketBytes: config.mqttMaxPacketBytes,
+      onConnectionClosed: (reason) => logger.debug('mqtt.connection_closed', { reason }),
+      onError: (error) => logger.warn('mqtt.retained_unavailable', { error: String(error) }),
+    }));
+  }
+  return frontEnds;
 }
 
 /** `startBroker` is replaced only by test harnesses that run a broker built differently under the same flags. */

@@ -1,0 +1,395 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { Admin, type Cluster, GregorError } from '@gregor/client';
+import * as mqtt from 'mqtt-packet';
+import type { Authenticator } from './authenticator';
+import { MqttError, ReasonCode } from './errors';
+import { LogSubscription } from './log-subscription';
+import { PacketSizeGuard } from './packet-size-guard';
+import type { MqttPublisher } from './publisher';
+import type { RetainedStore } from './retained-store';
+import type { LiveSession, SessionRegistry } from './session-registry';
+import { validateTopicFilter } from './topic-filter';
+import type { ResolvedTopic } from './topic-mapping';
+
+export interface ConnectionContext {
+  cluster: Cluster;
+  publisher: MqttPublisher;
+  retained: RetainedStore;
+  sessions: SessionRegistry;
+  authenticator: Authenticator;
+  maxPacketBytes: number;
+  /** A connection that has not sent CONNECT this long after opening is closed, ms. */
+  connectTimeoutMs: number;
+  /** A persistent session's positions are committed this often, ms. */
+  commitIntervalMs: number;
+  onClosed(reason: string): void;
+}
+
+type Will = NonNullable<mqtt.IConnectPacket['will']>;
+type Ack = mqtt.IPubackPacket | mqtt.IPubrecPacket | mqtt.IPubcompPacket;
+
+/** Publishes awaiting their append beyond which the socket stops being read. */
+const MAX_PENDING_PUBLISHES = 1024;
+/** The inflight window for clients that state none (MQTT 3.1.1). */
+const DEFAULT_INFLIGHT = 100;
+/** Retained messages wait this long for the retained topic to be read before a SUBSCRIBE is answered without them, ms. */
+const RETAINED_WAIT_MS = 5000;
+
+/** The group under which a persistent session's positions are committed. */
+export function sessionGroup(clientId: string): string {
+  return `mqtt-session.${clientId}`;
+}
+
+/**
+ * One MQTT client connection: CONNECT, then publishes into the log, subscriptions out of it,
+ * keep-alive, will and takeover. Packets are handled in arrival order; acknowledgements go out in
+ * the order of the packets they answer, each once its append is committed.
+ */
+export class MqttConnection implements LiveSession {
+  /** The codec reads this object: set to 5 after an MQTT 5 CONNECT, it parses the packets that follow as 5. */
+  private readonly settings = { protocolVersion: 4 };
+  private readonly parser = mqtt.parser(this.settings);
+  private readonly guard: PacketSizeGuard;
+  private readonly queue: mqtt.Packet[] = [];
+  private draining = false;
+  private clientId = '';
+  private connected = false;
+  private will: Will | null = null;
+  private keepAliveMs = 0;
+  private timer: NodeJS.Timeout | null;
+  private subscription: LogSubscription | null = null;
+  private persistent = false;
+  private inflightWindow = DEFAULT_INFLIGHT;
+  private acks: Promise<void> = Promise.resolve();
+  private pendingPublishes = 0;
+  private closed = false;
+  private closing: Promise<void> | null = null;
+  private readonly drainWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: ConnectionContext,
+  ) {
+    this.guard = new PacketSizeGuard(ctx.maxPacketBytes);
+    this.timer = setTimeout(() => void this.close('no CONNECT in time'), ctx.connectTimeoutMs);
+    this.parser.on('packet', (packet: mqtt.Packet) => this.enqueue(packet));
+    this.parser.on('error', (err: Error) => void this.close(`malformed packet: ${err.message}`, ReasonCode.MALFORMED_PACKET));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.drainWaiters.splice(0).forEach((wake) => wake()));
+    socket.on('error', () => void this.close('socket error'));
+    socket.on('close', () => void this.close('connection lost'));
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.restartKeepAlive();
+    if (!this.guard.accepts(chunk)) {
+      void this.close(`packet over ${this.ctx.maxPacketBytes} bytes`, ReasonCode.PACKET_TOO_LARGE);
+      return;
+    }
+    this.parser.parse(chunk);
+  }
+
+  private enqueue(packet: mqtt.Packet): void {
+    if (this.closed) return;
+    this.queue.push(packet);
+    if (!this.draining) void this.drain();
+  }
+
+  /** Handles packets one at a time: a CONNECT or SUBSCRIBE is done before the packets after it. */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      for (let packet = this.queue.shift(); packet && !this.closed; packet = this.queue.shift()) await this.handle(packet);
+    } catch (err) {
+      await this.close(`failed: ${(err as Error).message}`, ReasonCode.UNSPECIFIED_ERROR);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async handle(packet: mqtt.Packet): Promise<void> {
+    if (packet.cmd === 'connect') {
+      if (this.connected) return this.close('a second CONNECT', ReasonCode.PROTOCOL_ERROR);
+      return this.onConnect(packet);
+    }
+    if (!this.connected) return this.close(`${packet.cmd.toUpperCase()} before CONNECT`);
+    switch (packet.cmd) {
+      case 'publish':
+        return this.onPublish(packet);
+      case 'pubrel':
+        this.ctx.sessions.release(this.clientId, packet.messageId!);
+        return this.queueAck(Promise.resolve(), { cmd: 'pubcomp', messageId: packet.messageId });
+      case 'puback':
+        this.subscription?.acked(packet.messageId!);
+        return;
+      case 'subscribe':
+        return this.onSubscribe(packet);
+      case 'unsubscribe':
+        return this.onUnsubscribe(packet);
+      case 'pingreq':
+        return this.write({ cmd: 'pingresp' });
+      case 'disconnect':
+        if (packet.reasonCode !== ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) this.will = null;
+        return this.close('client disconnected');
+      default:
+        return this.close(`unexpected ${packet.cmd.toUpperCase()}`, ReasonCode.PROTOCOL_ERROR);
+    }
+  }
+
+  private get v5(): boolean {
+    return this.settings.protocolVersion === 5;
+  }
+
+  private async onConnect(packet: mqtt.IConnectPacket): Promise<void> {
+    this.settings.protocolVersion = packet.protocolVersion ?? 4;
+    const cleanStart = packet.clean !== false;
+    this.persistent = this.v5 ? (packet.properties?.sessionExpiryInterval ?? 0) > 0 : !cleanStart;
+    let clientId = packet.clientId;
+    const assigned = clientId === '';
+    if (assigned && !this.v5 && !cleanStart) return this.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, 2, 'an empty client id needs a clean session');
+    if (/[\u0000\uFFFD]/.test(clientId)) return this.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, 2, 'client id is not valid UTF-8');
+    if (assigned) clientId = `gregor-${randomUUID()}`;
+    const remote = `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+    const allowed = await this.ctx.authenticator
+      .authenticate({ clientId, username: packet.username, password: packet.password, remoteAddress: remote })
+      .catch(() => false);
+    if (!allowed) return this.refuse(ReasonCode.BAD_USER_NAME_OR_PASSWORD, 4, 'bad user name or password');
+    if (this.closed) return;
+    if (packet.will) {
+      try {
+        this.ctx.publisher.resolve(packet.will.topic);
+      } catch (err) {
+        const error = err as MqttError;
+        if (this.v5) return this.refuse(error.reasonCode, 0, `will: ${error.message}`);
+        return this.close(`will: ${error.message}`);
+      }
+    }
+    this.clientId = clientId;
+    await this.ctx.sessions.claim(clientId, this);
+    if (cleanStart) this.discardSession();
+    this.connected = true;
+    this.will = packet.will ?? null;
+    this.keepAliveMs = (packet.keepalive ?? 0) * 1500;
+    if (this.v5) this.inflightWindow = Math.min(packet.properties?.receiveMaximum ?? 65535, 65535);
+    this.restartKeepAlive();
+    await this.write(
+      this.v5
+        ? {
+            cmd: 'connack',
+            reasonCode: ReasonCode.SUCCESS,
+            // Subscriptions live with the connection; positions live in the log and resume on SUBSCRIBE.
+            sessionPresent: false,
+            properties: {
+              ...(assigned ? { assignedClientIdentifier: clientId } : {}),
+              topicAliasMaximum: 0,
+              maximumPacketSize: this.ctx.maxPacketBytes,
+              retainAvailable: true,
+              wildcardSubscriptionAvailable: true,
+              sharedSubscriptionAvailable: false,
+              subscriptionIdentifiersAvailable: false,
+            },
+          }
+        : { cmd: 'connack', returnCode: 0, sessionPresent: false },
+    );
+  }
+
+  /** A clean start drops what a previous session of the client id kept: unreleased QoS 2 ids and its positions. */
+  private discardSession(): void {
+    this.ctx.sessions.forget(this.clientId);
+    new Admin({ cluster: this.ctx.cluster }).deleteGroups([sessionGroup(this.clientId)]).catch(() => undefined);
+  }
+
+  private async refuse(reasonCode: number, returnCode: number, why: string): Promise<void> {
+    await this.write(this.v5 ? { cmd: 'connack', reasonCode, sessionPresent: false } : { cmd: 'connack', returnCode, sessionPresent: false });
+    this.will = null;
+    await this.close(why);
+  }
+
+  private onPublish(packet: mqtt.IPublishPacket): Promise<void> | void {
+    if (packet.properties?.topicAlias !== undefined) return this.close('topic alias beyond the maximum of 0', ReasonCode.TOPIC_ALIAS_INVALID);
+    let resolved: ResolvedTopic;
+    try {
+      resolved = this.ctx.publisher.resolve(packet.topic);
+    } catch (err) {
+      const error = err as MqttError;
+      // A wildcard in a topic name breaks the protocol; an unmapped topic is refused where MQTT 5 can say so.
+      if (error.code === 'UNMAPPED_TOPIC' && this.v5 && packet.qos > 0) return this.queueAck(Promise.reject(error), this.ackOf(packet));
+      return this.close(error.message, error.reasonCode);
+    }
+    const stored = packet.qos === 2
+      ? this.ctx.sessions.storeOnce(this.clientId, packet.messageId!, () => this.ctx.publisher.publish(packet, resolved))
+      : this.ctx.publisher.publish(packet, resolved);
+    this.countPending(stored);
+    if (packet.qos === 0) stored.catch(() => undefined);
+    else this.queueAck(stored, this.ackOf(packet));
+  }
+
+  private ackOf(packet: mqtt.IPublishPacket): Ack {
+    return packet.qos === 2 ? { cmd: 'pubrec', messageId: packet.messageId } : { cmd: 'puback', messageId: packet.messageId };
+  }
+
+  /** Stops reading the socket while too many appends are outstanding: a fast publisher cannot fill the broker's memory. */
+  private countPending(stored: Promise<void>): void {
+    if (++this.pendingPublishes === MAX_PENDING_PUBLISHES) this.socket.pause();
+    void stored.catch(() => undefined).then(() => {
+      if (this.pendingPublishes-- === MAX_PENDING_PUBLISHES && !this.closed) this.socket.resume();
+    });
+  }
+
+  /**
+   * Sends the acknowledgement once `done` settles and every earlier one is out. A failed append is
+   * told to an MQTT 5 client by reason code; a 3.1.1 client has no way to hear it but the close.
+   */
+  private queueAck(done: Promise<void>, ack: Ack): void {
+    const earlier = this.acks;
+    this.acks = (async () => {
+      const failure = await done.then(() => null, (err: unknown) => err);
+      await earlier;
+      if (failure === null) return this.write(ack);
+      const reasonString = (failure as Error).message;
+      if (this.v5) return this.write({ ...ack, reasonCode: reasonOf(failure), properties: { reasonString } });
+      return this.close(`publish failed: ${reasonString}`);
+    })();
+  }
+
+  private async onSubscribe(packet: mqtt.ISubscribePacket): Promise<void> {
+    const granted = packet.subscriptions.map((sub) => {
+      const refused = this.refusal(sub.topic);
+      // 3.1.1 knows one failure code, 0x80.
+      return refused === null ? Math.min(sub.qos, 1) : this.v5 ? refused : ReasonCode.UNSPECIFIED_ERROR;
+    });
+    this.subscription ??= new LogSubscription({
+      cluster: this.ctx.cluster,
+      mappings: this.ctx.publisher.mappings,
+      groupId: this.persistent ? sessionGroup(this.clientId) : null,
+      inflightWindow: this.inflightWindow,
+      sink: (publish) => this.write(publish),
+      commitIntervalMs: this.ctx.commitIntervalMs,
+      onError: (err) => void this.close(`delivery failed: ${(err as Error).message}`, ReasonCode.UNSPECIFIED_ERROR),
+    });
+    const added: mqtt.ISubscription[] = [];
+    for (const [i, sub] of packet.subscriptions.entries()) {
+      const qos = granted[i]!;
+      if (qos > 1) continue;
+      try {
+        await this.subscription.add(sub.topic, qos as mqtt.QoS);
+        added.push({ ...sub, qos: qos as mqtt.QoS });
+      } catch {
+        // Its log topic could not be read (deleted, or the cluster unreachable): refused, the rest stand.
+        this.subscription.remove(sub.topic);
+        granted[i] = ReasonCode.UNSPECIFIED_ERROR;
+      }
+    }
+    await this.write({ cmd: 'suback', messageId: packet.messageId, granted });
+    await this.sendRetained(added.filter((sub) => sub.rh !== 2));
+  }
+
+  /** Why a filter cannot be subscribed (an MQTT 5 reason code), or null. */
+  private refusal(filter: string): number | null {
+    if (filter.startsWith('$share/')) return ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
+    try {
+      validateTopicFilter(filter);
+      return null;
+    } catch (err) {
+      return (err as MqttError).reasonCode;
+    }
+  }
+
+  private async sendRetained(subscriptions: readonly mqtt.ISubscription[]): Promise<void> {
+    if (subscriptions.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, RETAINED_WAIT_MS)));
+    await Promise.race([this.ctx.retained.ready, waited]);
+    clearTimeout(timer);
+    for (const sub of subscriptions) {
+      for (const message of this.ctx.retained.matching(sub.topic)) {
+        if (this.closed || !this.subscription) return;
+        await this.subscription.deliverRetained({ topic: message.topic, payload: message.payload, qos: Math.min(message.qos, sub.qos) as mqtt.QoS, userProperties: {} });
+      }
+    }
+  }
+
+  private async onUnsubscribe(packet: mqtt.IUnsubscribePacket): Promise<void> {
+    const results = packet.unsubscriptions.map((filter) => (this.subscription?.remove(filter) ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED));
+    await this.write(this.v5 ? { cmd: 'unsuback', messageId: packet.messageId, granted: results } : { cmd: 'unsuback', messageId: packet.messageId, granted: [] });
+  }
+
+  private restartKeepAlive(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.connected && this.keepAliveMs > 0) this.timer = setTimeout(() => void this.close('keep-alive expired', ReasonCode.KEEP_ALIVE_TIMEOUT), this.keepAliveMs);
+  }
+
+  /** Writes a packet; resolves once the socket takes more (at once unless its buffer is full), or on close. */
+  private write(packet: mqtt.Packet): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.socket.write(mqtt.generate(packet, this.settings))) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  async takeOver(): Promise<void> {
+    await this.close('session taken over', ReasonCode.SESSION_TAKEN_OVER);
+  }
+
+  /** Shuts the connection without a will: the broker is stopping. */
+  async shutdown(): Promise<void> {
+    this.will = null;
+    await this.close('broker stopping', ReasonCode.SERVER_SHUTTING_DOWN);
+  }
+
+  /**
+   * Closes once: an MQTT 5 client is told why (when a reason code is given), the will goes out unless
+   * the client disconnected cleanly, and a persistent session saves its positions.
+   */
+  close(reason: string, reasonCode?: number): Promise<void> {
+    this.closing ??= this.closeOnce(reason, reasonCode);
+    return this.closing;
+  }
+
+  private async closeOnce(reason: string, reasonCode: number | undefined): Promise<void> {
+    if (this.connected && this.v5 && reasonCode !== undefined) {
+      this.socket.write(mqtt.generate({ cmd: 'disconnect', reasonCode, properties: { reasonString: reason.slice(0, 200) } }, this.settings));
+    }
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.socket.destroySoon();
+    // A peer that reads nothing would keep the socket open forever.
+    setTimeout(() => this.socket.destroy(), 5000).unref();
+    this.drainWaiters.splice(0).forEach((wake) => wake());
+    this.queue.length = 0;
+    if (this.connected) this.ctx.sessions.leave(this.clientId, this);
+    const will = this.will;
+    this.will = null;
+    await Promise.all([
+      this.subscription?.close().catch(() => undefined),
+      will && this.publishWill(will),
+    ]);
+    this.ctx.onClosed(reason);
+  }
+
+  private async publishWill(will: Will): Promise<void> {
+    const packet: mqtt.IPublishPacket = {
+      cmd: 'publish',
+      topic: will.topic,
+      payload: will.payload,
+      qos: will.qos ?? 0,
+      retain: will.retain ?? false,
+      dup: false,
+      properties: will.properties?.userProperties ? { userProperties: will.properties.userProperties } : undefined,
+    };
+    try {
+      await this.ctx.publisher.publish(packet, this.ctx.publisher.resolve(will.topic));
+    } catch {
+      // A will to an unmapped topic, or a cluster that cannot take it: the client is gone, nobody to tell.
+    }
+  }
+}
+
+/** The MQTT 5 reason code for a failed publish. */
+function reasonOf(err: unknown): number {
+  if (err instanceof MqttError) return err.reasonCode;
+  const error = GregorError.from(err);
+  return error.code === 'RESOURCE_EXHAUSTED' ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR;
+}

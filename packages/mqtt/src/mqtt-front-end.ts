@@ -1,0 +1,78 @@
+import type { BrokerSurface, FrontEnd } from '@gregor/broker';
+import { Cluster, Producer } from '@gregor/client';
+import { allowAll, type Authenticator } from './authenticator';
+import { MqttPublisher } from './publisher';
+import { MqttServer } from './mqtt-server';
+import { RetainedStore } from './retained-store';
+import { SessionRegistry } from './session-registry';
+import type { TopicMappings } from './topic-mapping';
+
+export interface MqttFrontEndOptions {
+  host: string;
+  port: number;
+  mappings: TopicMappings;
+  maxConnections: number;
+  maxPacketBytes: number;
+  /** Default allow-all. */
+  authenticator?: Authenticator;
+  /** Default 10000 ms. */
+  connectTimeoutMs?: number;
+  /** Default 1000 ms. */
+  commitIntervalMs?: number;
+  onConnectionClosed?(reason: string): void;
+  onError?(error: unknown): void;
+}
+
+/** The listener name under which brokers advertise their MQTT address. */
+export const MQTT_LISTENER = 'mqtt';
+
+/**
+ * The MQTT listener as one of a broker's front ends. It is a client of the cluster through the SDK,
+ * bootstrapped at its own broker: a publish goes to its partition's leader wherever that is, with
+ * acks=all and the idempotent producer, and subscriptions read like any consumer.
+ */
+export class MqttFrontEnd implements FrontEnd {
+  readonly name = MQTT_LISTENER;
+  private server: MqttServer | null = null;
+  private cluster: Cluster | null = null;
+  private producer: Producer | null = null;
+  private retained: RetainedStore | null = null;
+
+  constructor(private readonly options: MqttFrontEndOptions) {}
+
+  async start(surface: BrokerSurface): Promise<string> {
+    const { host, port, mappings, maxConnections, maxPacketBytes, onConnectionClosed, onError = () => undefined } = this.options;
+    const cluster = (this.cluster = new Cluster({ brokers: surface.clientAddress }));
+    const producer = (this.producer = new Producer({ cluster, acks: 'all', idempotent: true }));
+    const retained = (this.retained = new RetainedStore({
+      cluster,
+      producer,
+      replicationFactor: () => Math.max(1, Math.min(3, surface.brokers().filter((b) => b.alive).length)),
+      onError,
+    }));
+    // Read in the background: the broker it reads from is this one, still starting.
+    void retained.start();
+    this.server = new MqttServer({
+      cluster,
+      publisher: new MqttPublisher(producer, mappings, retained),
+      retained,
+      sessions: new SessionRegistry(),
+      authenticator: this.options.authenticator ?? allowAll,
+      maxConnections,
+      maxPacketBytes,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
+      commitIntervalMs: this.options.commitIntervalMs ?? 1000,
+      onConnectionClosed,
+    });
+    const bound = await this.server.listen(host, port);
+    return `${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  }
+
+  async close(): Promise<void> {
+    await this.server?.close();
+    await this.retained?.close();
+    await this.producer?.close().catch(() => undefined);
+    await this.cluster?.close();
+    this.server = null;
+  }
+}
