@@ -15,3 +15,4 @@ export { TOPIC_CONFIG_KEYS } from './topic-config';
 export type { ReplicaFactory } from './replication/replica-factory';
 export { ReplicatedPartition, type ReplicatedPartitionOptions } from './replication/replicated-partition';
 export type { Acks } from './replication/pending-appends';
+export { listenTcp } from './listen-tcp';

@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { listenTcp } from '@gregor/broker';
 import { type ConnectionContext, MqttConnection } from './mqtt-connection';
 
 export interface MqttServerOptions extends Omit<ConnectionContext, 'onClosed'> {
@@ -10,8 +11,6 @@ export interface MqttServerOptions extends Omit<ConnectionContext, 'onClosed'> {
 export class MqttServer {
   private readonly server: net.Server;
   private readonly connections = new Set<MqttConnection>();
-  /** Connections closed on arrival because the broker held its maximum. */
-  refused = 0;
 
   constructor(private readonly options: MqttServerOptions) {
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
@@ -19,7 +18,6 @@ export class MqttServer {
 
   private accept(socket: net.Socket): void {
     if (this.connections.size >= this.options.maxConnections) {
-      this.refused++;
       socket.destroy();
       return;
     }
@@ -33,19 +31,9 @@ export class MqttServer {
     this.connections.add(connection);
   }
 
-  get connectionCount(): number {
-    return this.connections.size;
-  }
-
   /** Resolves with the bound port. */
   listen(host: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve((this.server.address() as net.AddressInfo).port);
-      });
-    });
+    return listenTcp(this.server, host, port);
   }
 
   /** Stops accepting, then closes every connection (persistent sessions save their positions). */

@@ -51,8 +51,4 @@ export class SessionRegistry {
   forget(clientId: string): void {
     this.received.delete(clientId);
   }
-
-  get size(): number {
-    return this.live.size;
-  }
 }

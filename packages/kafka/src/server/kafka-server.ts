@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { listenTcp } from '@gregor/broker';
 import { DEFAULT_MAX_FRAME_BYTES } from '../frame-splitter';
 import { KafkaConnection } from './connection';
 import type { ApiHandler } from './handler';
@@ -31,13 +32,7 @@ export class KafkaServer {
 
   /** Listens on host:port (0: any free port); resolves with the port bound. */
   listen(host: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve((this.server.address() as net.AddressInfo).port);
-      });
-    });
+    return listenTcp(this.server, host, port);
   }
 
   async close(): Promise<void> {
