@@ -366,11 +366,19 @@ describe('the MQTT listener', () => {
   });
 
   it(`holds at most ${MAX_CONNECTIONS} connections: one more is closed at once, and room made is used again`, async () => {
-    const held = await Promise.all(Array.from({ length: MAX_CONNECTIONS }, () => rawMqtt(port)));
+    // Each held connection is CONNACKed, so the broker has counted it before the extra one arrives.
+    const held = await Promise.all(Array.from({ length: MAX_CONNECTIONS }, async (_, i) => {
+      const c = await rawMqtt(port);
+      await connectRaw(c, `held-${i}`);
+      return c;
+    }));
     try {
       const extra = await rawMqtt(port);
       await extra.closed;
-      await expect(connectAsync(broker.mqttUrl, { reconnectPeriod: 0, connectTimeout: 5000 })).rejects.toThrow();
+      // mqtt.js without reconnects neither resolves nor rejects on a socket closed before CONNACK; a raw CONNECT shows it.
+      const refused = await rawMqtt(port);
+      refused.send({ cmd: 'connect', clientId: 'one-too-many', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 60 });
+      await expect(refused.next()).rejects.toThrow('connection closed');
     } finally {
       held.forEach((c) => c.end());
     }
