@@ -11,6 +11,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/records/package.json packages/records/
 COPY packages/kafka/package.json packages/kafka/
+COPY packages/mqtt/package.json packages/mqtt/
 COPY packages/storage/package.json packages/storage/
 COPY packages/proto/package.json packages/proto/
 COPY packages/raft/package.json packages/raft/
