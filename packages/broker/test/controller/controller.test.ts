@@ -22,9 +22,16 @@ describe('Controller', () => {
 
   /** Brokers cut off: messages to or from them are lost. */
   const cutOff = new Set<number>();
+  /**
+   * Which start() the running controllers come from: a message still queued when a test ends
+   * belongs to its cluster, and delivered to the next test's fresh controllers it would claim
+   * entries they never had.
+   */
+  let generation = 0;
 
   async function start(seed: number, options: { snapshotEveryEntries?: number; segmentBytes?: number } = {}): Promise<void> {
     cutOff.clear();
+    const cluster = ++generation;
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gregor-controller-'));
     for (const id of [1, 2, 3, 4]) {
       const db = open({ path: path.join(root, `b${id}`, 'lmdb') });
@@ -38,7 +45,10 @@ describe('Controller', () => {
         transport: {
           send: (_g, messages: readonly Message[]) =>
             messages.forEach((m) => {
-              if (!cutOff.has(m.from) && !cutOff.has(m.to)) setImmediate(() => controllers.get(m.to)?.replica.step(m));
+              if (cutOff.has(m.from) || cutOff.has(m.to)) return;
+              setImmediate(() => {
+                if (generation === cluster) controllers.get(m.to)?.replica.step(m);
+              });
             }),
         },
         random: mulberry32(seed + id),
