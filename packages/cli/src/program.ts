@@ -6,6 +6,7 @@ import { clusterCommand } from './commands/cluster';
 import { controllerCommand } from './commands/controller';
 import { consumeCommand } from './commands/consume';
 import { groupCommand } from './commands/group';
+import { mqttCommand } from './commands/mqtt';
 import { offsetsCommand } from './commands/offsets';
 import { produceCommand } from './commands/produce';
 import { topicCommand } from './commands/topic';
@@ -31,5 +32,6 @@ export function buildProgram(): Command {
     .addCommand(consumeCommand())
     .addCommand(offsetsCommand())
     .addCommand(groupCommand())
-    .addCommand(reassignmentCommand());
+    .addCommand(reassignmentCommand())
+    .addCommand(mqttCommand());
 }

@@ -11,11 +11,14 @@ import type { RetainedStore } from './retained-store';
 import type { LiveSession, SessionRegistry } from './session-registry';
 import { validateTopicFilter } from './topic-filter';
 import type { ResolvedTopic } from './topic-mapping';
+import { waitAtMost } from './wait-at-most';
 
 export interface ConnectionContext {
   cluster: Cluster;
   publisher: MqttPublisher;
   retained: RetainedStore;
+  /** Resolves once the mappings added at run time are read: CONNECT is answered after, or after TABLE_WAIT_MS. */
+  mappingsReady: Promise<void>;
   sessions: SessionRegistry;
   authenticator: Authenticator;
   maxPacketBytes: number;
@@ -33,8 +36,11 @@ type Ack = mqtt.IPubackPacket | mqtt.IPubrecPacket | mqtt.IPubcompPacket;
 const MAX_PENDING_PUBLISHES = 1024;
 /** The inflight window for clients that state none (MQTT 3.1.1). */
 const DEFAULT_INFLIGHT = 100;
-/** Retained messages wait this long for the retained topic to be read before a SUBSCRIBE is answered without them, ms. */
-const RETAINED_WAIT_MS = 5000;
+/**
+ * How long a CONNECT waits for the mappings, and a SUBSCRIBE for the retained messages, to be read
+ * from their topics (a broker just started) before it is answered with what is known, ms.
+ */
+const TABLE_WAIT_MS = 5000;
 
 /** The group under which a persistent session's positions are committed. */
 export function sessionGroup(clientId: string): string {
@@ -156,6 +162,7 @@ export class MqttConnection implements LiveSession {
       .authenticate({ clientId, username: packet.username, password: packet.password, remoteAddress: remote })
       .catch(() => false);
     if (!allowed) return this.refuse(ReasonCode.BAD_USER_NAME_OR_PASSWORD, 4, 'bad user name or password');
+    await waitAtMost(this.ctx.mappingsReady, TABLE_WAIT_MS);
     if (this.closed) return;
     if (packet.will) {
       try {
@@ -299,10 +306,7 @@ export class MqttConnection implements LiveSession {
 
   private async sendRetained(subscriptions: readonly mqtt.ISubscription[]): Promise<void> {
     if (subscriptions.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, RETAINED_WAIT_MS)));
-    await Promise.race([this.ctx.retained.ready, waited]);
-    clearTimeout(timer);
+    await waitAtMost(this.ctx.retained.ready, TABLE_WAIT_MS);
     for (const sub of subscriptions) {
       for (const message of this.ctx.retained.matching(sub.topic)) {
         if (this.closed || !this.subscription) return;

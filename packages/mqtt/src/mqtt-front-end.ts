@@ -1,6 +1,7 @@
 import type { BrokerSurface, FrontEnd } from '@gregor/broker';
 import { Cluster, Producer } from '@gregor/client';
 import { allowAll, type Authenticator } from './authenticator';
+import { MappingStore } from './mapping-store';
 import { MqttPublisher } from './publisher';
 import { MqttServer } from './mqtt-server';
 import { RetainedStore } from './retained-store';
@@ -37,6 +38,7 @@ export class MqttFrontEnd implements FrontEnd {
   private cluster: Cluster | null = null;
   private producer: Producer | null = null;
   private retained: RetainedStore | null = null;
+  private addedMappings: MappingStore | null = null;
 
   constructor(private readonly options: MqttFrontEndOptions) {}
 
@@ -44,18 +46,17 @@ export class MqttFrontEnd implements FrontEnd {
     const { host, port, mappings, maxConnections, maxPacketBytes, onConnectionClosed, onError = () => undefined } = this.options;
     const cluster = (this.cluster = new Cluster({ brokers: surface.clientAddress }));
     const producer = (this.producer = new Producer({ cluster, acks: 'all', idempotent: true }));
-    const retained = (this.retained = new RetainedStore({
-      cluster,
-      producer,
-      replicationFactor: () => Math.max(1, Math.min(3, surface.brokers().filter((b) => b.alive).length)),
-      onError,
-    }));
-    // Read in the background: the broker it reads from is this one, still starting.
+    const replicationFactor = () => Math.max(1, Math.min(3, surface.brokers().filter((b) => b.alive).length));
+    const retained = (this.retained = new RetainedStore({ cluster, producer, replicationFactor, onError }));
+    const addedMappings = (this.addedMappings = new MappingStore({ cluster, replicationFactor, onError, onChange: (added) => mappings.setAdded(added) }));
+    // Read in the background: the broker they are read from is this one, still starting.
     void retained.start();
+    void addedMappings.start();
     this.server = new MqttServer({
       cluster,
       publisher: new MqttPublisher(producer, mappings, retained),
       retained,
+      mappingsReady: addedMappings.ready,
       sessions: new SessionRegistry(),
       authenticator: this.options.authenticator ?? allowAll,
       maxConnections,
@@ -71,6 +72,7 @@ export class MqttFrontEnd implements FrontEnd {
   async close(): Promise<void> {
     await this.server?.close();
     await this.retained?.close();
+    await this.addedMappings?.close();
     await this.producer?.close().catch(() => undefined);
     await this.cluster?.close();
     this.server = null;

@@ -33,9 +33,9 @@ export function parseMapping(text: string): TopicMapping {
   if (target.startsWith('__')) invalid(text, `log topic ${JSON.stringify(target)} is internal`);
   const levels = spec.split('/');
   const names = levels.map((level) => (level.startsWith('+') && level.length > 1 ? level.slice(1) : null));
-  const filter = levels.map((level, i) => (names[i] !== null ? '+' : level)).join('/');
+  let filter = '';
   try {
-    validateTopicFilter(filter);
+    filter = plainFilter(spec);
   } catch (err) {
     invalid(text, (err as Error).message);
   }
@@ -55,16 +55,49 @@ export function parseMappings(text: string): TopicMapping[] {
   return text.split(';').map((s) => s.trim()).filter((s) => s !== '').map(parseMapping);
 }
 
-/** The mappings in the order given: a topic goes where the first matching filter sends it. */
+/**
+ * The broker's mappings: those configured (--mqtt-map) in the order given, then those added at
+ * run time (`gregor mqtt map add`) in the order added. A topic goes where the first matching
+ * filter sends it.
+ */
 export class TopicMappings {
-  constructor(readonly all: readonly TopicMapping[]) {}
+  private current: readonly TopicMapping[];
+
+  constructor(private readonly configured: readonly TopicMapping[]) {
+    this.current = configured;
+  }
+
+  get all(): readonly TopicMapping[] {
+    return this.current;
+  }
+
+  /** Replaces the mappings added at run time. */
+  setAdded(added: readonly TopicMapping[]): void {
+    this.current = [...this.configured, ...added];
+  }
 
   resolve(topic: string): ResolvedTopic {
-    const mapping = this.all.find((m) => topicMatches(m.filter, topic));
+    const mapping = this.current.find((m) => topicMatches(m.filter, topic));
     if (!mapping) throw new MqttError('UNMAPPED_TOPIC', `MQTT topic ${JSON.stringify(topic)} matches no mapping to a log topic`, ReasonCode.TOPIC_NAME_INVALID);
     const key = mapping.keyLevel === null ? null : (topic.split('/')[mapping.keyLevel] ?? null);
     return { mapping, key };
   }
+}
+
+/** The MQTT filter a filter with named levels stands for: `chat/+room/messages` is `chat/+/messages`. */
+export function plainFilter(spec: string): string {
+  const filter = spec
+    .trim()
+    .split('/')
+    .map((level) => (level.startsWith('+') ? '+' : level))
+    .join('/');
+  validateTopicFilter(filter);
+  return filter;
+}
+
+/** A mapping written back in the form parseMapping reads. */
+export function formatMapping(mapping: TopicMapping): string {
+  return `${mapping.spec} -> ${mapping.logTopic}${mapping.keyName === null ? '' : `, key = ${mapping.keyName}`}`;
 }
 
 /**

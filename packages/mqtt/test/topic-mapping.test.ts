@@ -1,4 +1,4 @@
-import { MqttError, parseMapping, parseMappings, TopicMappings } from '../src';
+import { formatMapping, MqttError, parseMapping, parseMappings, plainFilter, TopicMappings } from '../src';
 import { topicFromKey } from '../src/topic-mapping';
 
 describe('MQTT topic mappings', () => {
@@ -29,6 +29,23 @@ describe('MQTT topic mappings', () => {
     ['key naming no level', 'chat/+room -> chat, key = user'],
   ])('refuses a mapping with %s', (_why, text) => {
     expect(() => parseMapping(text)).toThrow(MqttError);
+  });
+
+  it('tries the configured mappings before those added at run time, and replaces only the added ones', () => {
+    const mappings = new TopicMappings(parseMappings('chat/# -> chat'));
+    mappings.setAdded([parseMapping('chat/+room/messages -> chat-messages, key = room'), parseMapping('dev/# -> devices')]);
+    expect(mappings.resolve('chat/r1/messages').mapping.logTopic).toBe('chat');
+    expect(mappings.resolve('dev/lamp').mapping.logTopic).toBe('devices');
+    mappings.setAdded([]);
+    expect(mappings.all.map((m) => m.logTopic)).toEqual(['chat']);
+    expect(() => mappings.resolve('dev/lamp')).toThrow(expect.objectContaining({ code: 'UNMAPPED_TOPIC' }));
+  });
+
+  it('names a filter without its level names, and writes a mapping back as it reads', () => {
+    expect(plainFilter(' chat/+room/messages ')).toBe('chat/+/messages');
+    expect(plainFilter('dev/+/#')).toBe('dev/+/#');
+    expect(() => plainFilter('dev/#/x')).toThrow();
+    for (const text of ['chat/+room/messages -> chat-messages, key = room', 'dev/# -> devices']) expect(formatMapping(parseMapping(text))).toBe(text);
   });
 
   it('builds a topic from a key for records produced without one, when the key level is the only wildcard', () => {

@@ -1,0 +1,93 @@
+import { Admin, type Cluster, Consumer, type ConsumerRecord, GregorError } from '@gregor/client';
+
+export interface CompactedTableOptions<V> {
+  cluster: Cluster;
+  /** A single-partition topic with cleanup.policy=compact, created by whichever side needs it first. */
+  topic: string;
+  /** Replicas of the topic when this side creates it (asked once the cluster answers). */
+  replicationFactor(): number;
+  /** The value a record sets for its key; null removes the key (a tombstone). */
+  decode(record: ConsumerRecord): V | null;
+  /** After each change of this copy. */
+  onChange?(): void;
+  onError(error: unknown): void;
+}
+
+/**
+ * A table kept in a compacted topic: the topic is the store, written by anyone, and this is one
+ * reader's copy, built by reading the topic from its start and then following it. Compaction
+ * keeps the topic at one record per key.
+ */
+export class CompactedTable<V> {
+  private readonly table = new Map<string, V>();
+  private consumer: Consumer | null = null;
+  private caughtUp!: () => void;
+  /** Resolves once the table holds everything the topic held when start() was called. */
+  readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
+  private closed = false;
+
+  constructor(private readonly options: CompactedTableOptions<V>) {}
+
+  /** Creates the topic if need be, then follows it from its start; retries until the cluster answers. */
+  async start(): Promise<void> {
+    const { cluster } = this.options;
+    const admin = new Admin({ cluster });
+    for (let attempt = 0; !this.closed; attempt++) {
+      try {
+        await this.ensureTopic(admin);
+        const [end] = await admin.listOffsets(this.options.topic, 'latest', [0]);
+        this.consumer = new Consumer({ cluster, autoOffsetReset: 'earliest', maxBufferedBytes: 1024 * 1024 });
+        await this.consumer.assign([{ topic: this.options.topic, partition: 0 }]);
+        await this.follow(end?.offset ?? 0);
+        return;
+      } catch (err) {
+        await this.consumer?.close();
+        this.consumer = null;
+        if (this.closed) return;
+        if (attempt > 0) this.options.onError(err);
+        await new Promise((resolve) => setTimeout(resolve, cluster.backoffDelay(attempt)));
+      }
+    }
+  }
+
+  private async ensureTopic(admin: Admin): Promise<void> {
+    try {
+      await admin.createTopic(this.options.topic, { partitions: 1, replicationFactor: this.options.replicationFactor(), configs: { 'cleanup.policy': 'compact' } });
+    } catch (err) {
+      if (GregorError.from(err).code !== 'ALREADY_EXISTS') throw err;
+    }
+  }
+
+  private async follow(end: number): Promise<void> {
+    if (end === 0) this.caughtUp();
+    for await (const batch of this.consumer!.batches()) {
+      for (const record of batch) {
+        const key = record.key?.toString();
+        if (key !== undefined) this.setLocally(key, this.options.decode(record));
+        if (record.offset + 1 >= end) this.caughtUp();
+      }
+    }
+  }
+
+  /** Changes this copy ahead of the topic: for a write this side made, before following brings it back. */
+  setLocally(key: string, value: V | null): void {
+    if (value === null) this.table.delete(key);
+    else this.table.set(key, value);
+    this.options.onChange?.();
+  }
+
+  get(key: string): V | undefined {
+    return this.table.get(key);
+  }
+
+  /** The values in the order their keys were added (a key removed and set again comes last). */
+  values(): V[] {
+    return [...this.table.values()];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.caughtUp();
+    await this.consumer?.close();
+  }
+}
