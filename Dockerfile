@@ -29,6 +29,6 @@ ENV GREGOR_HOST=0.0.0.0 \
     GREGOR_PORT=7070 \
     GREGOR_DATA_DIR=/data
 VOLUME /data
-EXPOSE 7070 9092
+EXPOSE 7070 9092 1883
 
 CMD ["node", "packages/cli/dist/main.js", "broker", "start"]

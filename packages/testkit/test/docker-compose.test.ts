@@ -61,7 +61,7 @@ describe('docker-compose.yml', () => {
     expect(controllers[0].split(',').sort()).toEqual(['1', '2', '3']);
   });
 
-  test('each broker keeps its data in its own declared volume and publishes its own loopback client and Kafka ports, which it advertises, and not its peer port', () => {
+  test('each broker keeps its data in its own declared volume and publishes its own loopback client, Kafka and MQTT ports, advertising the first two, and not its peer port', () => {
     const volumes = asMap(compose.volumes, 'volumes');
     const used = new Set<string>();
     const hostPorts = new Set<string>();
@@ -73,8 +73,12 @@ describe('docker-compose.yml', () => {
       expect(target).toBe(e.GREGOR_DATA_DIR);
       expect(Object.keys(volumes)).toContain(volume);
       used.add(volume);
-      const [published, kafka, ...more] = asList(service.ports, `${broker}.ports`);
+      const [published, kafka, mqtt, ...more] = asList(service.ports, `${broker}.ports`);
       expect(more).toEqual([]);
+      // MQTT clients connect where they were pointed: nothing to advertise.
+      const [mqttHost, mqttHostPort, mqttContainerPort] = mqtt.split(':');
+      expect([mqttHost, mqttContainerPort]).toEqual(['127.0.0.1', e.GREGOR_MQTT_PORT]);
+      hostPorts.add(mqttHostPort);
       const listeners: Array<[string, unknown, unknown]> = [[published, e.GREGOR_PORT, e.GREGOR_ADVERTISED_ADDRESS], [kafka, e.GREGOR_KAFKA_PORT, e.GREGOR_KAFKA_ADVERTISED_ADDRESS]];
       for (const [ports, containerPortOf, advertised] of listeners) {
         const [host, hostPort, containerPort] = ports.split(':');
@@ -86,7 +90,7 @@ describe('docker-compose.yml', () => {
       expect(service.build).toBe('.');
     }
     expect(used.size).toBe(3);
-    expect(hostPorts.size).toBe(6);
+    expect(hostPorts.size).toBe(9);
   });
 
   test('the broker accepts every service\'s environment as its configuration', () => {
