@@ -11,7 +11,7 @@ import { ClusterProbe, ClusterState, converged, highWatermarkVector } from './cl
 import { NETWORK_FAULTS, injectFault } from './fault-injector';
 import { Mover, type MoverStep } from './mover';
 import { CheckResult } from './history';
-import { readReplicaLogs } from './replica-reader';
+import { partitionDirs, readReplicaLogs } from './replica-reader';
 import { FAULT_KINDS, FaultKind, PlannedFault, ScheduleOptions, choose, planFaults, targetsFor } from './schedule';
 import { Workload, readAll } from './workload';
 
@@ -289,7 +289,7 @@ async function waitForConvergence(
     return await waitFor(async () => {
       const state = await probe.describe(cluster.live().map((id) => cluster.address(id)));
       last = state;
-      if (!converged(state, CHAOS_TOPIC, partitions)) return null;
+      if (!converged(state, CHAOS_TOPIC, partitions) || leftoverReplicas(cluster, state).length > 0) return null;
       // Converged twice in a row at the same high watermarks: nothing is still arriving.
       const vector = highWatermarkVector(state, CHAOS_TOPIC);
       const stable = vector === previousVector;
@@ -299,6 +299,7 @@ async function waitForConvergence(
   } catch (err) {
     log(`chaos: error: ${(err as Error).message}`);
     const state = last as ClusterState | null;
+    for (const leftover of state ? leftoverReplicas(cluster, state) : []) log(`chaos: ${leftover} was moved away but is still on disk`);
     for (const p of state?.partitions ?? []) {
       if (p.topic !== CHAOS_TOPIC) continue;
       const replicas = p.replicaStates.map((r) => `${r.brokerId}:${r.logEndOffset}`).join(' ');
@@ -306,6 +307,22 @@ async function waitForConvergence(
     }
     return state;
   }
+}
+
+/**
+ * Replicas a live broker still holds on disk of a partition whose replica set no longer names it:
+ * a move's old replica its broker has not yet deleted (a broker just restarted may still be
+ * applying the metadata that finished the move). The checker reads every replica on disk.
+ */
+function leftoverReplicas(cluster: LocalCluster, state: ClusterState): string[] {
+  const leftovers: string[] = [];
+  for (const id of cluster.live()) {
+    for (const { partition } of partitionDirs(cluster.dataDir(id), CHAOS_TOPIC)) {
+      const placed = state.partitions.find((p) => p.topic === CHAOS_TOPIC && p.partition === partition);
+      if (placed && !placed.replicas.includes(id)) leftovers.push(`p${partition} on broker ${id}`);
+    }
+  }
+  return leftovers;
 }
 
 function saveBrokerLogs(cluster: LocalCluster, dataRoot: string): void {
