@@ -25,6 +25,8 @@ export interface ClusterOptions {
   kafka?: boolean;
   /** Every broker runs the MQTT listener on a free port (default: none does). */
   mqtt?: boolean;
+  /** Extra node flags for every broker, e.g. ['--cpu-prof']. */
+  nodeArgs?: string[];
   startTimeoutMs?: number;
 }
 
@@ -64,7 +66,7 @@ export class LocalCluster {
     private readonly proxies: Map<string, FaultProxy>,
     private readonly ownsDataRoot: boolean,
     /** What every broker was started with, for brokers that join later. */
-    private readonly shared: Pick<StartBrokerOptions, 'config' | 'env' | 'program' | 'kafka' | 'mqtt' | 'startTimeoutMs'> = {},
+    private readonly shared: Pick<StartBrokerOptions, 'config' | 'env' | 'program' | 'kafka' | 'mqtt' | 'nodeArgs' | 'startTimeoutMs'> = {},
   ) {
     this.ids = [...brokers.keys()].sort((a, b) => a - b);
     this.controllers = defaultControllers(this.ids);
@@ -280,7 +282,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
   for (const id of ids) {
     const config = { ...options.config, 'broker-id': id, peers: peerList(id, ids, clientAddress, peerAddressFor), controllers };
     const dataDir = path.join(dataRoot, `broker-${id}`);
-    brokers.set(id, new BrokerProcess(dataDir, { port: portOf(id), peerPort: peerPortOf(id), config, env: options.env, program: options.program, kafka: options.kafka, mqtt: options.mqtt, startTimeoutMs: options.startTimeoutMs }, false));
+    brokers.set(id, new BrokerProcess(dataDir, { port: portOf(id), peerPort: peerPortOf(id), config, env: options.env, program: options.program, kafka: options.kafka, mqtt: options.mqtt, nodeArgs: options.nodeArgs, startTimeoutMs: options.startTimeoutMs }, false));
   }
   const cluster = new LocalCluster(dataRoot, brokers, proxies, options.dataRoot === undefined, {
     config: options.config,
@@ -288,6 +290,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
     program: options.program,
     kafka: options.kafka,
     mqtt: options.mqtt,
+    nodeArgs: options.nodeArgs,
     startTimeoutMs: options.startTimeoutMs,
   });
   try {
