@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 
 /** Debian packages providing the peer servers. */
-const PACKAGES: Readonly<Record<string, string>> = { 'nats-server': 'nats-server', 'redis-server': 'redis-server' };
+const PACKAGES: Readonly<Record<string, string>> = { 'nats-server': 'nats-server', 'redis-server': 'redis-server', mosquitto: 'mosquitto' };
 
 function onPath(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
