@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { Admin, type Cluster, GregorError } from '@gregor/client';
+import { type Cluster, GregorError } from '@gregor/client';
 import * as mqtt from 'mqtt-packet';
 import type { Authenticator } from './authenticator';
 import { MqttError, ReasonCode } from './errors';
@@ -20,6 +20,8 @@ export interface ConnectionContext {
   /** Resolves once the mappings added at run time are read: CONNECT is answered after, or after TABLE_WAIT_MS. */
   mappingsReady: Promise<void>;
   sessions: SessionRegistry;
+  /** Deletes, in the background, the positions a persistent session of the client id committed. */
+  discardPositions(clientId: string): void;
   authenticator: Authenticator;
   maxPacketBytes: number;
   /** A connection that has not sent CONNECT this long after opening is closed, ms. */
@@ -72,6 +74,7 @@ export class MqttConnection implements LiveSession {
   private closed = false;
   private closing: Promise<void> | null = null;
   private readonly drainWaiters: Array<() => void> = [];
+  private corked = false;
 
   constructor(
     private readonly socket: Socket,
@@ -205,7 +208,7 @@ export class MqttConnection implements LiveSession {
   /** A clean start drops what a previous session of the client id kept: unreleased QoS 2 ids and its positions. */
   private discardSession(): void {
     this.ctx.sessions.forget(this.clientId);
-    new Admin({ cluster: this.ctx.cluster }).deleteGroups([sessionGroup(this.clientId)]).catch(() => undefined);
+    this.ctx.discardPositions(this.clientId);
   }
 
   private async refuse(reasonCode: number, returnCode: number, why: string): Promise<void> {
@@ -326,9 +329,21 @@ export class MqttConnection implements LiveSession {
     if (this.connected && this.keepAliveMs > 0) this.timer = setTimeout(() => void this.close('keep-alive expired', ReasonCode.KEEP_ALIVE_TIMEOUT), this.keepAliveMs);
   }
 
-  /** Writes a packet; resolves once the socket takes more (at once unless its buffer is full), or on close. */
+  /**
+   * Writes a packet; resolves once the socket takes more (at once unless its buffer is full), or on
+   * close. Packets written in one turn of the event loop (the acks of one committed batch, the
+   * deliveries of one fetch) leave in one system call rather than one each.
+   */
   private write(packet: mqtt.Packet): Promise<void> {
     if (this.closed) return Promise.resolve();
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     if (this.socket.write(mqtt.generate(packet, this.settings))) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }

@@ -1,9 +1,11 @@
 import type { BrokerSurface, FrontEnd } from '@gregor/broker';
-import { Cluster, Producer } from '@gregor/client';
+import { Admin, Cluster, Producer } from '@gregor/client';
 import { allowAll, type Authenticator } from './authenticator';
 import { MappingStore } from './mapping-store';
 import { MqttPublisher } from './publisher';
+import { sessionGroup } from './mqtt-connection';
 import { MqttServer } from './mqtt-server';
+import { SessionDiscarder } from './session-discarder';
 import { RetainedStore } from './retained-store';
 import { SessionRegistry } from './session-registry';
 import type { TopicMappings } from './topic-mapping';
@@ -49,6 +51,7 @@ export class MqttFrontEnd implements FrontEnd {
     const replicationFactor = () => Math.max(1, Math.min(3, surface.brokers().filter((b) => b.alive).length));
     const retained = (this.retained = new RetainedStore({ cluster, producer, replicationFactor, onError }));
     const addedMappings = (this.addedMappings = new MappingStore({ cluster, replicationFactor, onError, onChange: (added) => mappings.setAdded(added) }));
+    const discarder = new SessionDiscarder(new Admin({ cluster }), sessionGroup);
     // Read in the background: the broker they are read from is this one, still starting.
     void retained.start();
     void addedMappings.start();
@@ -58,6 +61,7 @@ export class MqttFrontEnd implements FrontEnd {
       retained,
       mappingsReady: addedMappings.ready,
       sessions: new SessionRegistry(),
+      discardPositions: (clientId) => discarder.discard(clientId),
       authenticator: this.options.authenticator ?? allowAll,
       maxConnections,
       maxPacketBytes,

@@ -5,6 +5,7 @@ import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import type { IPublishPacket } from 'mqtt-packet';
 import { Admin, Consumer, Producer } from '@gregor/client';
 import { BrokerProcess, startBroker, waitFor } from '@gregor/testkit';
+import { sessionGroup } from '../src';
 import { connectRaw, rawMqtt } from './raw-mqtt';
 
 const CLI = path.resolve(__dirname, '../../cli/dist/main.js');
@@ -187,6 +188,24 @@ describe('the MQTT listener', () => {
       const topic = `chat/room${room}/messages`;
       expect(got.filter((m) => m.topic === topic).map((m) => m.payload)).toEqual(sent.filter((m) => m.room === `room${room}`).map((m) => m.text));
     }
+  });
+
+  it('a clean start discards the positions of the persistent session before it', async () => {
+    const session = { clientId: 'phone-2', clean: false, protocolVersion: 4 as const };
+    const phone = await client(session);
+    await phone.subscribeAsync('chat/+/messages', { qos: 1 });
+    await phone.endAsync();
+    await waitFor(async () => (await admin.fetchOffsets(sessionGroup('phone-2'))).length > 0, 10_000, "the session's positions committed");
+    const sender = await client();
+    for (let i = 0; i < 5; i++) await sender.publishAsync('chat/lobby/messages', `missed ${i}`, { qos: 1 });
+    await (await client({ clientId: 'phone-2', clean: true })).endAsync();
+    await waitFor(async () => (await admin.fetchOffsets(sessionGroup('phone-2'))).length === 0, 10_000, "the session's positions deleted");
+    const again = await client(session);
+    const got = inbox(again);
+    await again.subscribeAsync('chat/+/messages', { qos: 1 });
+    await sender.publishAsync('chat/lobby/messages', 'after', { qos: 1 });
+    await waitFor(() => got.length >= 1, 10_000, 'the message published after');
+    expect(got.map((m) => m.payload)).toEqual(['after']);
   });
 
   it('a retained message is delivered on subscribe, flagged retained; the latest replaces it', async () => {
