@@ -25,6 +25,9 @@ export class CompactedTable<V> {
   /** Resolves once the table holds everything the topic held when start() was called. */
   readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
   private closed = false;
+  /** The offset after the last record this copy has taken in. */
+  private position = 0;
+  private readonly positionWaiters: Array<{ offset: number; reached(): void }> = [];
 
   constructor(private readonly options: CompactedTableOptions<V>) {}
 
@@ -65,8 +68,37 @@ export class CompactedTable<V> {
         const key = record.key?.toString();
         if (key !== undefined) this.setLocally(key, this.options.decode(record));
         if (record.offset + 1 >= end) this.caughtUp();
+        this.position = record.offset + 1;
+        for (let i = this.positionWaiters.length - 1; i >= 0; i--) {
+          if (this.positionWaiters[i].offset <= this.position) this.positionWaiters.splice(i, 1)[0].reached();
+        }
       }
     }
+  }
+
+  /**
+   * Resolves once this copy holds everything the topic has committed now, written by anyone; rejects
+   * after `timeoutMs`. For a decision another broker's recent write must inform.
+   */
+  async sync(timeoutMs: number): Promise<void> {
+    await this.ready;
+    const [end] = await new Admin({ cluster: this.options.cluster }).listOffsets(this.options.topic, 'latest', [0]);
+    const offset = end?.offset ?? 0;
+    if (offset <= this.position) return;
+    await new Promise<void>((resolve, reject) => {
+      const waiter = {
+        offset,
+        reached: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.positionWaiters.splice(this.positionWaiters.indexOf(waiter), 1);
+        reject(new Error(`${this.options.topic} not read up to ${offset} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.positionWaiters.push(waiter);
+    });
   }
 
   /** Changes this copy ahead of the topic: for a write this side made, before following brings it back. */
@@ -78,6 +110,10 @@ export class CompactedTable<V> {
 
   get(key: string): V | undefined {
     return this.table.get(key);
+  }
+
+  keys(): string[] {
+    return [...this.table.keys()];
   }
 
   /** The values in the order their keys were added (a key removed and set again comes last). */

@@ -24,10 +24,8 @@ export class MappingStore {
 
   constructor(options: MappingStoreOptions) {
     this.table = new CompactedTable({
-      cluster: options.cluster,
+      ...options,
       topic: MAPPINGS_TOPIC,
-      replicationFactor: options.replicationFactor,
-      onError: options.onError,
       decode: (record) => {
         if (record.value === null) return null;
         try {

@@ -128,8 +128,7 @@ export class MqttConnection implements LiveSession {
       case 'publish':
         return this.onPublish(packet);
       case 'pubrel':
-        this.ctx.sessions.release(this.clientId, packet.messageId!);
-        return this.queueAck(Promise.resolve(), { cmd: 'pubcomp', messageId: packet.messageId });
+        return this.queueAck(this.ctx.sessions.release(this.clientId, packet.messageId!), { cmd: 'pubcomp', messageId: packet.messageId });
       case 'puback':
         this.subscription?.acked(packet.messageId!);
         return;
@@ -207,7 +206,8 @@ export class MqttConnection implements LiveSession {
 
   /** A clean start drops what a previous session of the client id kept: unreleased QoS 2 ids and its positions. */
   private discardSession(): void {
-    this.ctx.sessions.forget(this.clientId);
+    // A mark that stays only ever matches a retried PUBLISH of the id; the next clean start tries again.
+    this.ctx.sessions.forget(this.clientId).catch(() => undefined);
     this.ctx.discardPositions(this.clientId);
   }
 
@@ -229,7 +229,7 @@ export class MqttConnection implements LiveSession {
       return this.close(error.message, error.reasonCode);
     }
     const stored = packet.qos === 2
-      ? this.ctx.sessions.storeOnce(this.clientId, packet.messageId!, () => this.ctx.publisher.publish(packet, resolved))
+      ? this.ctx.sessions.storeOnce(this.clientId, packet.messageId!, packet.dup, () => this.ctx.publisher.publish(packet, resolved))
       : this.ctx.publisher.publish(packet, resolved);
     this.countPending(stored);
     if (packet.qos === 0) stored.catch(() => undefined);

@@ -3,6 +3,7 @@ import { Admin, Cluster, Producer } from '@gregor/client';
 import { allowAll, type Authenticator } from './authenticator';
 import { MappingStore } from './mapping-store';
 import { MqttPublisher } from './publisher';
+import { Qos2Ledger } from './qos2-ledger';
 import { sessionGroup } from './mqtt-connection';
 import { MqttServer } from './mqtt-server';
 import { SessionDiscarder } from './session-discarder';
@@ -41,6 +42,7 @@ export class MqttFrontEnd implements FrontEnd {
   private producer: Producer | null = null;
   private retained: RetainedStore | null = null;
   private addedMappings: MappingStore | null = null;
+  private qos2: Qos2Ledger | null = null;
 
   constructor(private readonly options: MqttFrontEndOptions) {}
 
@@ -54,13 +56,15 @@ export class MqttFrontEnd implements FrontEnd {
     const discarder = new SessionDiscarder(new Admin({ cluster }), sessionGroup);
     // Read in the background: the broker they are read from is this one, still starting.
     void retained.start();
+    const qos2 = (this.qos2 = new Qos2Ledger({ cluster, producer, replicationFactor, onError }));
     void addedMappings.start();
+    void qos2.start();
     this.server = new MqttServer({
       cluster,
       publisher: new MqttPublisher(producer, mappings, retained),
       retained,
       mappingsReady: addedMappings.ready,
-      sessions: new SessionRegistry(),
+      sessions: new SessionRegistry(qos2),
       discardPositions: (clientId) => discarder.discard(clientId),
       authenticator: this.options.authenticator ?? allowAll,
       maxConnections,
@@ -77,6 +81,7 @@ export class MqttFrontEnd implements FrontEnd {
     await this.server?.close();
     await this.retained?.close();
     await this.addedMappings?.close();
+    await this.qos2?.close();
     await this.producer?.close().catch(() => undefined);
     await this.cluster?.close();
     this.server = null;

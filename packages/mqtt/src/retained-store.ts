@@ -30,10 +30,8 @@ export class RetainedStore {
 
   constructor(private readonly options: RetainedStoreOptions) {
     this.table = new CompactedTable({
-      cluster: options.cluster,
+      ...options,
       topic: RETAINED_TOPIC,
-      replicationFactor: options.replicationFactor,
-      onError: options.onError,
       decode: (record) => {
         const topic = record.key!.toString();
         if (record.value === null || record.value.length === 0) return null;

@@ -4,14 +4,25 @@ export interface LiveSession {
   takeOver(): Promise<void>;
 }
 
+/** Where the cluster keeps QoS 2 packet ids received and not yet released (a Qos2Ledger). */
+export interface ReceivedIds {
+  holds(clientId: string, packetId: number): Promise<boolean>;
+  mark(clientId: string, packetId: number): Promise<void>;
+  release(clientId: string, packetId: number): Promise<void>;
+  forget(clientId: string): Promise<void>;
+}
+
 /**
  * The client ids connected to this broker, and for each client id the QoS 2 packet ids received and
- * not yet released: a PUBLISH retried under one of those (after a reconnect, too) is answered without
- * being stored again.
+ * not yet released: a PUBLISH retried under one of those is answered without being stored again,
+ * after a reconnect to this broker from memory, after one to another broker from the cluster's
+ * ledger.
  */
 export class SessionRegistry {
   private readonly live = new Map<string, LiveSession>();
   private readonly received = new Map<string, Map<number, Promise<void>>>();
+
+  constructor(private readonly ledger: ReceivedIds) {}
 
   /** Registers the session under its client id, first closing the one that held it. */
   async claim(clientId: string, session: LiveSession): Promise<void> {
@@ -26,29 +37,39 @@ export class SessionRegistry {
 
   /**
    * Stores a QoS 2 publish once per packet id until it is released: a retry gets the first
-   * attempt's outcome. A failed append forgets the id, so that a retry stores it.
+   * attempt's outcome. A retry (DUP set) this broker does not know of is looked up in the ledger.
+   * A failed append forgets the id, so that a retry stores it.
    */
-  storeOnce(clientId: string, packetId: number, store: () => Promise<void>): Promise<void> {
+  storeOnce(clientId: string, packetId: number, retried: boolean, store: () => Promise<void>): Promise<void> {
     let received = this.received.get(clientId);
     if (!received) this.received.set(clientId, (received = new Map()));
     const known = received.get(packetId);
     if (known) return known;
-    const stored = store();
+    const stored = (async () => {
+      if (retried && (await this.ledger.holds(clientId, packetId))) return;
+      await store();
+      await this.ledger.mark(clientId, packetId);
+    })();
     received.set(packetId, stored);
-    stored.catch(() => this.release(clientId, packetId));
+    stored.catch(() => this.dropLocally(clientId, packetId));
     return stored;
   }
 
-  /** PUBREL: the packet id may name a new publish from now on. Whether it was known. */
-  release(clientId: string, packetId: number): boolean {
+  /** PUBREL: the packet id may name a new publish once this resolves (the cluster's ledger told too). */
+  async release(clientId: string, packetId: number): Promise<void> {
+    this.dropLocally(clientId, packetId);
+    await this.ledger.release(clientId, packetId);
+  }
+
+  private dropLocally(clientId: string, packetId: number): void {
     const received = this.received.get(clientId);
-    const known = received?.delete(packetId) ?? false;
+    received?.delete(packetId);
     if (received?.size === 0) this.received.delete(clientId);
-    return known;
   }
 
   /** A clean start: the client's unreleased packet ids go. */
-  forget(clientId: string): void {
+  forget(clientId: string): Promise<void> {
     this.received.delete(clientId);
+    return this.ledger.forget(clientId);
   }
 }

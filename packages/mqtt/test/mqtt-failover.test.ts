@@ -1,11 +1,13 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { Admin } from '@gregor/client';
 import { LocalCluster, readAll, startCluster, waitFor } from '@gregor/testkit';
+import { connectRaw, rawMqtt } from './raw-mqtt';
 
 /**
  * mqtt.js publishing through one broker's MQTT listener into an RF 3 partition whose leader is on
  * another broker, SIGKILLed mid-stream: every PUBACKed QoS 1 message is in the log at least once,
- * every PUBRECed QoS 2 message exactly once.
+ * every PUBRECed QoS 2 message exactly once. And a QoS 2 PUBLISH retried on another broker after its
+ * first broker was lost is stored once.
  */
 describe('MQTT publishes across a leader failure', () => {
   let cluster: LocalCluster;
@@ -60,4 +62,34 @@ describe('MQTT publishes across a leader failure', () => {
     expect(lost).toEqual([]);
     expect(twice).toEqual([]);
   }, 180_000);
+
+  it('a QoS 2 PUBLISH retried on another broker, its first lost before PUBREL, is stored once; the released id is new again', async () => {
+    const [first, second] = cluster.ids;
+    const [before] = await admin.listOffsets('readings', 'latest');
+    const publish = (messageId: number, value: string, dup: boolean) =>
+      ({ cmd: 'publish', topic: 'sensor/retry/reading', payload: Buffer.from(value), qos: 2, messageId, dup, retain: false }) as const;
+    const phone = await rawMqtt(cluster.broker(first!).mqttPort);
+    await connectRaw(phone, 'retrying-phone', 4, false);
+    phone.send(publish(7, 'once', false));
+    expect(await phone.next()).toMatchObject({ cmd: 'pubrec', messageId: 7 });
+    phone.end();
+
+    const back = await rawMqtt(cluster.broker(second!).mqttPort);
+    try {
+      await connectRaw(back, 'retrying-phone', 4, false);
+      back.send(publish(7, 'once', true));
+      expect(await back.next()).toMatchObject({ cmd: 'pubrec', messageId: 7 });
+      back.send({ cmd: 'pubrel', messageId: 7 });
+      expect(await back.next()).toMatchObject({ cmd: 'pubcomp', messageId: 7 });
+      back.send(publish(7, 'next', false));
+      expect(await back.next()).toMatchObject({ cmd: 'pubrec', messageId: 7 });
+      back.send({ cmd: 'pubrel', messageId: 7 });
+      expect(await back.next()).toMatchObject({ cmd: 'pubcomp', messageId: 7 });
+    } finally {
+      back.end();
+    }
+    const [end] = await admin.listOffsets('readings', 'latest');
+    const stored = (await readAll(cluster.bootstrap, 'readings', new Map([[0, end!.highWatermark]]), 30_000)).get(0)!;
+    expect(stored.filter((r) => r.offset >= before!.highWatermark).map((r) => r.value)).toEqual(['once', 'next']);
+  }, 60_000);
 });
