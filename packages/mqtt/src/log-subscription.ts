@@ -91,6 +91,11 @@ export class LogSubscription {
     return this.filters.delete(filter);
   }
 
+  /** The filters subscribed, with the QoS granted each. */
+  subscribed(): Array<{ filter: string; qos: QoS }> {
+    return [...this.filters].map(([filter, qos]) => ({ filter, qos }));
+  }
+
   /** The client's PUBACK of a delivery. */
   acked(packetId: number): void {
     if (!this.inflight.delete(packetId)) return;

@@ -9,6 +9,7 @@ import { PacketSizeGuard } from './packet-size-guard';
 import type { MqttPublisher } from './publisher';
 import type { RetainedStore } from './retained-store';
 import type { LiveSession, SessionRegistry } from './session-registry';
+import type { StoredSubscription, SubscriptionStore } from './subscription-store';
 import { validateTopicFilter } from './topic-filter';
 import type { ResolvedTopic } from './topic-mapping';
 import { waitAtMost } from './wait-at-most';
@@ -20,6 +21,8 @@ export interface ConnectionContext {
   /** Resolves once the mappings added at run time are read: CONNECT is answered after, or after TABLE_WAIT_MS. */
   mappingsReady: Promise<void>;
   sessions: SessionRegistry;
+  /** Persistent sessions' subscriptions, for a client that resumes one (on any broker). */
+  subscriptions: SubscriptionStore;
   /** Deletes, in the background, the positions a persistent session of the client id committed. */
   discardPositions(clientId: string): void;
   authenticator: Authenticator;
@@ -177,7 +180,9 @@ export class MqttConnection implements LiveSession {
     }
     this.clientId = clientId;
     await this.ctx.sessions.claim(clientId, this);
-    if (cleanStart) this.discardSession();
+    if (cleanStart) await this.discardSession();
+    const resumed = this.persistent && !cleanStart ? await this.ctx.subscriptions.lookup(clientId) : undefined;
+    if (this.closed) return;
     this.connected = true;
     this.will = packet.will ?? null;
     this.keepAliveMs = (packet.keepalive ?? 0) * 1500;
@@ -188,8 +193,7 @@ export class MqttConnection implements LiveSession {
         ? {
             cmd: 'connack',
             reasonCode: ReasonCode.SUCCESS,
-            // Subscriptions live with the connection; positions live in the log and resume on SUBSCRIBE.
-            sessionPresent: false,
+            sessionPresent: resumed !== undefined,
             properties: {
               ...(assigned ? { assignedClientIdentifier: clientId } : {}),
               topicAliasMaximum: 0,
@@ -200,12 +204,17 @@ export class MqttConnection implements LiveSession {
               subscriptionIdentifiersAvailable: false,
             },
           }
-        : { cmd: 'connack', returnCode: 0, sessionPresent: false },
+        : { cmd: 'connack', returnCode: 0, sessionPresent: resumed !== undefined },
     );
+    // The session's subscriptions read on from their committed positions; retained messages are
+    // for new subscriptions only.
+    if (resumed) await this.addFilters(resumed);
   }
 
-  /** A clean start drops what a previous session of the client id kept: unreleased QoS 2 ids and its positions. */
-  private discardSession(): void {
+  /** A clean start drops what a previous session of the client id kept: unreleased QoS 2 ids, subscriptions and positions. */
+  private async discardSession(): Promise<void> {
+    // Awaited, so that a session resumed after this CONNECT cannot find the old subscriptions.
+    await this.ctx.subscriptions.discard(this.clientId);
     // A mark that stays only ever matches a retried PUBLISH of the id; the next clean start tries again.
     this.ctx.sessions.forget(this.clientId).catch(() => undefined);
     this.ctx.discardPositions(this.clientId);
@@ -270,6 +279,18 @@ export class MqttConnection implements LiveSession {
       // 3.1.1 knows one failure code, 0x80.
       return refused === null ? Math.min(sub.qos, 1) : this.v5 ? refused : ReasonCode.UNSPECIFIED_ERROR;
     });
+    const added = await this.addFilters(
+      packet.subscriptions.flatMap((sub, i) => (granted[i]! <= 1 ? [{ filter: sub.topic, qos: granted[i] as mqtt.QoS }] : [])),
+      (failed) => (granted[packet.subscriptions.findIndex((sub) => sub.topic === failed)] = ReasonCode.UNSPECIFIED_ERROR),
+    );
+    await this.saveSubscriptions();
+    await this.write({ cmd: 'suback', messageId: packet.messageId, granted });
+    const retainHandling = new Map(packet.subscriptions.map((sub) => [sub.topic, sub.rh]));
+    await this.sendRetained(added.filter((sub) => retainHandling.get(sub.filter) !== 2));
+  }
+
+  /** Adds filters to the connection's log subscription (made on first use); returns those it could read. */
+  private async addFilters(filters: readonly StoredSubscription[], onFailed: (filter: string) => void = () => undefined): Promise<StoredSubscription[]> {
     this.subscription ??= new LogSubscription({
       cluster: this.ctx.cluster,
       mappings: this.ctx.publisher.mappings,
@@ -279,21 +300,23 @@ export class MqttConnection implements LiveSession {
       commitIntervalMs: this.ctx.commitIntervalMs,
       onError: (err) => void this.close(`delivery failed: ${(err as Error).message}`, ReasonCode.UNSPECIFIED_ERROR),
     });
-    const added: mqtt.ISubscription[] = [];
-    for (const [i, sub] of packet.subscriptions.entries()) {
-      const qos = granted[i]!;
-      if (qos > 1) continue;
+    const added: StoredSubscription[] = [];
+    for (const sub of filters) {
       try {
-        await this.subscription.add(sub.topic, qos as mqtt.QoS);
-        added.push({ ...sub, qos: qos as mqtt.QoS });
+        await this.subscription.add(sub.filter, sub.qos);
+        added.push(sub);
       } catch {
         // Its log topic could not be read (deleted, or the cluster unreachable): refused, the rest stand.
-        this.subscription.remove(sub.topic);
-        granted[i] = ReasonCode.UNSPECIFIED_ERROR;
+        this.subscription.remove(sub.filter);
+        onFailed(sub.filter);
       }
     }
-    await this.write({ cmd: 'suback', messageId: packet.messageId, granted });
-    await this.sendRetained(added.filter((sub) => sub.rh !== 2));
+    return added;
+  }
+
+  /** A persistent session's subscriptions are saved before SUBACK or UNSUBACK answers a change. */
+  private async saveSubscriptions(): Promise<void> {
+    if (this.persistent && this.subscription) await this.ctx.subscriptions.save(this.clientId, this.subscription.subscribed());
   }
 
   /** Why a filter cannot be subscribed (an MQTT 5 reason code), or null. */
@@ -307,11 +330,11 @@ export class MqttConnection implements LiveSession {
     }
   }
 
-  private async sendRetained(subscriptions: readonly mqtt.ISubscription[]): Promise<void> {
+  private async sendRetained(subscriptions: readonly StoredSubscription[]): Promise<void> {
     if (subscriptions.length === 0) return;
     await waitAtMost(this.ctx.retained.ready, TABLE_WAIT_MS);
     for (const sub of subscriptions) {
-      for (const message of this.ctx.retained.matching(sub.topic)) {
+      for (const message of this.ctx.retained.matching(sub.filter)) {
         if (this.closed || !this.subscription) return;
         await this.subscription.deliverRetained({ topic: message.topic, payload: message.payload, qos: Math.min(message.qos, sub.qos) as mqtt.QoS, userProperties: {} });
       }
@@ -320,6 +343,7 @@ export class MqttConnection implements LiveSession {
 
   private async onUnsubscribe(packet: mqtt.IUnsubscribePacket): Promise<void> {
     const results = packet.unsubscriptions.map((filter) => (this.subscription?.remove(filter) ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED));
+    await this.saveSubscriptions();
     await this.write(this.v5 ? { cmd: 'unsuback', messageId: packet.messageId, granted: results } : { cmd: 'unsuback', messageId: packet.messageId, granted: [] });
   }
 

@@ -7,6 +7,7 @@ import { Qos2Ledger } from './qos2-ledger';
 import { sessionGroup } from './mqtt-connection';
 import { MqttServer } from './mqtt-server';
 import { SessionDiscarder } from './session-discarder';
+import { SubscriptionStore } from './subscription-store';
 import { RetainedStore } from './retained-store';
 import { SessionRegistry } from './session-registry';
 import type { TopicMappings } from './topic-mapping';
@@ -43,6 +44,7 @@ export class MqttFrontEnd implements FrontEnd {
   private retained: RetainedStore | null = null;
   private addedMappings: MappingStore | null = null;
   private qos2: Qos2Ledger | null = null;
+  private subscriptions: SubscriptionStore | null = null;
 
   constructor(private readonly options: MqttFrontEndOptions) {}
 
@@ -58,13 +60,16 @@ export class MqttFrontEnd implements FrontEnd {
     void retained.start();
     const qos2 = (this.qos2 = new Qos2Ledger({ cluster, producer, replicationFactor, onError }));
     void addedMappings.start();
+    const subscriptions = (this.subscriptions = new SubscriptionStore({ cluster, producer, replicationFactor, onError }));
     void qos2.start();
+    void subscriptions.start();
     this.server = new MqttServer({
       cluster,
       publisher: new MqttPublisher(producer, mappings, retained),
       retained,
       mappingsReady: addedMappings.ready,
       sessions: new SessionRegistry(qos2),
+      subscriptions,
       discardPositions: (clientId) => discarder.discard(clientId),
       authenticator: this.options.authenticator ?? allowAll,
       maxConnections,
@@ -82,6 +87,7 @@ export class MqttFrontEnd implements FrontEnd {
     await this.retained?.close();
     await this.addedMappings?.close();
     await this.qos2?.close();
+    await this.subscriptions?.close();
     await this.producer?.close().catch(() => undefined);
     await this.cluster?.close();
     this.server = null;

@@ -6,7 +6,7 @@ import type { IPublishPacket } from 'mqtt-packet';
 import { Admin, Consumer, Producer } from '@gregor/client';
 import { BrokerProcess, startBroker, waitFor } from '@gregor/testkit';
 import { sessionGroup } from '../src';
-import { connectRaw, rawMqtt } from './raw-mqtt';
+import { connectRaw, rawMqtt, receivePublishes } from './raw-mqtt';
 
 const CLI = path.resolve(__dirname, '../../cli/dist/main.js');
 const run = promisify(execFile);
@@ -187,6 +187,35 @@ describe('the MQTT listener', () => {
     for (let room = 0; room < 7; room++) {
       const topic = `chat/room${room}/messages`;
       expect(got.filter((m) => m.topic === topic).map((m) => m.payload)).toEqual(sent.filter((m) => m.room === `room${room}`).map((m) => m.text));
+    }
+  });
+
+  it('a persistent session resumes with its subscriptions in place: session present, what it missed sent without a SUBSCRIBE', async () => {
+    const session = { clientId: 'phone-3', clean: false, protocolVersion: 4 as const };
+    const phone = await client(session);
+    await phone.subscribeAsync('chat/+/messages', { qos: 1 });
+    await phone.endAsync();
+    const sender = await client();
+    for (let i = 0; i < 20; i++) await sender.publishAsync(`chat/r${i % 3}/messages`, `while away ${i}`, { qos: 1 });
+    const raw = await rawMqtt(port);
+    try {
+      expect(await connectRaw(raw, 'phone-3', 4, false)).toMatchObject({ cmd: 'connack', sessionPresent: true });
+      const got = await receivePublishes(raw, 20);
+      expect([...got].sort()).toEqual(Array.from({ length: 20 }, (_, i) => `while away ${i}`).sort());
+    } finally {
+      raw.end();
+    }
+    const fresh = await rawMqtt(port);
+    try {
+      expect(await connectRaw(fresh, 'phone-3', 4, true)).toMatchObject({ cmd: 'connack', sessionPresent: false });
+    } finally {
+      fresh.end();
+    }
+    const after = await rawMqtt(port);
+    try {
+      expect(await connectRaw(after, 'phone-3', 4, false)).toMatchObject({ cmd: 'connack', sessionPresent: false });
+    } finally {
+      after.end();
     }
   });
 

@@ -1,7 +1,8 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { Admin } from '@gregor/client';
 import { LocalCluster, readAll, startCluster, waitFor } from '@gregor/testkit';
-import { connectRaw, rawMqtt } from './raw-mqtt';
+import { sessionGroup } from '../src';
+import { connectRaw, rawMqtt, receivePublishes } from './raw-mqtt';
 
 /**
  * mqtt.js publishing through one broker's MQTT listener into an RF 3 partition whose leader is on
@@ -62,6 +63,27 @@ describe('MQTT publishes across a leader failure', () => {
     expect(lost).toEqual([]);
     expect(twice).toEqual([]);
   }, 180_000);
+
+  it('a persistent session resumes on another broker: session present, its subscription reading on from its position', async () => {
+    const [first, second] = cluster.ids;
+    const phone = await rawMqtt(cluster.broker(first!).mqttPort);
+    await connectRaw(phone, 'roaming-phone', 4, false);
+    phone.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'sensor/roam/reading', qos: 1 }] });
+    expect(await phone.next()).toMatchObject({ cmd: 'suback', granted: [1] });
+    phone.end();
+    await waitFor(async () => (await admin.fetchOffsets(sessionGroup('roaming-phone'))).length > 0, 10_000, "the session's position committed");
+    const sender = await connectAsync(cluster.broker(first!).mqttUrl, { reconnectPeriod: 0 });
+    for (let i = 0; i < 5; i++) await sender.publishAsync('sensor/roam/reading', `missed ${i}`, { qos: 1 });
+    await sender.endAsync();
+    const back = await rawMqtt(cluster.broker(second!).mqttPort);
+    try {
+      expect(await connectRaw(back, 'roaming-phone', 4, false)).toMatchObject({ cmd: 'connack', sessionPresent: true });
+      const got = await receivePublishes(back, 5);
+      expect(got).toEqual(Array.from({ length: 5 }, (_, i) => `missed ${i}`));
+    } finally {
+      back.end();
+    }
+  }, 60_000);
 
   it('a QoS 2 PUBLISH retried on another broker, its first lost before PUBREL, is stored once; the released id is new again', async () => {
     const [first, second] = cluster.ids;

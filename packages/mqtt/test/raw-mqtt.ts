@@ -54,3 +54,15 @@ export async function connectRaw(client: RawMqtt, clientId: string, protocolVers
   client.send({ cmd: 'connect', clientId, protocolId: 'MQTT', protocolVersion, clean, keepalive: 60 });
   return (await client.next()) as mqtt.IConnackPacket;
 }
+
+/** The payloads of the next `count` PUBLISHes the broker sends, each PUBACKed (QoS 1) as it comes. */
+export async function receivePublishes(client: RawMqtt, count: number): Promise<string[]> {
+  const got: string[] = [];
+  while (got.length < count) {
+    const delivery = await client.next();
+    if (delivery.cmd !== 'publish') throw new Error(`expected a PUBLISH, got ${delivery.cmd}`);
+    got.push(String(delivery.payload));
+    if (delivery.qos === 1) client.send({ cmd: 'puback', messageId: delivery.messageId });
+  }
+  return got;
+}
