@@ -1,4 +1,4 @@
-import { RecordsError, visitRecords } from '@gregor/records';
+import { RecordsError, validateBatch, visitRecords } from '@gregor/records';
 import { compacts, type AppendResult, type PartitionLog, type ReadResult } from '@gregor/storage';
 import { BrokerError } from './errors';
 import type { Acks } from './replication/pending-appends';
@@ -10,6 +10,16 @@ type Waiter = { afterOffset: number; wake: () => void };
 export const COMMIT_KNOWN_TIMEOUT_MS = 10_000;
 
 /** Starts the Raft side of a replica, which owns the high watermark and reports every move of it. */
+/** Whether the batch fails validation, its CRC included. */
+function corrupt(batch: Buffer): boolean {
+  try {
+    validateBatch(batch);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** What a compressed batch produced to a compacted topic may inflate to for its keys to be checked. */
 const KEY_CHECK_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
 
@@ -68,7 +78,9 @@ export class PartitionReplica {
   /**
    * Compaction keeps the newest record per key, so a compacted topic refuses records without one,
    * as Kafka does. Checking means decompressing, so a batch inflating past a bound is refused
-   * (BATCH_TOO_LARGE) rather than let a small request fill the heap.
+   * (BATCH_TOO_LARGE) rather than let a small request fill the heap. The CRC is left to the
+   * append, which checks it anyway; only a refusal checks it here, so that a corrupt batch is
+   * told it is corrupt.
    */
   private requireKeys(batch: Buffer): void {
     let keyless = false;
@@ -79,13 +91,14 @@ export class PartitionReplica {
           keyless ||= record.key === null;
         },
         KEY_CHECK_MAX_DECOMPRESSED_BYTES,
+        true,
       );
     } catch (err) {
-      // A malformed batch is refused by the append itself, with the error produce has always given it.
-      if (err instanceof RecordsError && err.code !== 'BATCH_TOO_LARGE') return;
+      // A malformed or corrupt batch is refused by the append itself, with the error produce has always given it.
+      if ((err instanceof RecordsError && err.code !== 'BATCH_TOO_LARGE') || corrupt(batch)) return;
       throw err;
     }
-    if (keyless) throw new RecordsError('INVALID_RECORD', `${this.name} has cleanup.policy=compact and takes only records with a key`);
+    if (keyless && !corrupt(batch)) throw new RecordsError('INVALID_RECORD', `${this.name} has cleanup.policy=compact and takes only records with a key`);
   }
 
   private requireOpen(): void {

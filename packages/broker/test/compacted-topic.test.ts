@@ -70,6 +70,18 @@ describe('a topic with cleanup.policy=compact', () => {
     expect(replica.log.logEndOffset).toBe(0);
   });
 
+  it('tells a corrupt batch it is corrupt, keys or not: the CRC is checked once, by the append', async () => {
+    await node.topics.create('garbled', 1, { 'cleanup.policy': 'compact' });
+    const replica = node.topics.partition('garbled', 0);
+    await waitFor(() => replica.replication.isLeader, 10_000, 'a leader');
+    for (const records of [[{ key: Buffer.from('k'), value: Buffer.from('v') }], [{ key: null, value: Buffer.from('no key') }]]) {
+      const batch = encodeBatch(records);
+      batch[batch.length - 1] ^= 0xff;
+      await expect(async () => replica.append(batch)).rejects.toMatchObject({ code: 'CORRUPT_BATCH' });
+    }
+    expect(replica.log.logEndOffset).toBe(0);
+  });
+
   it('refuses a compressed batch that would inflate past what its keys are checked within', async () => {
     await node.topics.create('bombed', 1, { 'cleanup.policy': 'compact' });
     const replica = node.topics.partition('bombed', 0);

@@ -15,9 +15,12 @@ export interface FilteredRecord {
   valueIsNull: boolean;
 }
 
-/** Validates the batch (CRC included) and calls `visit` with each record and its bytes as stored, in order. */
-function walkRecords(buf: Buffer, maxDecompressedBytes: number, visit: (record: FilteredRecord, stored: Buffer) => void): BatchHeader {
-  const header = validateBatch(buf, 0);
+/**
+ * Validates the batch (CRC included unless `crcChecked`) and calls `visit` with each record and its
+ * bytes as stored, in order.
+ */
+function walkRecords(buf: Buffer, maxDecompressedBytes: number, visit: (record: FilteredRecord, stored: Buffer) => void, crcChecked = false): BatchHeader {
+  const header = validateBatch(buf, 0, Infinity, crcChecked);
   const reader = recordsReader(buf, 0, header, compressionOf(header.attributes), maxDecompressedBytes);
   const logAppendTime = timestampTypeOf(header.attributes) === TimestampType.LogAppendTime;
   for (let i = 0; i < header.recordsCount; i++) {
@@ -36,11 +39,12 @@ function walkRecords(buf: Buffer, maxDecompressedBytes: number, visit: (record: 
 }
 
 /**
- * Calls `visit` with each record of the batch at buf[0..], after validating it (CRC included); a
- * compressed batch inflating past `maxDecompressedBytes` is BATCH_TOO_LARGE.
+ * Calls `visit` with each record of the batch at buf[0..], after validating it (its CRC too, unless
+ * the caller checks that itself: `crcChecked`); a compressed batch inflating past
+ * `maxDecompressedBytes` is BATCH_TOO_LARGE.
  */
-export function visitRecords(buf: Buffer, visit: (record: FilteredRecord) => void, maxDecompressedBytes = Infinity): void {
-  walkRecords(buf, maxDecompressedBytes, visit);
+export function visitRecords(buf: Buffer, visit: (record: FilteredRecord) => void, maxDecompressedBytes = Infinity, crcChecked = false): void {
+  walkRecords(buf, maxDecompressedBytes, visit, crcChecked);
 }
 
 /**
