@@ -2,11 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrokerExit, BrokerProcess, type StartBrokerOptions } from './broker-process';
-import type { BrokerProgram } from './broker-program';
 import { FaultProxy } from './fault-proxy';
 import { freePorts } from './free-ports';
 
-export interface ClusterOptions {
+/** What every broker of a cluster starts with, as startBroker takes it for one. */
+export type SharedBrokerOptions = Pick<StartBrokerOptions, 'config' | 'env' | 'program' | 'kafka' | 'mqtt' | 'nodeArgs' | 'startTimeoutMs'>;
+
+export interface ClusterOptions extends SharedBrokerOptions {
   /** How many brokers; their ids are 1..brokers. */
   brokers: number;
   /** Broker i keeps its data in <dataRoot>/broker-i. Default: a fresh temporary directory, removed by cleanup(). */
@@ -15,19 +17,6 @@ export interface ClusterOptions {
   proxied?: boolean;
   /** Broker i listens on basePort + i - 1 for clients and basePort + brokers + i - 1 for peers. Default: free ephemeral ports. */
   basePort?: number;
-  /** Extra flags for every broker, without dashes, e.g. { 'log-level': 'debug' }. */
-  config?: Record<string, string | number>;
-  /** Extra environment variables for every broker. */
-  env?: Record<string, string>;
-  /** What every broker runs; default GREGOR_BROKER. */
-  program?: BrokerProgram;
-  /** Every broker runs the Kafka listener on a free port (default: none does). */
-  kafka?: boolean;
-  /** Every broker runs the MQTT listener on a free port (default: none does). */
-  mqtt?: boolean;
-  /** Extra node flags for every broker, e.g. ['--cpu-prof']. */
-  nodeArgs?: string[];
-  startTimeoutMs?: number;
 }
 
 /**
@@ -66,7 +55,7 @@ export class LocalCluster {
     private readonly proxies: Map<string, FaultProxy>,
     private readonly ownsDataRoot: boolean,
     /** What every broker was started with, for brokers that join later. */
-    private readonly shared: Pick<StartBrokerOptions, 'config' | 'env' | 'program' | 'kafka' | 'mqtt' | 'nodeArgs' | 'startTimeoutMs'> = {},
+    private readonly shared: SharedBrokerOptions = {},
   ) {
     this.ids = [...brokers.keys()].sort((a, b) => a - b);
     this.controllers = defaultControllers(this.ids);
@@ -278,21 +267,15 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
     from === to || !options.proxied ? `127.0.0.1:${peerPortOf(to)}` : proxies.get(`${from}->${to}`)!.address;
   const clientAddress = (id: number): string => `127.0.0.1:${portOf(id)}`;
   const controllers = defaultControllers(ids).join(',');
+  const { config: sharedConfig, env, program, kafka, mqtt, nodeArgs, startTimeoutMs } = options;
+  const shared: SharedBrokerOptions = { config: sharedConfig, env, program, kafka, mqtt, nodeArgs, startTimeoutMs };
   const brokers = new Map<number, BrokerProcess>();
   for (const id of ids) {
     const config = { ...options.config, 'broker-id': id, peers: peerList(id, ids, clientAddress, peerAddressFor), controllers };
     const dataDir = path.join(dataRoot, `broker-${id}`);
-    brokers.set(id, new BrokerProcess(dataDir, { port: portOf(id), peerPort: peerPortOf(id), config, env: options.env, program: options.program, kafka: options.kafka, mqtt: options.mqtt, nodeArgs: options.nodeArgs, startTimeoutMs: options.startTimeoutMs }, false));
+    brokers.set(id, new BrokerProcess(dataDir, { ...shared, port: portOf(id), peerPort: peerPortOf(id), config }, false));
   }
-  const cluster = new LocalCluster(dataRoot, brokers, proxies, options.dataRoot === undefined, {
-    config: options.config,
-    env: options.env,
-    program: options.program,
-    kafka: options.kafka,
-    mqtt: options.mqtt,
-    nodeArgs: options.nodeArgs,
-    startTimeoutMs: options.startTimeoutMs,
-  });
+  const cluster = new LocalCluster(dataRoot, brokers, proxies, options.dataRoot === undefined, shared);
   try {
     await Promise.all(ids.map(async (id) => {
       await fs.promises.mkdir(cluster.dataDir(id), { recursive: true });

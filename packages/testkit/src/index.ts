@@ -9,7 +9,7 @@ export { VirtualClock } from './virtual-clock';
 export { advanceUntil, quietened, type AdvanceOptions } from './advance-until';
 export { mulberry32, randomInt, randomBytes, testSeed } from './prng';
 export { FaultProxy, type FaultProxyOptions, type ProxyDirection, type ProxyState } from './fault-proxy';
-export { startCluster, LocalCluster, peerList, defaultControllers, type ClusterOptions } from './cluster';
+export { startCluster, LocalCluster, peerList, defaultControllers, type ClusterOptions, type SharedBrokerOptions } from './cluster';
 export { freePorts } from './free-ports';
 export { runConsoleCommand, CONSOLE_HELP, type ConsoleCluster } from './cluster-console';
 export { checkHistory } from './chaos/checker';
