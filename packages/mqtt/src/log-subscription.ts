@@ -1,17 +1,22 @@
-import { type Cluster, Consumer, type ConsumerRecord, type TopicPartition } from '@gregor/client';
+import type { ConsumerRecord, TopicPartition } from '@gregor/client';
 import type { IPublishPacket, QoS } from 'mqtt-packet';
 import { deliverableOf, type Deliverable } from './mqtt-records';
 import { filtersOverlap, topicMatches } from './topic-filter';
+import type { RecordSource } from './live-tails';
 import type { TopicMappings } from './topic-mapping';
 
 /** Where deliveries go: resolves once the packet is written and the socket can take more. */
 export type PacketSink = (packet: IPublishPacket) => Promise<void>;
 
 export interface LogSubscriptionOptions {
-  cluster: Cluster;
+  /**
+   * Where records come from: for a persistent session a consumer in its group, whose committed
+   * offsets are where it resumes; for a clean session a share of the broker's live tails.
+   */
+  source: RecordSource;
+  /** Whether positions are committed (a persistent session). */
+  persistent: boolean;
   mappings: TopicMappings;
-  /** The persistent session's group, whose committed offsets are where it resumes; null: a clean session, reading from now on. */
-  groupId: string | null;
   /** QoS 1 deliveries awaiting PUBACK at most (the client's receive maximum). */
   inflightWindow: number;
   sink: PacketSink;
@@ -19,9 +24,6 @@ export interface LogSubscriptionOptions {
   commitIntervalMs: number;
   onError(error: unknown): void;
 }
-
-/** Bytes of fetched records a subscriber may hold while its client is slow: the bound on its memory. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 interface Inflight {
   /** The partition's key and the record's offset; null for a retained message. */
@@ -46,7 +48,7 @@ interface Progress {
 export class LogSubscription {
   private readonly filters = new Map<string, QoS>();
   private readonly topics = new Set<string>();
-  private readonly consumer: Consumer;
+  private readonly consumer: RecordSource;
   private readonly progress = new Map<string, Progress>();
   private readonly inflight = new Map<number, Inflight>();
   private readonly slotWaiters: Array<() => void> = [];
@@ -57,12 +59,7 @@ export class LogSubscription {
   private closed = false;
 
   constructor(private readonly options: LogSubscriptionOptions) {
-    this.consumer = new Consumer({
-      cluster: options.cluster,
-      groupId: options.groupId ?? undefined,
-      autoOffsetReset: 'latest',
-      maxBufferedBytes: MAX_BUFFERED_BYTES,
-    });
+    this.consumer = options.source;
   }
 
   /** Subscribes a filter: reads every mapped log topic it may match, from the session's position or now. */
@@ -77,7 +74,7 @@ export class LogSubscription {
         if (!this.progress.has(key)) this.progress.set(key, { tp, next: this.consumer.position(tp) });
       }
     }
-    if (this.options.groupId !== null) {
+    if (this.options.persistent) {
       // The start point is saved at once: what is published while the client is away is kept for it.
       await this.commit();
       this.commitTimer ??= setInterval(() => void this.commit().catch(this.options.onError), this.options.commitIntervalMs);
@@ -192,7 +189,7 @@ export class LogSubscription {
     if (this.commitTimer) clearInterval(this.commitTimer);
     for (const wake of this.slotWaiters.splice(0)) wake();
     try {
-      if (this.options.groupId !== null) await this.commit();
+      if (this.options.persistent) await this.commit();
     } finally {
       await this.consumer.close();
       await this.running;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { type Cluster, GregorError } from '@gregor/client';
+import { type Cluster, Consumer, GregorError } from '@gregor/client';
 import * as mqtt from 'mqtt-packet';
 import type { Authenticator } from './authenticator';
 import { MqttError, ReasonCode } from './errors';
+import type { LiveTails } from './live-tails';
 import { LogSubscription } from './log-subscription';
 import { PacketSizeGuard } from './packet-size-guard';
 import type { MqttPublisher } from './publisher';
@@ -21,6 +22,8 @@ export interface ConnectionContext {
   /** Resolves once the mappings added at run time are read: CONNECT is answered after, or after TABLE_WAIT_MS. */
   mappingsReady: Promise<void>;
   sessions: SessionRegistry;
+  /** What clean sessions read records from, shared among them. */
+  liveTails: LiveTails;
   /** Persistent sessions' subscriptions, for a client that resumes one (on any broker). */
   subscriptions: SubscriptionStore;
   /** Deletes, in the background, the positions a persistent session of the client id committed. */
@@ -39,6 +42,8 @@ type Ack = mqtt.IPubackPacket | mqtt.IPubrecPacket | mqtt.IPubcompPacket;
 
 /** Publishes awaiting their append beyond which the socket stops being read. */
 const MAX_PENDING_PUBLISHES = 1024;
+/** Bytes of fetched records a persistent session's consumer holds while its client is slow: the bound on its memory. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** The inflight window for clients that state none (MQTT 3.1.1). */
 const DEFAULT_INFLIGHT = 100;
 /**
@@ -292,9 +297,11 @@ export class MqttConnection implements LiveSession {
   /** Adds filters to the connection's log subscription (made on first use); returns those it could read. */
   private async addFilters(filters: readonly StoredSubscription[], onFailed: (filter: string) => void = () => undefined): Promise<StoredSubscription[]> {
     this.subscription ??= new LogSubscription({
-      cluster: this.ctx.cluster,
+      source: this.persistent
+        ? new Consumer({ cluster: this.ctx.cluster, groupId: sessionGroup(this.clientId), autoOffsetReset: 'latest', maxBufferedBytes: MAX_BUFFERED_BYTES })
+        : this.ctx.liveTails.reader(),
+      persistent: this.persistent,
       mappings: this.ctx.publisher.mappings,
-      groupId: this.persistent ? sessionGroup(this.clientId) : null,
       inflightWindow: this.inflightWindow,
       sink: (publish) => this.write(publish),
       commitIntervalMs: this.ctx.commitIntervalMs,

@@ -1,6 +1,7 @@
 import type { BrokerSurface, FrontEnd } from '@gregor/broker';
 import { Admin, Cluster, Producer } from '@gregor/client';
 import { allowAll, type Authenticator } from './authenticator';
+import { LiveTails } from './live-tails';
 import { MappingStore } from './mapping-store';
 import { MqttPublisher } from './publisher';
 import { Qos2Ledger } from './qos2-ledger';
@@ -45,6 +46,7 @@ export class MqttFrontEnd implements FrontEnd {
   private addedMappings: MappingStore | null = null;
   private qos2: Qos2Ledger | null = null;
   private subscriptions: SubscriptionStore | null = null;
+  private liveTails: LiveTails | null = null;
 
   constructor(private readonly options: MqttFrontEndOptions) {}
 
@@ -70,6 +72,7 @@ export class MqttFrontEnd implements FrontEnd {
       mappingsReady: addedMappings.ready,
       sessions: new SessionRegistry(qos2),
       subscriptions,
+      liveTails: (this.liveTails = new LiveTails(cluster)),
       discardPositions: (clientId) => discarder.discard(clientId),
       authenticator: this.options.authenticator ?? allowAll,
       maxConnections,
@@ -84,6 +87,7 @@ export class MqttFrontEnd implements FrontEnd {
 
   async close(): Promise<void> {
     await this.server?.close();
+    await this.liveTails?.close();
     await this.retained?.close();
     await this.addedMappings?.close();
     await this.qos2?.close();

@@ -313,6 +313,34 @@ describe('the MQTT listener', () => {
     }
   });
 
+  it('clean subscribers share one reader; a stalled one falls behind on its own, missing nothing, and holds no one back', async () => {
+    const slow = await rawMqtt(port, 5);
+    try {
+      slow.send({ cmd: 'connect', clientId: 'stalled', protocolId: 'MQTT', protocolVersion: 5, clean: true, keepalive: 60, properties: { receiveMaximum: 1 } });
+      expect(await slow.next()).toMatchObject({ cmd: 'connack', reasonCode: 0 });
+      slow.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'chat/flood/messages', qos: 1 }] });
+      expect(await slow.next()).toMatchObject({ cmd: 'suback', granted: [1] });
+      const fast = await client();
+      const fastGot = inbox(fast);
+      await fast.subscribeAsync('chat/flood/messages', { qos: 1 });
+      const pub = await client();
+      // 300 of 8 KiB: more than the 1 MiB a reader may leave waiting on the shared tail.
+      const sent = Array.from({ length: 300 }, (_, i) => `${i}`.padEnd(8192, '.'));
+      for (const value of sent) await pub.publishAsync('chat/flood/messages', value, { qos: 1 });
+      await waitFor(() => fastGot.length >= 300, 30_000, 'the fast subscriber to get all 300');
+      expect(fastGot.map((m) => m.payload)).toEqual(sent);
+      const slowGot: string[] = [];
+      while (slowGot.length < 300) {
+        const delivery = (await slow.next()) as IPublishPacket;
+        slowGot.push(delivery.payload.toString());
+        slow.send({ cmd: 'puback', messageId: delivery.messageId });
+      }
+      expect(slowGot).toEqual(sent);
+    } finally {
+      slow.end();
+    }
+  });
+
   it('hands a client id to the newest connection: the older one is told the session was taken over', async () => {
     const older = await rawMqtt(port, 5);
     const newer = await rawMqtt(port, 5);
