@@ -10,7 +10,7 @@ import { PacketSizeGuard } from './packet-size-guard';
 import type { MqttPublisher } from './publisher';
 import type { RetainedStore } from './retained-store';
 import type { LiveSession, SessionRegistry } from './session-registry';
-import type { StoredSubscription, SubscriptionStore } from './subscription-store';
+import { expired, type StoredSubscription, type SubscriptionStore } from './subscription-store';
 import { validateTopicFilter } from './topic-filter';
 import type { ResolvedTopic } from './topic-mapping';
 import { waitAtMost } from './wait-at-most';
@@ -76,6 +76,8 @@ export class MqttConnection implements LiveSession {
   private timer: NodeJS.Timeout | null;
   private subscription: LogSubscription | null = null;
   private persistent = false;
+  /** How long a persistent session outlives this connection, ms; null: until a clean start. */
+  private expiryMs: number | null = null;
   private inflightWindow = DEFAULT_INFLIGHT;
   private acks: Promise<void> = Promise.resolve();
   private pendingPublishes = 0;
@@ -148,6 +150,7 @@ export class MqttConnection implements LiveSession {
         return this.write({ cmd: 'pingresp' });
       case 'disconnect':
         if (packet.reasonCode !== ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) this.will = null;
+        if (this.persistent && packet.properties?.sessionExpiryInterval !== undefined) this.expiryMs = expiryOf(packet.properties.sessionExpiryInterval);
         return this.close('client disconnected');
       default:
         return this.close(`unexpected ${packet.cmd.toUpperCase()}`, ReasonCode.PROTOCOL_ERROR);
@@ -162,6 +165,7 @@ export class MqttConnection implements LiveSession {
     this.settings.protocolVersion = packet.protocolVersion ?? 4;
     const cleanStart = packet.clean !== false;
     this.persistent = this.v5 ? (packet.properties?.sessionExpiryInterval ?? 0) > 0 : !cleanStart;
+    this.expiryMs = this.v5 ? expiryOf(packet.properties?.sessionExpiryInterval ?? 0) : null;
     let clientId = packet.clientId;
     const assigned = clientId === '';
     if (assigned && !this.v5 && !cleanStart) return this.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, 2, 'an empty client id needs a clean session');
@@ -186,7 +190,11 @@ export class MqttConnection implements LiveSession {
     this.clientId = clientId;
     await this.ctx.sessions.claim(clientId, this);
     if (cleanStart) await this.discardSession();
-    const resumed = this.persistent && !cleanStart ? await this.ctx.subscriptions.lookup(clientId) : undefined;
+    const stored = this.persistent && !cleanStart ? await this.ctx.subscriptions.lookup(clientId) : undefined;
+    const resumed = stored && !expired(stored, Date.now()) ? stored : undefined;
+    if (stored && !resumed) await this.discardSession();
+    // Held by a connection again: no broker may end it while this one lasts.
+    if (resumed) await this.ctx.subscriptions.save(clientId, { ...resumed, expiryMs: this.expiryMs, disconnectedAt: null });
     if (this.closed) return;
     this.connected = true;
     this.will = packet.will ?? null;
@@ -213,7 +221,7 @@ export class MqttConnection implements LiveSession {
     );
     // The session's subscriptions read on from their committed positions; retained messages are
     // for new subscriptions only.
-    if (resumed) await this.addFilters(resumed);
+    if (resumed) await this.addFilters(resumed.subscriptions);
   }
 
   /** A clean start drops what a previous session of the client id kept: unreleased QoS 2 ids, subscriptions and positions. */
@@ -323,7 +331,7 @@ export class MqttConnection implements LiveSession {
 
   /** A persistent session's subscriptions are saved before SUBACK or UNSUBACK answers a change. */
   private async saveSubscriptions(): Promise<void> {
-    if (this.persistent && this.subscription) await this.ctx.subscriptions.save(this.clientId, this.subscription.subscribed());
+    if (this.persistent && this.subscription) await this.ctx.subscriptions.save(this.clientId, { subscriptions: this.subscription.subscribed(), expiryMs: this.expiryMs, disconnectedAt: null });
   }
 
   /** Why a filter cannot be subscribed (an MQTT 5 reason code), or null. */
@@ -416,6 +424,11 @@ export class MqttConnection implements LiveSession {
       this.subscription?.close().catch(() => undefined),
       will && this.publishWill(will),
     ]);
+    if (this.connected && this.persistent && this.expiryMs !== null && this.subscription) {
+      const session = { subscriptions: this.subscription.subscribed(), expiryMs: this.expiryMs, disconnectedAt: Date.now() };
+      // Not saved, the session lasts until a clean start instead of its expiry.
+      await this.ctx.subscriptions.save(this.clientId, session).catch(() => undefined);
+    }
     this.ctx.onClosed(reason);
   }
 
@@ -435,6 +448,11 @@ export class MqttConnection implements LiveSession {
       // A will to an unmapped topic, or a cluster that cannot take it: the client is gone, nobody to tell.
     }
   }
+}
+
+/** An MQTT 5 session expiry interval (s) in ms; 0xFFFFFFFF never expires. */
+function expiryOf(seconds: number): number | null {
+  return seconds === 0xffffffff ? null : seconds * 1000;
 }
 
 /** The MQTT 5 reason code for a failed publish. */

@@ -25,6 +25,8 @@ export interface MqttFrontEndOptions {
   connectTimeoutMs?: number;
   /** Default 1000 ms. */
   commitIntervalMs?: number;
+  /** How often sessions past their MQTT 5 expiry are looked for and ended, ms; default 5000. */
+  sessionSweepMs?: number;
   onConnectionClosed?(reason: string): void;
   onError?(error: unknown): void;
 }
@@ -47,6 +49,7 @@ export class MqttFrontEnd implements FrontEnd {
   private qos2: Qos2Ledger | null = null;
   private subscriptions: SubscriptionStore | null = null;
   private liveTails: LiveTails | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: MqttFrontEndOptions) {}
 
@@ -65,12 +68,22 @@ export class MqttFrontEnd implements FrontEnd {
     const subscriptions = (this.subscriptions = new SubscriptionStore({ cluster, producer, replicationFactor, onError }));
     void qos2.start();
     void subscriptions.start();
+    const sessions = new SessionRegistry(qos2);
+    // Every broker sweeps its copy of the sessions; two ending one at once write the same tombstones.
+    this.sweeper = setInterval(() => {
+      for (const clientId of subscriptions.expiredAt(Date.now())) {
+        if (sessions.isConnected(clientId)) continue;
+        subscriptions.discard(clientId).catch(onError);
+        discarder.discard(clientId);
+      }
+    }, this.options.sessionSweepMs ?? 5000);
+    this.sweeper.unref();
     this.server = new MqttServer({
       cluster,
       publisher: new MqttPublisher(producer, mappings, retained),
       retained,
       mappingsReady: addedMappings.ready,
-      sessions: new SessionRegistry(qos2),
+      sessions,
       subscriptions,
       liveTails: (this.liveTails = new LiveTails(cluster)),
       discardPositions: (clientId) => discarder.discard(clientId),
@@ -86,6 +99,7 @@ export class MqttFrontEnd implements FrontEnd {
   }
 
   async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
     await this.server?.close();
     await this.liveTails?.close();
     await this.retained?.close();

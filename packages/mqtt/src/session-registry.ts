@@ -31,6 +31,11 @@ export class SessionRegistry {
     await previous?.takeOver();
   }
 
+  /** Whether a connection to this broker holds the client id. */
+  isConnected(clientId: string): boolean {
+    return this.live.has(clientId);
+  }
+
   leave(clientId: string, session: LiveSession): void {
     if (this.live.get(clientId) === session) this.live.delete(clientId);
   }

@@ -13,6 +13,20 @@ export interface StoredSubscription {
   qos: QoS;
 }
 
+/** A persistent session as the cluster keeps it. */
+export interface StoredSession {
+  subscriptions: StoredSubscription[];
+  /** How long the session outlives its connection, ms; null: until a clean start (MQTT 3.1.1, or 0xFFFFFFFF s). */
+  expiryMs: number | null;
+  /** When its last connection closed, epoch ms; null while a connection holds it. */
+  disconnectedAt: number | null;
+}
+
+/** Whether the session has outlived its expiry at `now`. */
+export function expired(session: StoredSession, now: number): boolean {
+  return session.expiryMs !== null && session.disconnectedAt !== null && now - session.disconnectedAt >= session.expiryMs;
+}
+
 export interface SubscriptionStoreOptions {
   cluster: Cluster;
   producer: Producer;
@@ -23,10 +37,12 @@ export interface SubscriptionStoreOptions {
 /**
  * What each persistent session is subscribed to, shared by the cluster: a client that comes back
  * without clean start, to any broker, finds its subscriptions in place (CONNACK session present)
- * and is sent what it missed from its committed positions without subscribing again.
+ * and is sent what it missed from its committed positions without subscribing again. A session
+ * with an expiry (MQTT 5) records when its connection closed, so that any broker can end it once
+ * the expiry has passed.
  */
 export class SubscriptionStore {
-  private readonly table: CompactedTable<StoredSubscription[]>;
+  private readonly table: CompactedTable<StoredSession>;
 
   constructor(private readonly options: SubscriptionStoreOptions) {
     this.table = new CompactedTable({
@@ -35,7 +51,7 @@ export class SubscriptionStore {
       decode: (record) => {
         if (record.value === null) return null;
         try {
-          return JSON.parse(record.value.toString('utf8')) as StoredSubscription[];
+          return JSON.parse(record.value.toString('utf8')) as StoredSession;
         } catch (err) {
           options.onError(err);
           return null;
@@ -48,22 +64,31 @@ export class SubscriptionStore {
     return this.table.start();
   }
 
-  /** The session's subscriptions, read up to date (another broker may have saved them a moment ago). */
-  async lookup(clientId: string): Promise<StoredSubscription[] | undefined> {
+  /** The session, read up to date (another broker may have saved it a moment ago). */
+  async lookup(clientId: string): Promise<StoredSession | undefined> {
     await this.table.sync(SYNC_TIMEOUT_MS).catch(this.options.onError);
     return this.table.get(clientId);
   }
 
-  /** Saves the session's subscriptions; none left removes the session's record. */
-  async save(clientId: string, subscriptions: StoredSubscription[]): Promise<void> {
-    const value = subscriptions.length === 0 ? null : JSON.stringify(subscriptions);
-    await this.options.producer.send(SUBSCRIPTIONS_TOPIC, { key: clientId, value });
-    this.table.setLocally(clientId, subscriptions.length === 0 ? null : subscriptions);
+  /** Saves the session; one with no subscriptions left is removed. */
+  async save(clientId: string, session: StoredSession): Promise<void> {
+    const kept = session.subscriptions.length === 0 ? null : session;
+    await this.options.producer.send(SUBSCRIPTIONS_TOPIC, { key: clientId, value: kept === null ? null : JSON.stringify(kept) });
+    this.table.setLocally(clientId, kept);
   }
 
-  /** A clean start: the session's subscriptions go, if this broker knows of any. */
+  /** A clean start, or an expiry: the session's subscriptions go, if this broker knows of any. */
   async discard(clientId: string): Promise<void> {
-    if (this.table.get(clientId) !== undefined) await this.save(clientId, []);
+    const session = this.table.get(clientId);
+    if (session !== undefined) await this.save(clientId, { ...session, subscriptions: [] });
+  }
+
+  /** The client ids whose sessions have outlived their expiry, as this broker's copy has them. */
+  expiredAt(now: number): string[] {
+    return this.table.keys().filter((clientId) => {
+      const session = this.table.get(clientId);
+      return session !== undefined && expired(session, now);
+    });
   }
 
   close(): Promise<void> {

@@ -219,6 +219,30 @@ describe('the MQTT listener', () => {
     }
   });
 
+  it('an MQTT 5 session ends when its expiry interval has passed without a connection, not before', async () => {
+    const connect = (expiry: number) => ({ cmd: 'connect', clientId: 'expiring', protocolId: 'MQTT', protocolVersion: 5, clean: false, keepalive: 60, properties: { sessionExpiryInterval: expiry } }) as const;
+    const first = await rawMqtt(port, 5);
+    first.send(connect(2));
+    expect(await first.next()).toMatchObject({ cmd: 'connack', sessionPresent: false });
+    first.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'chat/+/messages', qos: 1 }] });
+    expect(await first.next()).toMatchObject({ cmd: 'suback', granted: [1] });
+    first.end();
+    await first.closed;
+    const within = await rawMqtt(port, 5);
+    within.send(connect(2));
+    expect(await within.next()).toMatchObject({ cmd: 'connack', sessionPresent: true });
+    within.end();
+    await within.closed;
+    await waitFor(async () => (await admin.fetchOffsets(sessionGroup('expiring'))).length === 0, 30_000, "the expired session's positions deleted");
+    const after = await rawMqtt(port, 5);
+    try {
+      after.send(connect(2));
+      expect(await after.next()).toMatchObject({ cmd: 'connack', sessionPresent: false });
+    } finally {
+      after.end();
+    }
+  });
+
   it('a clean start discards the positions of the persistent session before it', async () => {
     const session = { clientId: 'phone-2', clean: false, protocolVersion: 4 as const };
     const phone = await client(session);
