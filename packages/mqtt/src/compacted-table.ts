@@ -1,4 +1,4 @@
-import { Admin, type Cluster, Consumer, type ConsumerRecord, GregorError } from '@gregor/client';
+import { Admin, type Cluster, Consumer, type ConsumerRecord, GregorError, type Producer } from '@gregor/client';
 
 export interface CompactedTableOptions<V> {
   cluster: Cluster;
@@ -11,6 +11,14 @@ export interface CompactedTableOptions<V> {
   /** After each change of this copy. */
   onChange?(): void;
   onError(error: unknown): void;
+}
+
+/** What a table's owner passes on to its CompactedTable: all but the table's own topic and decoding. */
+export type TableOptions = Pick<CompactedTableOptions<unknown>, 'cluster' | 'replicationFactor' | 'onError'>;
+
+/** A table's owner that also writes to it. */
+export interface WritableTableOptions extends TableOptions {
+  producer: Producer;
 }
 
 /**
@@ -29,19 +37,22 @@ export class CompactedTable<V> {
   private position = 0;
   private readonly positionWaiters: Array<{ offset: number; reached(): void }> = [];
 
-  constructor(private readonly options: CompactedTableOptions<V>) {}
+  private readonly admin: Admin;
+
+  constructor(private readonly options: CompactedTableOptions<V>) {
+    this.admin = new Admin({ cluster: options.cluster });
+  }
 
   /** Creates the topic if need be, then follows it from its start; retries until the cluster answers. */
   async start(): Promise<void> {
     const { cluster } = this.options;
-    const admin = new Admin({ cluster });
     for (let attempt = 0; !this.closed; attempt++) {
       try {
-        await this.ensureTopic(admin);
-        const [end] = await admin.listOffsets(this.options.topic, 'latest', [0]);
+        await this.ensureTopic();
+        const end = await this.endOffset();
         this.consumer = new Consumer({ cluster, autoOffsetReset: 'earliest', maxBufferedBytes: 1024 * 1024 });
         await this.consumer.assign([{ topic: this.options.topic, partition: 0 }]);
-        await this.follow(end?.offset ?? 0);
+        await this.follow(end);
         return;
       } catch (err) {
         await this.consumer?.close();
@@ -53,9 +64,15 @@ export class CompactedTable<V> {
     }
   }
 
-  private async ensureTopic(admin: Admin): Promise<void> {
+  /** The offset after the topic's last committed record. */
+  private async endOffset(): Promise<number> {
+    const [end] = await this.admin.listOffsets(this.options.topic, 'latest', [0]);
+    return end?.offset ?? 0;
+  }
+
+  private async ensureTopic(): Promise<void> {
     try {
-      await admin.createTopic(this.options.topic, { partitions: 1, replicationFactor: this.options.replicationFactor(), configs: { 'cleanup.policy': 'compact' } });
+      await this.admin.createTopic(this.options.topic, { partitions: 1, replicationFactor: this.options.replicationFactor(), configs: { 'cleanup.policy': 'compact' } });
     } catch (err) {
       if (GregorError.from(err).code !== 'ALREADY_EXISTS') throw err;
     }
@@ -82,8 +99,7 @@ export class CompactedTable<V> {
    */
   async sync(timeoutMs: number): Promise<void> {
     await this.ready;
-    const [end] = await new Admin({ cluster: this.options.cluster }).listOffsets(this.options.topic, 'latest', [0]);
-    const offset = end?.offset ?? 0;
+    const offset = await this.endOffset();
     if (offset <= this.position) return;
     await new Promise<void>((resolve, reject) => {
       const waiter = {

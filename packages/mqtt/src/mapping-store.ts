@@ -1,17 +1,13 @@
-import type { Cluster, Producer } from '@gregor/client';
-import { CompactedTable } from './compacted-table';
+import type { Producer } from '@gregor/client';
+import { CompactedTable, type TableOptions } from './compacted-table';
 import { formatMapping, parseMapping, plainFilter, type TopicMapping } from './topic-mapping';
 
 /** The compacted topic of the mappings added at run time, keyed by plain MQTT filter. */
 export const MAPPINGS_TOPIC = '_mqtt-mappings';
 
-export interface MappingStoreOptions {
-  cluster: Cluster;
-  /** Replicas of the topic when this side creates it. */
-  replicationFactor(): number;
+export interface MappingStoreOptions extends TableOptions {
   /** The added mappings, in the order added, after each change. */
   onChange?(added: readonly TopicMapping[]): void;
-  onError(error: unknown): void;
 }
 
 /**

@@ -26,8 +26,11 @@ export interface ConnectionContext {
   liveTails: LiveTails;
   /** Persistent sessions' subscriptions, for a client that resumes one (on any broker). */
   subscriptions: SubscriptionStore;
-  /** Deletes, in the background, the positions a persistent session of the client id committed. */
-  discardPositions(clientId: string): void;
+  /**
+   * Ends the client id's session, cluster-wide: its subscriptions before this resolves, its QoS 2
+   * packet ids and committed positions in the background.
+   */
+  endSession(clientId: string): Promise<void>;
   authenticator: Authenticator;
   maxPacketBytes: number;
   /** A connection that has not sent CONNECT this long after opening is closed, ms. */
@@ -189,12 +192,14 @@ export class MqttConnection implements LiveSession {
     }
     this.clientId = clientId;
     await this.ctx.sessions.claim(clientId, this);
-    if (cleanStart) await this.discardSession();
+    if (cleanStart) await this.ctx.endSession(clientId);
     const stored = this.persistent && !cleanStart ? await this.ctx.subscriptions.lookup(clientId) : undefined;
     const resumed = stored && !expired(stored, Date.now()) ? stored : undefined;
-    if (stored && !resumed) await this.discardSession();
+    if (stored && !resumed) await this.ctx.endSession(clientId);
     // Held by a connection again: no broker may end it while this one lasts.
-    if (resumed) await this.ctx.subscriptions.save(clientId, { ...resumed, expiryMs: this.expiryMs, disconnectedAt: null });
+    if (resumed && (resumed.disconnectedAt !== null || resumed.expiryMs !== this.expiryMs)) {
+      await this.ctx.subscriptions.save(clientId, { ...resumed, expiryMs: this.expiryMs, disconnectedAt: null });
+    }
     if (this.closed) return;
     this.connected = true;
     this.will = packet.will ?? null;
@@ -222,15 +227,6 @@ export class MqttConnection implements LiveSession {
     // The session's subscriptions read on from their committed positions; retained messages are
     // for new subscriptions only.
     if (resumed) await this.addFilters(resumed.subscriptions);
-  }
-
-  /** A clean start drops what a previous session of the client id kept: unreleased QoS 2 ids, subscriptions and positions. */
-  private async discardSession(): Promise<void> {
-    // Awaited, so that a session resumed after this CONNECT cannot find the old subscriptions.
-    await this.ctx.subscriptions.discard(this.clientId);
-    // A mark that stays only ever matches a retried PUBLISH of the id; the next clean start tries again.
-    this.ctx.sessions.forget(this.clientId).catch(() => undefined);
-    this.ctx.discardPositions(this.clientId);
   }
 
   private async refuse(reasonCode: number, returnCode: number, why: string): Promise<void> {

@@ -58,23 +58,26 @@ export class MqttFrontEnd implements FrontEnd {
     const cluster = (this.cluster = new Cluster({ brokers: surface.clientAddress }));
     const producer = (this.producer = new Producer({ cluster, acks: 'all', idempotent: true }));
     const replicationFactor = () => Math.max(1, Math.min(3, surface.brokers().filter((b) => b.alive).length));
-    const retained = (this.retained = new RetainedStore({ cluster, producer, replicationFactor, onError }));
-    const addedMappings = (this.addedMappings = new MappingStore({ cluster, replicationFactor, onError, onChange: (added) => mappings.setAdded(added) }));
-    const discarder = new SessionDiscarder(new Admin({ cluster }), sessionGroup);
+    const tables = { cluster, producer, replicationFactor, onError };
+    const retained = (this.retained = new RetainedStore(tables));
+    const addedMappings = (this.addedMappings = new MappingStore({ ...tables, onChange: (added) => mappings.setAdded(added) }));
+    const qos2 = (this.qos2 = new Qos2Ledger(tables));
+    const subscriptions = (this.subscriptions = new SubscriptionStore(tables));
     // Read in the background: the broker they are read from is this one, still starting.
-    void retained.start();
-    const qos2 = (this.qos2 = new Qos2Ledger({ cluster, producer, replicationFactor, onError }));
-    void addedMappings.start();
-    const subscriptions = (this.subscriptions = new SubscriptionStore({ cluster, producer, replicationFactor, onError }));
-    void qos2.start();
-    void subscriptions.start();
+    for (const table of [retained, addedMappings, qos2, subscriptions]) void table.start();
     const sessions = new SessionRegistry(qos2);
+    const discarder = new SessionDiscarder(new Admin({ cluster }), sessionGroup);
+    /** A clean start or an expiry: the subscriptions go first, so that no CONNECT after finds them. */
+    const endSession = async (clientId: string): Promise<void> => {
+      await subscriptions.discard(clientId);
+      // A mark that stays only ever matches a retried PUBLISH of the id; the next clean start tries again.
+      sessions.forget(clientId).catch(() => undefined);
+      discarder.discard(clientId);
+    };
     // Every broker sweeps its copy of the sessions; two ending one at once write the same tombstones.
     this.sweeper = setInterval(() => {
       for (const clientId of subscriptions.expiredAt(Date.now())) {
-        if (sessions.isConnected(clientId)) continue;
-        subscriptions.discard(clientId).catch(onError);
-        discarder.discard(clientId);
+        if (!sessions.isConnected(clientId)) endSession(clientId).catch(onError);
       }
     }, this.options.sessionSweepMs ?? 5000);
     this.sweeper.unref();
@@ -86,7 +89,7 @@ export class MqttFrontEnd implements FrontEnd {
       sessions,
       subscriptions,
       liveTails: (this.liveTails = new LiveTails(cluster)),
-      discardPositions: (clientId) => discarder.discard(clientId),
+      endSession,
       authenticator: this.options.authenticator ?? allowAll,
       maxConnections,
       maxPacketBytes,

@@ -1,5 +1,4 @@
-import type { Cluster, Producer } from '@gregor/client';
-import { CompactedTable } from './compacted-table';
+import { CompactedTable, type WritableTableOptions } from './compacted-table';
 
 /** The compacted topic of QoS 2 packet ids received and not yet released, keyed by client id and packet id. */
 export const QOS2_TOPIC = '_mqtt-qos2';
@@ -7,12 +6,6 @@ export const QOS2_TOPIC = '_mqtt-qos2';
 /** How long a retried PUBLISH waits for the ledger to be read up to date, ms. */
 const SYNC_TIMEOUT_MS = 5000;
 
-export interface Qos2LedgerOptions {
-  cluster: Cluster;
-  producer: Producer;
-  replicationFactor(): number;
-  onError(error: unknown): void;
-}
 
 /** Client ids never hold U+0000 (CONNECT refuses them), so it separates the two parts of a key. */
 function keyOf(clientId: string, packetId: number): string {
@@ -28,7 +21,7 @@ function keyOf(clientId: string, packetId: number): string {
 export class Qos2Ledger {
   private readonly table: CompactedTable<true>;
 
-  constructor(private readonly options: Qos2LedgerOptions) {
+  constructor(private readonly options: WritableTableOptions) {
     this.table = new CompactedTable({
       ...options,
       topic: QOS2_TOPIC,

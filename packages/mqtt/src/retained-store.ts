@@ -1,6 +1,5 @@
-import type { Cluster, Producer } from '@gregor/client';
 import type { QoS } from 'mqtt-packet';
-import { CompactedTable } from './compacted-table';
+import { CompactedTable, type WritableTableOptions } from './compacted-table';
 import { QOS_HEADER, qosOf } from './mqtt-records';
 import { topicMatches } from './topic-filter';
 
@@ -13,13 +12,6 @@ export interface RetainedMessage {
   qos: QoS;
 }
 
-export interface RetainedStoreOptions {
-  cluster: Cluster;
-  producer: Producer;
-  /** Replicas of the retained topic when this broker creates it (asked once the cluster answers). */
-  replicationFactor(): number;
-  onError(error: unknown): void;
-}
 
 /**
  * Retained messages: every broker writes them to the compacted topic and keeps the whole table in
@@ -28,7 +20,7 @@ export interface RetainedStoreOptions {
 export class RetainedStore {
   private readonly table: CompactedTable<RetainedMessage>;
 
-  constructor(private readonly options: RetainedStoreOptions) {
+  constructor(private readonly options: WritableTableOptions) {
     this.table = new CompactedTable({
       ...options,
       topic: RETAINED_TOPIC,

@@ -1,6 +1,5 @@
-import type { Cluster, Producer } from '@gregor/client';
 import type { QoS } from 'mqtt-packet';
-import { CompactedTable } from './compacted-table';
+import { CompactedTable, type WritableTableOptions } from './compacted-table';
 
 /** The compacted topic of persistent sessions' subscriptions, keyed by client id. */
 export const SUBSCRIPTIONS_TOPIC = '_mqtt-subscriptions';
@@ -27,12 +26,6 @@ export function expired(session: StoredSession, now: number): boolean {
   return session.expiryMs !== null && session.disconnectedAt !== null && now - session.disconnectedAt >= session.expiryMs;
 }
 
-export interface SubscriptionStoreOptions {
-  cluster: Cluster;
-  producer: Producer;
-  replicationFactor(): number;
-  onError(error: unknown): void;
-}
 
 /**
  * What each persistent session is subscribed to, shared by the cluster: a client that comes back
@@ -44,7 +37,7 @@ export interface SubscriptionStoreOptions {
 export class SubscriptionStore {
   private readonly table: CompactedTable<StoredSession>;
 
-  constructor(private readonly options: SubscriptionStoreOptions) {
+  constructor(private readonly options: WritableTableOptions) {
     this.table = new CompactedTable({
       ...options,
       topic: SUBSCRIPTIONS_TOPIC,
