@@ -160,6 +160,23 @@ describe('client SDK', () => {
     await producer.close();
   });
 
+  it('assigns partitions at a given start where the group has no committed offset, at the committed one where it has', async () => {
+    await admin.createTopic('start-t', { partitions: 2 });
+    const producer = new Producer({ connection });
+    await producer.send('start-t', Array.from({ length: 6 }, (_, i) => ({ value: `s${i}`, partition: i % 2 })));
+    await admin.commitOffsets('starters', [{ topic: 'start-t', partition: 1, offset: 2 }]);
+    const consumer = new Consumer({ connection, groupId: 'starters', autoOffsetReset: 'latest' });
+    const [p0, p1] = [0, 1].map((partition) => ({ topic: 'start-t', partition }));
+    await consumer.assign([p0, p1], 'earliest');
+    expect([consumer.position(p0), consumer.position(p1)]).toEqual([0, 2]);
+    const alone = new Consumer({ connection });
+    await alone.assign([p0], 1);
+    expect((await take(alone, 2)).map((r) => r.value!.toString())).toEqual(['s2', 's4']);
+    consumer.close();
+    alone.close();
+    await producer.close();
+  });
+
   it('assigns a partition again after its first assignment failed', async () => {
     const consumer = new Consumer({ connection, autoOffsetReset: 'earliest' });
     const tp = { topic: 'late-t', partition: 0 };

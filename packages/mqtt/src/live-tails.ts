@@ -1,15 +1,5 @@
-import { type Cluster, Consumer, type ConsumerRecord, type TopicPartition, type TopicPartitionOffset } from '@gregor/client';
-
-/** What a LogSubscription reads records from: the SDK Consumer, or a clean session's share of a live tail. */
-export interface RecordSource {
-  assignTopic(topic: string): Promise<void>;
-  assignment(): TopicPartition[];
-  /** The next offset the source yields for the partition. */
-  position(tp: TopicPartition): number;
-  batches(): AsyncIterable<ConsumerRecord[]>;
-  commit(offsets: TopicPartitionOffset[]): Promise<void>;
-  close(): Promise<void>;
-}
+import { type Cluster, Consumer, type ConsumerRecord, type TopicPartition } from '@gregor/client';
+import { type RecordSource, TopicsConsumer } from './topics-consumer';
 
 /** Bytes of records a reader of a tail may have waiting before it reads on by itself. */
 const MAX_QUEUED_BYTES = 1024 * 1024;
@@ -29,25 +19,35 @@ class LiveTail {
   private readonly readers = new Set<TailReader>();
   /** Per partition, the offset of the next record the tail hands out. */
   private readonly next = new Map<string, number>();
+  /** Per partition added to the topic after the tail opened, the offset the tail began it at. */
+  private readonly beganAt = new Map<string, number>();
+  private readonly consumer: TopicsConsumer;
   private running: Promise<void> | null = null;
 
   private constructor(
     readonly topic: string,
-    private readonly consumer: Consumer,
+    cluster: Cluster,
     private readonly onEnd: () => void,
-  ) {}
+  ) {
+    const consumer = new Consumer({ cluster, autoOffsetReset: 'latest', maxBufferedBytes: MAX_QUEUED_BYTES });
+    this.consumer = new TopicsConsumer(consumer, (added) => {
+      for (const tp of added) {
+        this.beganAt.set(keyOf(tp), consumer.position(tp));
+        this.next.set(keyOf(tp), consumer.position(tp));
+      }
+    });
+  }
 
   /** `onEnd`: the tail stopped reading (closed, or its topic could not be read any more). */
   static async open(cluster: Cluster, topic: string, onEnd: () => void): Promise<LiveTail> {
-    const consumer = new Consumer({ cluster, autoOffsetReset: 'latest', maxBufferedBytes: MAX_QUEUED_BYTES });
+    const tail = new LiveTail(topic, cluster, onEnd);
     try {
-      await consumer.assignTopic(topic);
+      await tail.consumer.assignTopic(topic);
     } catch (err) {
-      await consumer.close();
+      await tail.consumer.close();
       throw err;
     }
-    const tail = new LiveTail(topic, consumer, onEnd);
-    for (const tp of consumer.assignment()) tail.next.set(keyOf(tp), consumer.position(tp));
+    for (const tp of tail.partitions) tail.next.set(keyOf(tp), tail.consumer.position(tp));
     tail.running = tail.run();
     return tail;
   }
@@ -58,6 +58,11 @@ class LiveTail {
 
   position(tp: TopicPartition): number {
     return this.next.get(keyOf(tp)) ?? 0;
+  }
+
+  /** Where a partition added after the tail opened began: a reader attached before saw it all. */
+  began(tp: TopicPartition): number {
+    return this.beganAt.get(keyOf(tp)) ?? this.position(tp);
   }
 
   attach(reader: TailReader): void {
@@ -101,7 +106,9 @@ class TailReader implements RecordSource {
   private queuedBytes = 0;
   private wake: (() => void) | null = null;
   private failure: unknown = null;
-  private own: Promise<Consumer> | null = null;
+  /** Set once the reader has left the tails; `alone` once its consumer is ready. */
+  private own: Promise<TopicsConsumer> | null = null;
+  private alone: TopicsConsumer | null = null;
   private closed = false;
 
   constructor(
@@ -110,7 +117,8 @@ class TailReader implements RecordSource {
   ) {}
 
   async assignTopic(topic: string): Promise<void> {
-    if (this.own) throw new Error('a reader on its own takes no more topics');
+    // On its own, a further topic is read from now, as a tail would.
+    if (this.own) return (await this.own).assignTopic(topic);
     const tail = await this.tailOf(topic);
     if (this.tails.includes(tail)) return;
     for (const tp of tail.partitions) this.start.set(keyOf(tp), tail.position(tp));
@@ -119,11 +127,13 @@ class TailReader implements RecordSource {
   }
 
   assignment(): TopicPartition[] {
-    return this.tails.flatMap((t) => t.partitions);
+    return this.alone?.assignment() ?? this.tails.flatMap((t) => t.partitions);
   }
 
   position(tp: TopicPartition): number {
-    return this.start.get(keyOf(tp)) ?? 0;
+    if (this.alone) return this.alone.position(tp);
+    // A partition the tail gained after this reader attached: the reader has had all of it.
+    return this.start.get(keyOf(tp)) ?? this.tails.find((t) => t.topic === tp.topic)?.began(tp) ?? 0;
   }
 
   offer(batch: ConsumerRecord[]): void {
@@ -140,7 +150,7 @@ class TailReader implements RecordSource {
   }
 
   /** Leaves the tails; a consumer of its own starts at each partition's first record not yet handed on. */
-  private async readAlone(): Promise<Consumer> {
+  private async readAlone(): Promise<TopicsConsumer> {
     const from = new Map<string, number>();
     for (const tail of this.tails) {
       tail.detach(this);
@@ -149,10 +159,9 @@ class TailReader implements RecordSource {
     for (const batch of this.queue) for (const r of batch) if (r.offset < (from.get(keyOf(r)) ?? Infinity)) from.set(keyOf(r), r.offset);
     this.queue = [];
     this.queuedBytes = 0;
-    const consumer = new Consumer({ cluster: this.cluster, autoOffsetReset: 'latest', maxBufferedBytes: MAX_QUEUED_BYTES });
-    const partitions = this.assignment();
-    await consumer.assign(partitions);
-    for (const tp of partitions) await consumer.seek(tp, from.get(keyOf(tp)) ?? 'latest');
+    const consumer = new TopicsConsumer(new Consumer({ cluster: this.cluster, autoOffsetReset: 'latest', maxBufferedBytes: MAX_QUEUED_BYTES }));
+    await consumer.assignAt(this.assignment().map((tp) => ({ ...tp, offset: from.get(keyOf(tp)) ?? this.position(tp) })));
+    this.alone = consumer;
     return consumer;
   }
 

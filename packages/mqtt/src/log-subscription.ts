@@ -2,7 +2,7 @@ import type { ConsumerRecord, TopicPartition } from '@gregor/client';
 import type { IPublishPacket, QoS } from 'mqtt-packet';
 import { deliverableOf, type Deliverable } from './mqtt-records';
 import { filtersOverlap, topicMatches } from './topic-filter';
-import type { RecordSource } from './live-tails';
+import type { RecordSource } from './topics-consumer';
 import type { TopicMappings } from './topic-mapping';
 
 /** Where deliveries go: resolves once the packet is written and the socket can take more. */

@@ -12,6 +12,7 @@ import type { RetainedStore } from './retained-store';
 import type { LiveSession, SessionRegistry } from './session-registry';
 import { expired, type StoredSubscription, type SubscriptionStore } from './subscription-store';
 import { validateTopicFilter } from './topic-filter';
+import { TopicsConsumer } from './topics-consumer';
 import type { ResolvedTopic } from './topic-mapping';
 import { waitAtMost } from './wait-at-most';
 
@@ -302,7 +303,7 @@ export class MqttConnection implements LiveSession {
   private async addFilters(filters: readonly StoredSubscription[], onFailed: (filter: string) => void = () => undefined): Promise<StoredSubscription[]> {
     this.subscription ??= new LogSubscription({
       source: this.persistent
-        ? new Consumer({ cluster: this.ctx.cluster, groupId: sessionGroup(this.clientId), autoOffsetReset: 'latest', maxBufferedBytes: MAX_BUFFERED_BYTES })
+        ? new TopicsConsumer(new Consumer({ cluster: this.ctx.cluster, groupId: sessionGroup(this.clientId), autoOffsetReset: 'latest', maxBufferedBytes: MAX_BUFFERED_BYTES }))
         : this.ctx.liveTails.reader(),
       persistent: this.persistent,
       mappings: this.ctx.publisher.mappings,

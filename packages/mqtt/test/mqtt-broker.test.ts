@@ -33,7 +33,7 @@ interface Received {
 /**
  * MQTT clients nobody here wrote (mqtt.js, mosquitto_pub and mosquitto_sub) against one broker
  * process whose MQTT listener maps `chat/+room/messages` to the log topic chat (keyed by room) and
- * `dev/#` to devices; and raw packets that break the protocol, each closed without touching the log.
+ * `dev/#` to devices, `sensors/+id` to sensors (keyed by id); and raw packets that break the protocol, each closed without touching the log.
  */
 describe('the MQTT listener', () => {
   let broker: BrokerProcess;
@@ -45,7 +45,7 @@ describe('the MQTT listener', () => {
     broker = await startBroker({
       mqtt: true,
       config: {
-        'mqtt-map': 'chat/+room/messages -> chat, key = room; dev/# -> devices',
+        'mqtt-map': 'chat/+room/messages -> chat, key = room; dev/# -> devices; sensors/+id -> sensors, key = id',
         'mqtt-max-connections': MAX_CONNECTIONS,
         'mqtt-max-packet-bytes': MAX_PACKET_BYTES,
       },
@@ -54,6 +54,7 @@ describe('the MQTT listener', () => {
     admin = new Admin({ brokers: [broker.address] });
     await admin.createTopic('chat', { partitions: 3, replicationFactor: 1 });
     await admin.createTopic('devices', { partitions: 1, replicationFactor: 1 });
+    await admin.createTopic('sensors', { partitions: 1, replicationFactor: 1 });
   }, 60_000);
 
   afterEach(async () => {
@@ -360,10 +361,42 @@ describe('the MQTT listener', () => {
         slow.send({ cmd: 'puback', messageId: delivery.messageId });
       }
       expect(slowGot).toEqual(sent);
+      // Reading on its own now, it still takes a subscription to another log topic.
+      slow.send({ cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: 'dev/+/alarm', qos: 1 }] });
+      expect(await slow.next()).toMatchObject({ cmd: 'suback', granted: [1] });
+      await pub.publishAsync('dev/door/alarm', 'open', { qos: 1 });
+      expect(await slow.next()).toMatchObject({ cmd: 'publish', topic: 'dev/door/alarm', payload: Buffer.from('open') });
     } finally {
       slow.end();
     }
   });
+
+  it('subscribers, clean and persistent, get what is published to partitions added to the log topic after they subscribed', async () => {
+    const clean = await client();
+    const persistent = await client({ clientId: 'gauge', clean: false, protocolVersion: 4 });
+    const cleanGot = inbox(clean);
+    const persistentGot = inbox(persistent);
+    await clean.subscribeAsync('sensors/+', { qos: 1 });
+    await persistent.subscribeAsync('sensors/+', { qos: 1 });
+    await admin.createPartitions('sensors', 4);
+    const pub = await client();
+    const sent: string[] = [];
+    // Until the broker's producer knows the new partitions and keys land in each of them.
+    await waitFor(async () => {
+      for (let i = 0; i < 20; i++) {
+        const id = `s${sent.length}`;
+        await pub.publishAsync(`sensors/${id}`, id, { qos: 1 });
+        sent.push(id);
+      }
+      return (await endOffsets('sensors')).every((end) => end > 0);
+    }, 30_000, 'records in all four partitions');
+    const byPartition = new Map((await records('sensors')).map((r) => [r.value, r.partition]));
+    expect(new Set(byPartition.values()).size).toBe(4);
+    for (const got of [cleanGot, persistentGot]) {
+      await waitFor(() => got.length >= sent.length, 30_000, `all ${sent.length} messages`);
+      expect(got.map((m) => m.payload).sort()).toEqual([...sent].sort());
+    }
+  }, 90_000);
 
   it('hands a client id to the newest connection: the older one is told the session was taken over', async () => {
     const older = await rawMqtt(port, 5);

@@ -122,12 +122,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /**
    * Adds partitions. Each starts at the group's committed offset if there is
-   * one, else per autoOffsetReset ('none' starts at the end).
+   * one, else at `start` (by default per autoOffsetReset; 'none' starts at the end).
    */
-  async assign(partitions: TopicPartition[]): Promise<void> {
+  async assign(partitions: TopicPartition[], start?: SeekTarget): Promise<void> {
     if (this.group) throw GregorError.invalid('a subscribed consumer gets its partitions from the group');
     this.manual = true;
-    await this.addPartitions(partitions);
+    await this.addPartitions(partitions, start);
   }
 
   /**
@@ -158,14 +158,13 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.group.start();
   }
 
-  private async addPartitions(partitions: TopicPartition[]): Promise<void> {
+  private async addPartitions(partitions: TopicPartition[], start: SeekTarget = this.reset === 'earliest' ? 'earliest' : 'latest'): Promise<void> {
     const committed = this.options.groupId ? await this.committedOffsets(partitions) : new Map<string, number>();
     for (const tp of partitions) {
       if (this.assigned.has(key(tp))) continue;
       const assigned: Assigned = { tp: { topic: tp.topic, partition: tp.partition }, key: key(tp), paused: false, position: 0, generation: 0, subscription: null, failures: 0, redirects: 0 };
       this.assigned.set(key(tp), assigned);
-      const start = committed.get(key(tp));
-      await this.startAssigned(assigned, start !== undefined ? start : this.reset === 'earliest' ? 'earliest' : 'latest');
+      await this.startAssigned(assigned, committed.get(key(tp)) ?? start);
     }
   }
 
