@@ -12,6 +12,7 @@ COPY package.json package-lock.json ./
 COPY packages/records/package.json packages/records/
 COPY packages/kafka/package.json packages/kafka/
 COPY packages/mqtt/package.json packages/mqtt/
+COPY packages/console/package.json packages/console/
 COPY packages/storage/package.json packages/storage/
 COPY packages/proto/package.json packages/proto/
 COPY packages/raft/package.json packages/raft/
@@ -29,6 +30,6 @@ ENV GREGOR_HOST=0.0.0.0 \
     GREGOR_PORT=7070 \
     GREGOR_DATA_DIR=/data
 VOLUME /data
-EXPOSE 7070 9092 1883
+EXPOSE 7070 9092 1883 9644
 
 CMD ["node", "packages/cli/dist/main.js", "broker", "start"]

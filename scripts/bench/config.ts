@@ -34,7 +34,7 @@ export interface BenchConfig {
   latencyWorkerNodeFlags: string[];
 }
 
-const SYSTEMS: readonly SystemName[] = ['gregor', 'gregor-rf3', 'gregor-kafkajs', 'jetstream', 'redis'];
+const SYSTEMS: readonly SystemName[] = ['gregor', 'gregor-metrics', 'gregor-rf3', 'gregor-kafkajs', 'jetstream', 'redis'];
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];

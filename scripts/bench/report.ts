@@ -16,6 +16,8 @@ export interface Summary {
 
 /** The issues' targets for Gregor on this machine: a single broker, and a three-broker cluster with replication factor 3. */
 const TARGETS = { produceMBps: 150, produceVsJetstream: 5, consumeMBps: 300, consumeVsJetstream: 2, latencyP99Ms: 20 };
+/** Throughput with metrics recorded and scraped, over the same broker's without. */
+const METRICS_TARGETS = { produceVsPlain: 0.97, consumeVsPlain: 0.97 };
 const RF3_TARGETS = { produceVsSingle: 0.5, latencyP99Ms: 30, failoverUnavailableMs: 3000 };
 /** The Kafka listener's target: produce and consume within 20% of the gRPC path's, on the same broker setup. */
 const KAFKA_TARGET = { vsGrpc: 0.8 };
@@ -115,7 +117,18 @@ export function emitRatios(all: VariantSummaries[]): void {
     for (const peer of peers) ratios[`gregor/${peer.variant.system}`] = ratiosOf(gregor, peer);
     const replicated = all.find((s) => s.variant.system === 'gregor-rf3' && s.variant.flush === gregor.variant.flush);
     if (replicated) ratios['gregor-rf3/gregor'] = ratiosOf(replicated, gregor);
+    const metered = all.find((s) => s.variant.system === 'gregor-metrics' && s.variant.flush === gregor.variant.flush);
+    if (metered) ratios['gregor-metrics/gregor'] = ratiosOf(metered, gregor);
     emit(ratios);
+    if (metered) {
+      emit({
+        bench: 'e2e.targets',
+        system: 'gregor-metrics',
+        flush: gregor.variant.flush,
+        produceVsPlain: check(metered.produce.msgPerSec / gregor.produce.msgPerSec, METRICS_TARGETS.produceVsPlain, true),
+        consumeVsPlain: check(metered.consume.msgPerSec / gregor.consume.msgPerSec, METRICS_TARGETS.consumeVsPlain, true),
+      });
+    }
 
     const jetstream = peers.find((s) => s.variant.system === 'jetstream');
     const targets: Record<string, unknown> = {

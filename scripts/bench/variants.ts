@@ -26,6 +26,8 @@ const RF3_BROKERS = 3;
 
 const CLUSTER_FORM_TIMEOUT_MS = 60_000;
 
+const SCRAPE_INTERVAL_MS = 1000;
+
 /** Brokers register with the controller a moment after they start; topics created before that get fewer replicas. */
 async function waitUntilEveryBrokerAlive(cluster: LocalCluster): Promise<void> {
   const admin = new Admin({ brokers: cluster.bootstrap });
@@ -68,6 +70,16 @@ async function startSystem(system: SystemName, config: BenchConfig, cleanups: Cl
     case 'gregor': {
       const broker = await startBroker();
       cleanups.push(() => broker.cleanup());
+      return variantsOf(broker.address, pidsOf(broker.pid), gregorFlush);
+    }
+    case 'gregor-metrics': {
+      // Metrics recorded and scraped every second (Prometheus' default is every 15 s): what they cost beside 'gregor'.
+      const broker = await startBroker({ metrics: true });
+      const scraper = setInterval(() => void fetch(`${broker.metricsUrl}/metrics`).then((r) => r.text()).catch(() => undefined), SCRAPE_INTERVAL_MS);
+      cleanups.push(async () => {
+        clearInterval(scraper);
+        await broker.cleanup();
+      });
       return variantsOf(broker.address, pidsOf(broker.pid), gregorFlush);
     }
     case 'gregor-rf3': {

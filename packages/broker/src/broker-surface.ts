@@ -69,6 +69,7 @@ export function brokerSurface(ctx: BrokerContext, clientAddress: string): Broker
       refuseInternalTopic(topic, 'produce to');
       const replica = ctx.topics.partition(topic, partition);
       const appended = await replica.append(batch, acks);
+      replica.traffic.appended(batch.length, appended.lastOffset - appended.baseOffset + 1);
       return { baseOffset: appended.baseOffset, logAppendTime: appended.logAppendTime, logStartOffset: replica.logStartOffset };
     },
     read: async (topic, partition, offset, maxBytes) => {
@@ -78,6 +79,7 @@ export function brokerSurface(ctx: BrokerContext, clientAddress: string): Broker
         return { bytes: Buffer.alloc(0), highWatermark: replica.highWatermark, logStartOffset: replica.logStartOffset };
       }
       const read = await replica.read(offset, maxBytes);
+      replica.traffic.read(read.bytes);
       return { bytes: read.bytes, highWatermark: replica.highWatermark, logStartOffset: replica.logStartOffset };
     },
     waitForData: async (watches: readonly PartitionWatch[], timeoutMs, signal) => {

@@ -16,6 +16,8 @@ export interface BrokerConfig {
   kafkaAdvertisedAddress: string;
   /** Port of the MQTT listener; 0 runs none. */
   mqttPort: number;
+  /** Port of the HTTP listener serving /metrics, /healthz and /readyz; 0 runs none. */
+  metricsPort: number;
   /** Open MQTT connections at most; more are closed as they arrive. */
   mqttMaxConnections: number;
   /** Largest MQTT packet accepted, in bytes (remaining length and fixed header). */
@@ -91,6 +93,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
   { key: 'advertisedAddress', flag: '--advertised-address', env: 'GREGOR_ADVERTISED_ADDRESS', kind: 'string', allowEmpty: true, default: '', description: 'host:port clients use to reach this broker; empty = host and the bound port' },
   { key: 'kafkaPort', flag: '--kafka-port', env: 'GREGOR_KAFKA_PORT', kind: 'int', default: 9092, min: 0, max: 65535, description: 'port of the Kafka protocol listener, for existing Kafka clients; 0 turns it off' },
   { key: 'kafkaAdvertisedAddress', flag: '--kafka-advertised-address', env: 'GREGOR_KAFKA_ADVERTISED_ADDRESS', kind: 'string', allowEmpty: true, default: '', description: 'host:port Kafka clients are told to use for this broker; empty = host and the Kafka port' },
+  { key: 'metricsPort', flag: '--metrics-port', env: 'GREGOR_METRICS_PORT', kind: 'int', default: 9644, min: 0, max: 65535, description: 'port of the HTTP listener for Prometheus metrics (/metrics) and health (/healthz, /readyz); 0 turns it off' },
   { key: 'mqttPort', flag: '--mqtt-port', env: 'GREGOR_MQTT_PORT', kind: 'int', default: 1883, min: 0, max: 65535, description: 'port of the MQTT 3.1.1/5.0 listener; 0 turns it off' },
   { key: 'mqttMaxConnections', flag: '--mqtt-max-connections', env: 'GREGOR_MQTT_MAX_CONNECTIONS', kind: 'int', default: 100000, min: 1, max: 10000000, description: 'open MQTT connections at most; one past it is closed at once' },
   { key: 'mqttMaxPacketBytes', flag: '--mqtt-max-packet-bytes', env: 'GREGOR_MQTT_MAX_PACKET_BYTES', kind: 'int', default: MiB, min: 64, max: 268435460, description: 'largest MQTT packet accepted; a larger one closes its connection (reason 0x95 in MQTT 5)' },

@@ -3,6 +3,7 @@ import type { BrokerConfig } from './config';
 import type { GroupCoordinator } from './groups/group-coordinator';
 import type { Logger } from './logger';
 import type { MetadataStore } from './metadata-store';
+import type { BrokerMetrics } from './http/broker-metrics';
 import type { TopicManager } from './topic-manager';
 
 /** What the gRPC services share: state, config, and the shutdown signal. */
@@ -13,6 +14,7 @@ export interface BrokerContext {
   readonly cluster: ClusterNode;
   readonly groups: GroupCoordinator;
   readonly store: MetadataStore;
+  readonly metrics: BrokerMetrics;
   /** Aborted when graceful shutdown starts: long polls answer, streams end. */
   readonly shutdownSignal: AbortSignal;
 }

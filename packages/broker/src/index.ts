@@ -16,3 +16,4 @@ export type { ReplicaFactory } from './replication/replica-factory';
 export { ReplicatedPartition, type ReplicatedPartitionOptions } from './replication/replicated-partition';
 export type { Acks } from './replication/pending-appends';
 export { listenTcp } from './listen-tcp';
+export { type HttpExtension, type HttpReply, type HttpRoute, jsonReply } from './http/http-listener';

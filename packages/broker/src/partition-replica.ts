@@ -2,6 +2,7 @@ import { RecordsError, validateBatch, visitRecords } from '@gregor/records';
 import { compacts, type AppendResult, type PartitionLog, type ReadResult } from '@gregor/storage';
 import { BrokerError } from './errors';
 import type { Acks } from './replication/pending-appends';
+import { PartitionTraffic } from './partition-traffic';
 import type { ReplicatedPartition } from './replication/replicated-partition';
 
 type Waiter = { afterOffset: number; wake: () => void };
@@ -37,6 +38,8 @@ export class PartitionReplica {
   private waiters = new Set<Waiter>();
   private closed = false;
   readonly replication: ReplicatedPartition;
+  /** Client produce and reads, counted by the services that serve them. */
+  readonly traffic = new PartitionTraffic();
 
   constructor(
     readonly topic: string,

@@ -6,6 +6,9 @@ import { brokerSurface } from './broker-surface';
 import type { BrokerContext } from './context';
 import type { FrontEnd } from './front-end';
 import { setHeapGrowingPercent } from './heap-growth';
+import { brokerRoutes } from './http/broker-http';
+import type { BrokerMetrics } from './http/broker-metrics';
+import { type HttpExtension, HttpListener } from './http/http-listener';
 import { Logger, errorFields } from './logger';
 import { MetadataStore } from './metadata-store';
 import { AutoBalancer } from './reassignment/auto-balance';
@@ -20,6 +23,8 @@ export interface BrokerStartOptions {
   createReplica?: ReplicaFactory;
   /** Listeners for other protocols, wired in by whoever starts the broker (the CLI). */
   frontEnds?: readonly FrontEnd[];
+  /** More to serve on the HTTP port (--metrics-port), e.g. the web console. */
+  httpExtensions?: readonly HttpExtension[];
 }
 
 /**
@@ -45,10 +50,14 @@ export class Broker {
     private readonly shutdown: AbortController,
     private readonly logger: Logger,
     private readonly reserver: FallocateReserver | null,
+    /** Metrics and health; null when --metrics-port is 0. */
+    private readonly http: HttpListener | null,
+    private readonly metrics: BrokerMetrics,
+    private readonly httpExtensions: readonly HttpExtension[],
   ) {}
 
   static async start(config: BrokerConfig, logger: Logger, options: BrokerStartOptions = {}): Promise<Broker> {
-    const { createReplica = createReplicatedPartition, frontEnds = [] } = options;
+    const { createReplica = createReplicatedPartition, frontEnds = [], httpExtensions = [] } = options;
     setHeapGrowingPercent(config.heapGrowingPercent);
     const reserver = startPreallocation(config, logger);
     const dataDir = path.resolve(config.dataDir);
@@ -58,20 +67,30 @@ export class Broker {
     const ctx = new StartingContext(config, logger, store, shutdown.signal);
     const listeners = new BrokerListeners(ctx);
     let parts: BrokerParts;
+    let http: HttpListener | null = null;
     const advertised: Record<string, string> = {};
     try {
       const addresses = await listeners.bind();
       const surface = brokerSurface(ctx, addresses.client);
+      // Up before the parts open: /readyz tells a probe the broker is starting rather than refusing it.
+      if (config.metricsPort > 0) {
+        const routes = brokerRoutes(ctx, ctx.metrics);
+        for (const extension of httpExtensions) for (const [path, route] of extension.routes(surface)) routes.set(path, route);
+        http = await HttpListener.start(config.host, config.metricsPort, routes, logger);
+      }
       for (const frontEnd of frontEnds) advertised[frontEnd.name] = await frontEnd.start(surface);
       parts = await openBrokerParts({ ctx, dataDir, addresses, reserver, createReplica, listeners: advertised });
     } catch (err) {
       await Promise.all(frontEnds.map((f) => f.close().catch(() => undefined)));
+      await http?.close();
+      await Promise.all(httpExtensions.map((e) => e.close().catch(() => undefined)));
+      ctx.metrics.close();
       listeners.forceShutdown();
       await store.close();
       reserver?.close();
       throw err;
     }
-    const broker = new Broker(config, listeners, frontEnds, advertised, parts, store, shutdown, logger, reserver);
+    const broker = new Broker(config, listeners, frontEnds, advertised, parts, store, shutdown, logger, reserver, http, ctx.metrics, httpExtensions);
     broker.startRetention();
     broker.startCleaner();
     if (config.autoBalance) broker.startAutoBalance(ctx);
@@ -130,6 +149,7 @@ export class Broker {
       host: config.host,
       port: this.port,
       peerPort: this.peerPort,
+      metricsPort: this.http?.port ?? 0,
       dataDir,
       clusterId: this.parts.cluster.state.clusterId,
       listeners: this.advertised,
@@ -149,6 +169,9 @@ export class Broker {
     this.shutdown.abort();
     this.parts.cluster.transport.endInbound();
     await Promise.all(this.frontEnds.map((f) => f.close()));
+    await this.http?.close();
+    await Promise.all(this.httpExtensions.map((e) => e.close()));
+    this.metrics.close();
     await this.listeners.shutdown();
     this.parts.groups.close();
     try {

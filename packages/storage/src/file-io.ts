@@ -23,9 +23,29 @@ export function writeAllAt(fd: number, chunks: readonly Buffer[], position: numb
   }
 }
 
+/** Told each log fdatasync's duration in seconds (the broker's metrics); one per process. */
+let syncObserver: ((seconds: number) => void) | null = null;
+let syncsInFlight = 0;
+
+export function observeSyncs(observer: ((seconds: number) => void) | null): void {
+  syncObserver = observer;
+}
+
+/** Log fdatasyncs started and not yet finished, in this process. */
+export function pendingSyncs(): number {
+  return syncsInFlight;
+}
+
 export function fdatasync(fd: number): Promise<void> {
+  const started = performance.now();
+  syncsInFlight++;
   return new Promise((resolve, reject) => {
-    fs.fdatasync(fd, (err) => (err ? reject(err) : resolve()));
+    fs.fdatasync(fd, (err) => {
+      syncsInFlight--;
+      syncObserver?.((performance.now() - started) / 1000);
+      if (err) reject(err);
+      else resolve();
+    });
   });
 }
 

@@ -11,3 +11,4 @@ export { ReadResult } from './read-plan';
 export { CleanOptions, CleanReport } from './cleaner/log-cleaner';
 export { CleanerThread } from './cleaner/cleaner-thread';
 export { SwapStep } from './cleaner/segment-swap';
+export { observeSyncs, pendingSyncs } from './file-io';

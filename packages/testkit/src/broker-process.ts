@@ -22,6 +22,8 @@ export interface StartBrokerOptions {
   kafka?: boolean;
   /** Run the MQTT listener on a free port, kept across restarts (default: none); mappings go in config['mqtt-map']. */
   mqtt?: boolean;
+  /** Run the metrics and health HTTP listener on a free port, kept across restarts (default: none). */
+  metrics?: boolean;
   /** Extra node flags, e.g. ['--cpu-prof']. */
   nodeArgs?: string[];
   startTimeoutMs?: number;
@@ -44,6 +46,8 @@ export class BrokerProcess {
   kafkaPort = 0;
   /** The MQTT listener's port; 0 when the broker runs none. */
   mqttPort = 0;
+  /** The metrics and health HTTP listener's port; 0 when the broker runs none. */
+  metricsPort = 0;
 
   constructor(
     readonly dataDir: string,
@@ -83,14 +87,21 @@ export class BrokerProcess {
     return `mqtt://127.0.0.1:${this.mqttPort}`;
   }
 
+  /** Where this broker's HTTP listener is (http://host:port); throws unless it runs one. */
+  get metricsUrl(): string {
+    if (this.metricsPort === 0) throw new Error('this broker runs no metrics listener: start it with metrics: true');
+    return `http://127.0.0.1:${this.metricsPort}`;
+  }
+
   /** Launches the process and resolves once it logs `broker.started` with its bound ports. */
   async start(): Promise<void> {
     if (this.running) throw new Error('broker already running');
     const program = this.options.program ?? GREGOR_BROKER;
-    // The Kafka and MQTT ports are chosen here, not by the broker: port 0 turns a listener off.
+    // The Kafka, MQTT and metrics ports are chosen here, not by the broker: port 0 turns a listener off.
     if (this.options.kafka && this.kafkaPort === 0) [this.kafkaPort] = await freePorts(1);
     if (this.options.mqtt && this.mqttPort === 0) [this.mqttPort] = await freePorts(1);
-    const args = [...(this.options.nodeArgs ?? []), program.main, ...program.command, '--data-dir', this.dataDir, '--port', String(this.port), '--peer-port', String(this.peerPort), '--kafka-port', String(this.kafkaPort), '--mqtt-port', String(this.mqttPort)];
+    if (this.options.metrics && this.metricsPort === 0) [this.metricsPort] = await freePorts(1);
+    const args = [...(this.options.nodeArgs ?? []), program.main, ...program.command, '--data-dir', this.dataDir, '--port', String(this.port), '--peer-port', String(this.peerPort), '--kafka-port', String(this.kafkaPort), '--mqtt-port', String(this.mqttPort), '--metrics-port', String(this.metricsPort)];
     for (const [flag, value] of Object.entries(this.options.config ?? {})) args.push(`--${flag}`, String(value));
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...this.options.env },

@@ -6,7 +6,7 @@ import { FaultProxy } from './fault-proxy';
 import { freePorts } from './free-ports';
 
 /** What every broker of a cluster starts with, as startBroker takes it for one. */
-export type SharedBrokerOptions = Pick<StartBrokerOptions, 'config' | 'env' | 'program' | 'kafka' | 'mqtt' | 'nodeArgs' | 'startTimeoutMs'>;
+export type SharedBrokerOptions = Pick<StartBrokerOptions, 'config' | 'env' | 'program' | 'kafka' | 'mqtt' | 'metrics' | 'nodeArgs' | 'startTimeoutMs'>;
 
 export interface ClusterOptions extends SharedBrokerOptions {
   /** How many brokers; their ids are 1..brokers. */
@@ -267,8 +267,8 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
     from === to || !options.proxied ? `127.0.0.1:${peerPortOf(to)}` : proxies.get(`${from}->${to}`)!.address;
   const clientAddress = (id: number): string => `127.0.0.1:${portOf(id)}`;
   const controllers = defaultControllers(ids).join(',');
-  const { config: sharedConfig, env, program, kafka, mqtt, nodeArgs, startTimeoutMs } = options;
-  const shared: SharedBrokerOptions = { config: sharedConfig, env, program, kafka, mqtt, nodeArgs, startTimeoutMs };
+  const { config: sharedConfig, env, program, kafka, mqtt, metrics, nodeArgs, startTimeoutMs } = options;
+  const shared: SharedBrokerOptions = { config: sharedConfig, env, program, kafka, mqtt, metrics, nodeArgs, startTimeoutMs };
   const brokers = new Map<number, BrokerProcess>();
   for (const id of ids) {
     const config = { ...options.config, 'broker-id': id, peers: peerList(id, ids, clientAddress, peerAddressFor), controllers };

@@ -11,6 +11,7 @@ export { mulberry32, randomInt, randomBytes, testSeed } from './prng';
 export { FaultProxy, type FaultProxyOptions, type ProxyDirection, type ProxyState } from './fault-proxy';
 export { startCluster, LocalCluster, peerList, defaultControllers, type ClusterOptions, type SharedBrokerOptions } from './cluster';
 export { freePorts } from './free-ports';
+export { parsePrometheus, sampleValue, type PrometheusSample } from './prometheus';
 export { runConsoleCommand, CONSOLE_HELP, type ConsoleCluster } from './cluster-console';
 export { checkHistory } from './chaos/checker';
 export type { Ack, Observation, StoredRecord, ReplicaBatch, ReplicaLog, ChaosHistory, CheckResult } from './chaos/history';

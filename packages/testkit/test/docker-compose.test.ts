@@ -61,7 +61,7 @@ describe('docker-compose.yml', () => {
     expect(controllers[0].split(',').sort()).toEqual(['1', '2', '3']);
   });
 
-  test('each broker keeps its data in its own declared volume and publishes its own loopback client, Kafka and MQTT ports, advertising the first two, and not its peer port', () => {
+  test('each broker keeps its data in its own declared volume and publishes its own loopback client, Kafka, MQTT and metrics ports, advertising the first two, and not its peer port', () => {
     const volumes = asMap(compose.volumes, 'volumes');
     const used = new Set<string>();
     const hostPorts = new Set<string>();
@@ -73,12 +73,14 @@ describe('docker-compose.yml', () => {
       expect(target).toBe(e.GREGOR_DATA_DIR);
       expect(Object.keys(volumes)).toContain(volume);
       used.add(volume);
-      const [published, kafka, mqtt, ...more] = asList(service.ports, `${broker}.ports`);
+      const [published, kafka, mqtt, metrics, ...more] = asList(service.ports, `${broker}.ports`);
       expect(more).toEqual([]);
-      // MQTT clients connect where they were pointed: nothing to advertise.
-      const [mqttHost, mqttHostPort, mqttContainerPort] = mqtt.split(':');
-      expect([mqttHost, mqttContainerPort]).toEqual(['127.0.0.1', e.GREGOR_MQTT_PORT]);
-      hostPorts.add(mqttHostPort);
+      // MQTT clients and browsers connect where they were pointed: nothing to advertise.
+      for (const [ports, containerPort] of [[mqtt, e.GREGOR_MQTT_PORT], [metrics, e.GREGOR_METRICS_PORT]]) {
+        const [host, hostPort, inContainer] = (ports as string).split(':');
+        expect([host, inContainer]).toEqual(['127.0.0.1', containerPort]);
+        hostPorts.add(hostPort);
+      }
       const listeners: Array<[string, unknown, unknown]> = [[published, e.GREGOR_PORT, e.GREGOR_ADVERTISED_ADDRESS], [kafka, e.GREGOR_KAFKA_PORT, e.GREGOR_KAFKA_ADVERTISED_ADDRESS]];
       for (const [ports, containerPortOf, advertised] of listeners) {
         const [host, hostPort, containerPort] = ports.split(':');
@@ -90,7 +92,19 @@ describe('docker-compose.yml', () => {
       expect(service.build).toBe('.');
     }
     expect(used.size).toBe(3);
-    expect(hostPorts.size).toBe(9);
+    expect(hostPorts.size).toBe(12);
+  });
+
+  test('Prometheus scrapes every broker at its metrics port, and Grafana is given that Prometheus and the dashboard', () => {
+    const scrape = fs.readFileSync(path.join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8');
+    for (const broker of brokers) expect(scrape).toContain(`"${broker}:${asString(env(broker).GREGOR_METRICS_PORT, 'metrics port')}"`);
+    const prometheus = asMap(services.prometheus, 'prometheus');
+    expect(asList(prometheus.volumes, 'prometheus.volumes')).toContain('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    const grafana = asMap(services.grafana, 'grafana');
+    expect(asList(grafana.volumes, 'grafana.volumes')).toEqual(['./deploy/grafana/provisioning:/etc/grafana/provisioning:ro', './deploy/grafana/gregor.json:/var/lib/grafana/dashboards/gregor.json:ro']);
+    expect(fs.readFileSync(path.join(ROOT, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8')).toContain('url: http://prometheus:9090');
+    const dashboard = JSON.parse(fs.readFileSync(path.join(ROOT, 'deploy/grafana/gregor.json'), 'utf8'));
+    expect(dashboard.panels.every((p: { datasource: { uid: string } }) => p.datasource.uid === 'prometheus')).toBe(true);
   });
 
   test('the broker accepts every service\'s environment as its configuration', () => {

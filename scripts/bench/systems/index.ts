@@ -10,6 +10,7 @@ export type { RecordSender, SystemClient, SystemName, SystemTarget } from './typ
 export async function openSystem(target: SystemTarget): Promise<SystemClient> {
   switch (target.system) {
     case 'gregor':
+    case 'gregor-metrics':
     case 'gregor-rf3': {
       const { GregorClient } = await import('./gregor');
       return new GregorClient(target.address, target.topicConfigs, target.replicationFactor);

@@ -2,7 +2,7 @@
  * The systems measured side by side: Gregor as one broker and as a three-broker cluster, a single
  * broker's Kafka listener driven by kafkajs, and its two peers.
  */
-export type SystemName = 'gregor' | 'gregor-rf3' | 'gregor-kafkajs' | 'jetstream' | 'redis';
+export type SystemName = 'gregor' | 'gregor-metrics' | 'gregor-rf3' | 'gregor-kafkajs' | 'jetstream' | 'redis';
 
 /** Where a worker process finds a system; plain data, passed on the command line. */
 export interface SystemTarget {

@@ -9,6 +9,7 @@ import { awaitKnownLeader } from '../replication/await-leader';
 import type { Ticker } from '../replication/ticker';
 import type { TopicManager } from '../topic-manager';
 import type { GroupLimits } from './consumer-group';
+import type { OffsetCommit } from './group-records';
 import { GroupsPartition } from './groups-partition';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
@@ -106,6 +107,16 @@ export class GroupCoordinator {
   /** The broker coordinating the group (its offsets partition's leader), creating the offsets topic on first use; 0 while none is known. */
   async coordinatorOf(group: string): Promise<number> {
     return this.knownLeader(await this.partitionFor(group));
+  }
+
+  /** The committed offsets of every group this broker coordinates now, for its metrics. */
+  async committedHere(): Promise<Array<OffsetCommit & { group: string }>> {
+    const commits: Array<OffsetCommit & { group: string }> = [];
+    for (const [partition, hosted] of this.partitions) {
+      if (this.current(partition) !== hosted) continue;
+      for (const { group } of await hosted.list()) for (const commit of await hosted.fetch(group, undefined)) commits.push({ group, ...commit });
+    }
+    return commits;
   }
 
   close(): void {

@@ -48,6 +48,10 @@ export interface ReplicatedPartitionOptions {
  * each Ready's entries to its segment log, and the commit index is the high watermark.
  */
 export class ReplicatedPartition {
+  /** Leaders this replica has come to know of since it opened, the first included (metrics). */
+  leaderChanges = 0;
+  /** Elections this replica has stood in (pre-votes that went no further excluded). */
+  electionsStarted = 0;
   readonly node: RaftNode;
   private readonly storage: PartitionRaftStorage;
   private readonly pending = new PendingAppends();
@@ -330,6 +334,8 @@ export class ReplicatedPartition {
     const becameLeader = role === 'leader' && this.role !== 'leader';
     if (leader !== this.leader || role !== this.role) {
       const wasLeader = this.role === 'leader';
+      if (leader !== this.leader && leader !== 0) this.leaderChanges++;
+      if (role === 'candidate' && this.role !== 'candidate') this.electionsStarted++;
       this.leader = leader;
       this.role = role;
       if (wasLeader && role !== 'leader') {

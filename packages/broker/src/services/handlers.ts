@@ -45,9 +45,17 @@ export function unary<Req, Res>(
   handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
   return answerUnary(
-    (request, call) => {
-      if (ctx.shutdownSignal.aborted) throw new BrokerError('SHUTTING_DOWN', 'broker is shutting down');
-      return handle(request, call);
+    async (request, call) => {
+      const done = ctx.metrics.startRequest(method);
+      try {
+        if (ctx.shutdownSignal.aborted) throw new BrokerError('SHUTTING_DOWN', 'broker is shutting down');
+        const response = await handle(request, call);
+        done();
+        return response;
+      } catch (err) {
+        done(err);
+        throw err;
+      }
     },
     (err) => logFailure(ctx, method, err),
   );

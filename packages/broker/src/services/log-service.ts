@@ -33,6 +33,7 @@ async function fetch(ctx: BrokerContext, request: FetchRequest, signal: AbortSig
     const read = await replica.read(request.offset, maxBytes);
     const remaining = deadline - Date.now();
     if (read.bytes.length >= minBytes || remaining <= 0 || signal.aborted) {
+      replica.traffic.read(read.bytes);
       return {
         records: read.bytes,
         highWatermark: replica.highWatermark,
@@ -81,9 +82,14 @@ function produceStream(ctx: BrokerContext): grpc.handleBidiStreamingCall<Produce
     call.on('data', (request: ProduceRequest) => {
       pending++;
       if (pending >= MAX_PENDING_STREAM_REQUESTS) call.pause();
+      const done = ctx.metrics.startRequest('ProduceStream');
       produce(ctx, request).then(
-        (response) => response,
+        (response) => {
+          done();
+          return response;
+        },
         (err: unknown): ProduceResponse => {
+          done(err);
           logFailure(ctx, 'ProduceStream', err);
           const status = toStatus(err);
           return {
@@ -125,10 +131,13 @@ export function logService(ctx: BrokerContext): grpc.UntypedServiceImplementatio
     ProduceStream: produceStream(ctx),
     Fetch: unary<FetchRequest, FetchResponse>(ctx, 'Fetch', (request, call) => fetch(ctx, request, callSignal(ctx, call))),
     Subscribe: (call: grpc.ServerWritableStream<SubscribeRequest, SubscribeResponse | Buffer>) => {
-      subscribe(ctx, call).catch((err: unknown) => {
-        logFailure(ctx, 'Subscribe', err);
-        if (!call.writableEnded) call.emit('error', statusError(err));
-      });
+      const ended = ctx.metrics.streamOpened('Subscribe');
+      subscribe(ctx, call)
+        .catch((err: unknown) => {
+          logFailure(ctx, 'Subscribe', err);
+          if (!call.writableEnded) call.emit('error', statusError(err));
+        })
+        .finally(ended);
     },
     ListOffsets: unary<ListOffsetsRequest, ListOffsetsResponse>(ctx, 'ListOffsets', (request) => listOffsets(ctx, request)),
     InitProducerId: unary<object, InitProducerIdResponse>(ctx, 'InitProducerId', async () => ({

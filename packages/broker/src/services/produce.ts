@@ -31,7 +31,9 @@ export async function produce(ctx: BrokerContext, request: ProduceRequest): Prom
   // Internal topics hold the broker's own records (committed offsets): a client's would corrupt their state.
   refuseInternalTopic(request.topic, 'produce to');
   const replica = ctx.topics.partition(request.topic, request.partition);
-  const result = await replica.append(batchOf(request), request.acks === 'ACKS_LEADER' ? 'leader' : 'all');
+  const batch = batchOf(request);
+  const result = await replica.append(batch, request.acks === 'ACKS_LEADER' ? 'leader' : 'all');
+  replica.traffic.appended(batch.length, result.lastOffset - result.baseOffset + 1);
   return {
     correlationId: request.correlationId ?? 0,
     topic: request.topic,

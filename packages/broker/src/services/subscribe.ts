@@ -59,6 +59,7 @@ export async function subscribe(
       continue;
     }
     offset = read.nextOffset;
+    replica.traffic.read(read.bytes);
     // Serialized in front of the records where the read left them: the chunk is not copied to be sent.
     const room = call.write(frameSubscribeResponse(read.bytes, replica.highWatermark, offset), inFlight.sent(read.bytes.length));
     await inFlight.waitBelow(ctx.config.subscribeMaxInFlightBytes, call, signal, !room);

@@ -5,6 +5,7 @@ import type { BrokerConfig } from '../config';
 import type { BrokerContext } from '../context';
 import { BrokerError } from '../errors';
 import type { GroupCoordinator } from '../groups/group-coordinator';
+import { BrokerMetrics } from '../http/broker-metrics';
 import type { Logger } from '../logger';
 import type { MetadataStore } from '../metadata-store';
 import type { TopicManager } from '../topic-manager';
@@ -25,13 +26,16 @@ export interface BrokerParts {
  */
 export class StartingContext implements BrokerContext {
   readonly opened: Partial<BrokerParts> = {};
+  readonly metrics: BrokerMetrics;
 
   constructor(
     readonly config: BrokerConfig,
     readonly logger: Logger,
     readonly store: MetadataStore,
     readonly shutdownSignal: AbortSignal,
-  ) {}
+  ) {
+    this.metrics = new BrokerMetrics(this);
+  }
 
   get topics(): TopicManager {
     return this.part('topics');
