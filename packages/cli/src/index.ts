@@ -3,4 +3,4 @@
  * `brokerCommand(start)` is `gregor broker` running a broker that `start` builds.
  */
 export { buildProgram } from './program';
-export { brokerCommand, type StartBroker } from './commands/broker';
+export { brokerCommand, type BrokerWiring, type StartBroker } from './commands/broker';

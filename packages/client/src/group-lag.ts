@@ -1,4 +1,5 @@
-import type { CommittedOffset, GroupDescription } from '@gregor/client';
+import type { Admin, CommittedOffset, GroupDescription } from './admin';
+import { GregorError } from './errors';
 
 /** One row of `group describe`: null where Kafka's tool prints '-'. */
 export interface PartitionLag {
@@ -44,4 +45,34 @@ export function partitionLags(description: GroupDescription, committed: readonly
     }
   }
   return [...rows.values()].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+}
+
+/** A group's description with a row per partition it has committed or owns. */
+export interface GroupLag {
+  description: GroupDescription;
+  partitions: PartitionLag[];
+}
+
+/** Log end offsets of every partition of `topics`; a topic deleted since the group committed to it has none. */
+async function endOffsets(admin: Admin, topics: Iterable<string>): Promise<Map<string, number>> {
+  const ends = new Map<string, number>();
+  for (const topic of topics) {
+    try {
+      for (const p of await admin.listOffsets(topic, 'latest')) ends.set(partitionKey(topic, p.partition), p.highWatermark);
+    } catch (err) {
+      if (!(err instanceof GregorError) || err.code !== 'NOT_FOUND') throw err;
+    }
+  }
+  return ends;
+}
+
+/** What `gregor group describe` shows of a group: NOT_FOUND for one with neither members nor commits. */
+export async function describeGroupLag(admin: Admin, group: string): Promise<GroupLag> {
+  const [[description], committed] = await Promise.all([admin.describeGroups([group]), admin.fetchOffsets(group)]);
+  // The broker answers Dead for a group it has never seen; an empty description would hide a typo.
+  if (description.state === 'Dead' && committed.length === 0) {
+    throw GregorError.notFound(`unknown group ${JSON.stringify(group)}: it has no members and has committed no offsets`);
+  }
+  const topics = new Set([...committed.map((c) => c.topic), ...description.members.flatMap((m) => m.assigned.map((tp) => tp.topic))]);
+  return { description, partitions: partitionLags(description, committed, await endOffsets(admin, topics)) };
 }

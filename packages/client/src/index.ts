@@ -53,6 +53,7 @@ export {
   type GroupDescription,
   type GroupMemberIdentity,
 } from './admin';
+export { describeGroupLag, type GroupLag, type PartitionLag } from './group-lag';
 export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type Bytes } from './producer/producer';
 export { Partitioner } from './producer/partitioner';
 export { COMPRESSION_NAMES, type CompressionName } from '@gregor/records';

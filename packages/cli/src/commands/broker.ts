@@ -1,12 +1,16 @@
 import { Command } from 'commander';
-import { Broker, BrokerConfig, CONFIG_SETTINGS, FrontEnd, Logger, jsonLogger, loadBrokerConfig } from '@gregor/broker';
+import { Broker, BrokerConfig, type BrokerStartOptions, CONFIG_SETTINGS, FrontEnd, Logger, jsonLogger, loadBrokerConfig } from '@gregor/broker';
+import { WebConsole } from '@gregor/console';
 import { KafkaFrontEnd } from '@gregor/kafka';
 import { MqttFrontEnd, parseMappings, TopicMappings } from '@gregor/mqtt';
 import { OutputOptions, outputOf, parseInteger, printJsonLines, withOutput } from '../options';
 import { waitForMoves } from '../reassignment-progress';
 import { withAdmin } from './with-admin';
 
-export type StartBroker = (config: BrokerConfig, logger: Logger, frontEnds: FrontEnd[]) => Promise<Broker>;
+/** What the CLI wires into a broker: the listeners for other protocols and the web console. */
+export type BrokerWiring = Pick<BrokerStartOptions, 'frontEnds' | 'httpExtensions'>;
+
+export type StartBroker = (config: BrokerConfig, logger: Logger, wiring: BrokerWiring) => Promise<Broker>;
 
 /** The listeners for other protocols that the config turns on. */
 function frontEndsOf(config: BrokerConfig, logger: Logger): FrontEnd[] {
@@ -34,7 +38,7 @@ function frontEndsOf(config: BrokerConfig, logger: Logger): FrontEnd[] {
 }
 
 /** `startBroker` is replaced only by test harnesses that run a broker built differently under the same flags. */
-export function brokerCommand(startBroker: StartBroker = (config, logger, frontEnds) => Broker.start(config, logger, { frontEnds })): Command {
+export function brokerCommand(startBroker: StartBroker = (config, logger, wiring) => Broker.start(config, logger, wiring)): Command {
   const broker = new Command('broker').description('run a Gregor broker');
   const start = broker
     .command('start')
@@ -49,7 +53,7 @@ export function brokerCommand(startBroker: StartBroker = (config, logger, frontE
     for (const setting of CONFIG_SETTINGS) flags[setting.key] = opts[setting.key];
     const config = loadBrokerConfig({ flags, env: process.env, configFile: opts.config });
     const logger = jsonLogger(config.logLevel);
-    const running = await startBroker(config, logger, frontEndsOf(config, logger));
+    const running = await startBroker(config, logger, { frontEnds: frontEndsOf(config, logger), httpExtensions: [new WebConsole()] });
     let signals = 0;
     const stop = (signal: NodeJS.Signals): void => {
       if (++signals > 1) {

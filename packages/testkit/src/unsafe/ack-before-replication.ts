@@ -14,7 +14,7 @@ class AckBeforeReplication extends ReplicatedPartition {
   }
 }
 
-brokerCommand((config, logger, frontEnds) => Broker.start(config, logger, { frontEnds, createReplica: (options) => new AckBeforeReplication(options) }))
+brokerCommand((config, logger, wiring) => Broker.start(config, logger, { ...wiring, createReplica: (options) => new AckBeforeReplication(options) }))
   .parseAsync(process.argv)
   .catch((err: unknown) => {
     process.stderr.write(`ack-before-replication: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -10,7 +10,7 @@ import { SAFE_BEHAVIOUR, type ConfState } from '@gregor/raft';
 
 const LEARNERS_COUNT = { ...SAFE_BEHAVIOUR, commitQuorum: (config: ConfState) => [...config.voters, ...config.learners] };
 
-brokerCommand((config, logger, frontEnds) => Broker.start(config, logger, { frontEnds, createReplica: (options) => new ReplicatedPartition({ ...options, behaviour: LEARNERS_COUNT }) }))
+brokerCommand((config, logger, wiring) => Broker.start(config, logger, { ...wiring, createReplica: (options) => new ReplicatedPartition({ ...options, behaviour: LEARNERS_COUNT }) }))
   .parseAsync(process.argv)
   .catch((err: unknown) => {
     process.stderr.write(`learners-count-toward-commit: ${err instanceof Error ? err.message : String(err)}\n`);
